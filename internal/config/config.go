@@ -1,0 +1,186 @@
+// Package config turns the process environment into one typed, validated
+// Config. Nothing else in botbridge reads environment variables.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is everything botbridge needs from its environment.
+type Config struct {
+	// Env is "development" or "production"; dev relaxes SECRET_KEY and cookies.
+	Env string
+	// DatabaseURL is the PostgreSQL connection string.
+	DatabaseURL string
+	// ListenAddr is where the web server listens, e.g. ":8080".
+	ListenAddr string
+	// BaseURL is the public URL used to build links and webhook URLs.
+	BaseURL *url.URL
+	// SecretKey is the root secret for encryption and signing keys.
+	SecretKey string
+	// OldSecretKeys can still decrypt data sealed before a key rotation.
+	OldSecretKeys []string
+	// SMTPURL is where mail goes (smtp://user:pass@host:port); empty logs mail instead.
+	SMTPURL *url.URL
+	// MailFrom is the sender address of outgoing mail.
+	MailFrom string
+	// LogFormat is "text" or "json".
+	LogFormat string
+	// LogLevel is debug, info, warn or error.
+	LogLevel string
+	// OutboundAllowLocal lets outbound calls reach loopback and private
+	// addresses (and plain http); for development and tests only.
+	OutboundAllowLocal bool
+	// DBMaxConns caps the connection pool.
+	DBMaxConns int32
+	// ShutdownTimeout bounds graceful shutdown.
+	ShutdownTimeout time.Duration
+}
+
+// Dev reports whether botbridge runs in development mode.
+func (c *Config) Dev() bool { return c.Env == "development" }
+
+// SecureCookies reports whether cookies must carry the Secure flag.
+func (c *Config) SecureCookies() bool { return c.BaseURL != nil && c.BaseURL.Scheme == "https" }
+
+// devSecretKey is used only when APP_ENV=development and SECRET_KEY is unset,
+// so `make run` works out of the box; production refuses to start without one.
+const devSecretKey = "botbridge-development-secret-key-not-for-production"
+
+// Error names the variable that is wrong, so the operator can fix it at once.
+type Error struct {
+	Var    string
+	Reason string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("config: %s %s", e.Var, e.Reason) }
+
+// Load reads the environment through getenv (os.Getenv in main, a map in
+// tests) and validates it; every problem is reported, not just the first.
+func Load(getenv func(string) string) (*Config, error) {
+	var errs []error
+	bad := func(name, reason string) { errs = append(errs, &Error{Var: name, Reason: reason}) }
+	get := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+
+	c := &Config{
+		Env:        get("APP_ENV", "development"),
+		ListenAddr: get("LISTEN_ADDR", ":8080"),
+		LogFormat:  get("LOG_FORMAT", ""),
+		LogLevel:   get("LOG_LEVEL", "info"),
+		MailFrom:   get("MAIL_FROM", "botbridge <noreply@botbridge.local>"),
+	}
+	switch c.Env {
+	case "development", "production":
+	default:
+		bad("APP_ENV", fmt.Sprintf("must be development or production, got %q", c.Env))
+	}
+
+	c.DatabaseURL = get("DATABASE_URL", "")
+	if c.DatabaseURL == "" {
+		bad("DATABASE_URL", "is required (e.g. postgres://postgres@127.0.0.1:5432/botbridge_dev)")
+	} else if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		bad("DATABASE_URL", "must be a postgres:// URL")
+	}
+
+	if _, port, err := net.SplitHostPort(c.ListenAddr); err != nil || port == "" {
+		bad("LISTEN_ADDR", fmt.Sprintf("must be host:port or :port, got %q", c.ListenAddr))
+	}
+
+	base := get("BASE_URL", "http://localhost"+portSuffix(c.ListenAddr))
+	if u, err := url.Parse(base); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("BASE_URL", fmt.Sprintf("must be an absolute http(s) URL, got %q", base))
+	} else {
+		u.Path = strings.TrimRight(u.Path, "/")
+		c.BaseURL = u
+	}
+
+	c.SecretKey = get("SECRET_KEY", "")
+	switch {
+	case c.SecretKey == "" && c.Env == "development":
+		c.SecretKey = devSecretKey
+	case c.SecretKey == "":
+		bad("SECRET_KEY", "is required outside development (at least 32 characters)")
+	case len(c.SecretKey) < 32:
+		bad("SECRET_KEY", "must be at least 32 characters")
+	}
+	if old := get("SECRET_KEY_OLD", ""); old != "" {
+		for _, k := range strings.Split(old, ",") {
+			if k = strings.TrimSpace(k); len(k) < 32 {
+				bad("SECRET_KEY_OLD", "must be a comma-separated list of keys of at least 32 characters")
+				break
+			}
+			c.OldSecretKeys = append(c.OldSecretKeys, strings.TrimSpace(k))
+		}
+	}
+
+	if s := get("SMTP_URL", ""); s != "" {
+		u, err := url.Parse(s)
+		if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+			bad("SMTP_URL", "must look like smtp://user:password@host:port or smtps://host:465")
+		} else {
+			c.SMTPURL = u
+		}
+	}
+
+	if c.LogFormat == "" {
+		c.LogFormat = "json"
+		if c.Env == "development" {
+			c.LogFormat = "text"
+		}
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		bad("LOG_FORMAT", fmt.Sprintf("must be text or json, got %q", c.LogFormat))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("LOG_LEVEL", fmt.Sprintf("must be debug, info, warn or error, got %q", c.LogLevel))
+	}
+
+	c.OutboundAllowLocal = parseBool(get("OUTBOUND_ALLOW_LOCAL", "false"), "OUTBOUND_ALLOW_LOCAL", bad)
+	if c.OutboundAllowLocal && c.Env == "production" {
+		bad("OUTBOUND_ALLOW_LOCAL", "must not be true in production: it lets tenants reach internal addresses")
+	}
+
+	if n, err := strconv.Atoi(get("DB_MAX_CONNS", "20")); err != nil || n < 2 || n > 1000 {
+		bad("DB_MAX_CONNS", "must be a number between 2 and 1000")
+	} else {
+		c.DBMaxConns = int32(n)
+	}
+	if d, err := time.ParseDuration(get("SHUTDOWN_TIMEOUT", "20s")); err != nil || d <= 0 {
+		bad("SHUTDOWN_TIMEOUT", "must be a positive duration such as 20s")
+	} else {
+		c.ShutdownTimeout = d
+	}
+
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return c, nil
+}
+
+func parseBool(v, name string, bad func(string, string)) bool {
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		bad(name, fmt.Sprintf("must be true or false, got %q", v))
+	}
+	return b
+}
+
+func portSuffix(listen string) string {
+	if _, port, err := net.SplitHostPort(listen); err == nil && port != "" && port != "80" {
+		return ":" + port
+	}
+	return ""
+}

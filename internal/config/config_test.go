@@ -1,0 +1,76 @@
+package config
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestLoadDefaultsInDevelopment(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(map[string]string{"DATABASE_URL": "postgres://localhost/x"}))
+	require.NoError(t, err)
+	require.Equal(t, ":8080", c.ListenAddr)
+	require.Equal(t, "http://localhost:8080", c.BaseURL.String())
+	require.Equal(t, "text", c.LogFormat)
+	require.True(t, c.Dev())
+	require.False(t, c.SecureCookies())
+	require.NotEmpty(t, c.SecretKey)
+}
+
+func TestLoadErrorsNameTheVariable(t *testing.T) {
+	t.Parallel()
+	base := map[string]string{"DATABASE_URL": "postgres://localhost/x"}
+	cases := []struct {
+		name string
+		set  map[string]string
+		want string
+	}{
+		{"missing database", map[string]string{"DATABASE_URL": ""}, "DATABASE_URL is required"},
+		{"bad database", map[string]string{"DATABASE_URL": "mysql://x"}, "DATABASE_URL must be a postgres:// URL"},
+		{"bad listen", map[string]string{"LISTEN_ADDR": "8080"}, "LISTEN_ADDR must be host:port"},
+		{"bad base", map[string]string{"BASE_URL": "localhost:8080"}, "BASE_URL must be an absolute http(s) URL"},
+		{"prod without key", map[string]string{"APP_ENV": "production"}, "SECRET_KEY is required outside development"},
+		{"short key", map[string]string{"SECRET_KEY": "short"}, "SECRET_KEY must be at least 32 characters"},
+		{"bad smtp", map[string]string{"SMTP_URL": "http://mail"}, "SMTP_URL must look like"},
+		{"bad log format", map[string]string{"LOG_FORMAT": "xml"}, "LOG_FORMAT must be text or json"},
+		{"bad env", map[string]string{"APP_ENV": "staging"}, "APP_ENV must be development or production"},
+		{"bad bool", map[string]string{"OUTBOUND_ALLOW_LOCAL": "perhaps"}, "OUTBOUND_ALLOW_LOCAL must be true or false"},
+		{"local in prod", map[string]string{"APP_ENV": "production", "SECRET_KEY": "0123456789abcdef0123456789abcdef", "OUTBOUND_ALLOW_LOCAL": "true"}, "OUTBOUND_ALLOW_LOCAL must not be true in production"},
+		{"bad pool", map[string]string{"DB_MAX_CONNS": "1"}, "DB_MAX_CONNS must be a number"},
+		{"bad shutdown", map[string]string{"SHUTDOWN_TIMEOUT": "soon"}, "SHUTDOWN_TIMEOUT must be a positive duration"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			m := map[string]string{}
+			for k, v := range base {
+				m[k] = v
+			}
+			for k, v := range tc.set {
+				m[k] = v
+			}
+			_, err := Load(env(m))
+			require.Error(t, err)
+			require.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
+func TestLoadProductionHTTPSCookies(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(map[string]string{
+		"APP_ENV": "production", "DATABASE_URL": "postgres://db/x",
+		"SECRET_KEY": "0123456789abcdef0123456789abcdef", "BASE_URL": "https://bridge.example.com/",
+		"SMTP_URL": "smtp://u:p@mail:1025",
+	}))
+	require.NoError(t, err)
+	require.True(t, c.SecureCookies())
+	require.Equal(t, "json", c.LogFormat)
+	require.Equal(t, "https://bridge.example.com", c.BaseURL.String())
+	require.Equal(t, "mail", c.SMTPURL.Hostname())
+}

@@ -1,0 +1,46 @@
+-- name: CreateSession :exec
+INSERT INTO sessions (token_hash, user_id, expires_at, ip, user_agent)
+VALUES ($1, $2, $3, $4, $5);
+
+-- name: GetSessionUser :one
+-- The session is valid only while it is neither idle too long nor past its
+-- absolute expiry, and its user is not disabled.
+SELECT sqlc.embed(s), sqlc.embed(u)
+FROM sessions s
+JOIN users u ON u.id = s.user_id
+WHERE s.token_hash = $1
+  AND s.expires_at > now()
+  AND s.last_seen_at > now() - sqlc.arg(idle_timeout)::interval
+  AND u.disabled_at IS NULL;
+
+-- name: TouchSession :exec
+UPDATE sessions SET last_seen_at = now() WHERE token_hash = $1;
+
+-- name: DeleteSession :exec
+DELETE FROM sessions WHERE token_hash = $1;
+
+-- name: DeleteUserSessions :exec
+DELETE FROM sessions WHERE user_id = $1;
+
+-- name: DeleteExpiredSessions :execrows
+DELETE FROM sessions
+WHERE expires_at < now() OR last_seen_at < now() - sqlc.arg(idle_timeout)::interval;
+
+-- name: RecordLoginFailure :exec
+INSERT INTO login_failures (email, ip) VALUES ($1, $2);
+
+-- name: CountLoginFailures :one
+SELECT
+  count(*) FILTER (WHERE email = sqlc.arg(email))::int AS by_email,
+  count(*) FILTER (WHERE ip = sqlc.arg(ip))::int AS by_ip,
+  coalesce(min(created_at) FILTER (WHERE email = sqlc.arg(email)), now())::timestamptz AS oldest_email,
+  coalesce(min(created_at) FILTER (WHERE ip = sqlc.arg(ip)), now())::timestamptz AS oldest_ip
+FROM login_failures
+WHERE created_at > sqlc.arg(since)::timestamptz
+  AND (email = sqlc.arg(email) OR ip = sqlc.arg(ip));
+
+-- name: ClearLoginFailures :exec
+DELETE FROM login_failures WHERE email = $1;
+
+-- name: PruneLoginFailures :execrows
+DELETE FROM login_failures WHERE created_at < $1;

@@ -1,0 +1,65 @@
+// botbridge page behaviour. Everything here is an enhancement: every page
+// works with JavaScript off. No inline script anywhere (the CSP forbids it).
+(function () {
+  "use strict";
+
+  // Confirm destructive actions: <form data-confirm="text">.
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    var msg = form.getAttribute && form.getAttribute("data-confirm");
+    if (msg && !window.confirm(msg)) {
+      ev.preventDefault();
+    }
+  });
+
+  // Copy buttons: <button data-copy="#element-id">.
+  document.addEventListener("click", function (ev) {
+    var btn = ev.target.closest && ev.target.closest("[data-copy]");
+    if (!btn) return;
+    var el = document.querySelector(btn.getAttribute("data-copy"));
+    if (!el) return;
+    var text = el.value !== undefined ? el.value : el.textContent;
+    var done = function () {
+      var old = btn.textContent;
+      btn.textContent = btn.getAttribute("data-copied") || "Copied";
+      setTimeout(function () { btn.textContent = old; }, 1500);
+    };
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(text).then(done, function () {
+        if (el.select) { el.select(); }
+      });
+    } else if (el.select) {
+      el.select();
+      document.execCommand("copy");
+      done();
+    }
+  });
+
+  // Show/hide dependent fields: an input or select with data-toggle-group
+  // shows elements whose data-show-when equals its value, and disables the
+  // inputs inside hidden ones so they are neither required nor sent.
+  function applyToggles(root) {
+    var controls = root.querySelectorAll("[data-toggle-group]");
+    controls.forEach(function (ctl) {
+      if ((ctl.type === "radio" || ctl.type === "checkbox") && !ctl.checked) return;
+      var group = ctl.getAttribute("data-toggle-group");
+      document.querySelectorAll('[data-show-group="' + group + '"]').forEach(function (el) {
+        var show = el.getAttribute("data-show-when") === ctl.value;
+        el.hidden = !show;
+        el.querySelectorAll("input, select, textarea").forEach(function (inp) {
+          inp.disabled = !show;
+        });
+      });
+    });
+  }
+  document.addEventListener("change", function (ev) {
+    if (ev.target.matches && ev.target.matches("[data-toggle-group]")) {
+      applyToggles(document);
+    }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    applyToggles(document);
+    var summary = document.querySelector(".error-summary");
+    if (summary) summary.focus();
+  });
+})();

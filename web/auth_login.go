@@ -1,0 +1,83 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/botbridge/botbridge/internal/auth"
+	"github.com/botbridge/botbridge/web/i18n"
+	"github.com/botbridge/botbridge/web/view"
+)
+
+func loginForm(email, next, errMsg string) view.LoginForm {
+	e := field("email", "auth.email.label", email, nil)
+	e.Type, e.Required, e.Autocomplete = "email", true, "username"
+	p := field("password", "auth.password.label", "", nil)
+	p.Type, p.Required, p.Autocomplete = "password", true, "current-password"
+	return view.LoginForm{Email: e, Password: p, Error: errMsg, Next: next}
+}
+
+// LoginForm shows the log-in page.
+func (h *Handler) LoginForm(c echo.Context) error {
+	if currentUser(c) != nil {
+		return c.Redirect(http.StatusSeeOther, "/projects")
+	}
+	return render(c, http.StatusOK, view.Login(h.page(c, i18n.T("auth.login.title")), loginForm("", safeNext(c.QueryParam("next")), "")))
+}
+
+// Login checks the credentials and starts a fresh session; any session the
+// browser already had is destroyed (rotation against session fixation).
+func (h *Handler) Login(c echo.Context) error {
+	ctx := c.Request().Context()
+	email := strings.TrimSpace(c.FormValue("email"))
+	next := safeNext(c.FormValue("next"))
+	u, err := h.Throttle.Authenticate(ctx, h.DB, email, c.FormValue("password"), c.RealIP())
+	if err != nil {
+		var rl *auth.RateLimitError
+		var msg string
+		switch {
+		case errors.As(err, &rl):
+			msg = i18n.T("auth.login.throttled", rl.Minutes())
+		case errors.Is(err, auth.ErrBadCredentials):
+			msg = i18n.T("auth.login.failed")
+		case errors.Is(err, auth.ErrDisabled):
+			msg = i18n.T("auth.login.disabled")
+		default:
+			return err
+		}
+		status := http.StatusUnauthorized
+		if rl != nil {
+			status = http.StatusTooManyRequests
+		}
+		return render(c, status, view.Login(h.page(c, i18n.T("auth.login.title")), loginForm(email, next, msg)))
+	}
+	if old, ok := c.Get(ctxToken).(string); ok {
+		if err := h.Sessions.Destroy(ctx, h.DB, old); err != nil {
+			return err
+		}
+	}
+	token, err := h.Sessions.Create(ctx, h.DB, u.ID, c.RealIP(), c.Request().UserAgent())
+	if err != nil {
+		return err
+	}
+	h.setSessionCookie(c, token)
+	if next == "" {
+		next = "/projects"
+		if u.Role.CanModerate() {
+			next = "/moderation"
+		}
+	}
+	return c.Redirect(http.StatusSeeOther, next)
+}
+
+// safeNext accepts only local paths, so the log-in page cannot be used to
+// bounce people to another site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+		return ""
+	}
+	return next
+}

@@ -1,0 +1,100 @@
+package web
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/botbridge/botbridge/internal/apperr"
+	"github.com/botbridge/botbridge/web/i18n"
+	"github.com/botbridge/botbridge/web/view"
+)
+
+// statusOf maps an error to an HTTP status: the one place where domain
+// errors meet HTTP.
+func statusOf(err error) int {
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &he):
+		return he.Code
+	case errors.Is(err, apperr.ErrNotFound):
+		return http.StatusNotFound
+	case errors.Is(err, apperr.ErrForbidden):
+		return http.StatusForbidden
+	case errors.Is(err, apperr.ErrUnauthenticated):
+		return http.StatusUnauthorized
+	case errors.Is(err, apperr.ErrConflict):
+		return http.StatusConflict
+	case errors.Is(err, apperr.ErrInvalid):
+		return http.StatusBadRequest
+	case errors.Is(err, apperr.ErrRateLimited):
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}
+
+// handleError logs 5xx as errors and 4xx as warnings, then renders a
+// friendly page (or JSON for API clients) without internals.
+func (h *Handler) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status := statusOf(err)
+	attrs := []any{slog.String("request_id", requestID(c)), slog.String("path", c.Request().URL.Path), slog.Int("status", status), slog.Any("error", err)}
+	if status >= 500 {
+		h.Log.Error("request failed", attrs...)
+	} else {
+		h.Log.Warn("request refused", attrs...)
+	}
+
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(status)
+		return
+	}
+	if wantsJSON(c) {
+		msg := http.StatusText(status)
+		var he *echo.HTTPError
+		if status < 500 && errors.As(err, &he) {
+			if s, ok := he.Message.(string); ok {
+				msg = s
+			}
+		}
+		_ = c.JSON(status, map[string]string{"error": msg})
+		return
+	}
+	if status == http.StatusUnauthorized {
+		h.setFlash(c, "flash.session_expired")
+		_ = c.Redirect(http.StatusSeeOther, "/login")
+		return
+	}
+	key := statusKey(status)
+	ep := view.ErrorPage{Status: status, Title: i18n.T(key + ".title"), Message: i18n.T(key + ".body"), RequestID: requestID(c)}
+	var ce *csrfError
+	if errors.As(err, &ce) {
+		ep.Message = i18n.T("error.403.csrf")
+	}
+	if err := render(c, status, view.Error(h.page(c, ep.Title), ep)); err != nil {
+		h.Log.Error("render error page", slog.Any("error", err))
+	}
+}
+
+func statusKey(status int) string {
+	switch status {
+	case 400, 403, 404, 405, 409, 413, 429:
+		return "error." + itoa(status)
+	}
+	if status >= 500 {
+		return "error.500"
+	}
+	return "error.400"
+}
+
+func itoa(n int) string { return view.Itoa(int64(n)) }
+
+func wantsJSON(c echo.Context) bool {
+	ct := c.Request().Header.Get(echo.HeaderContentType)
+	acc := c.Request().Header.Get(echo.HeaderAccept)
+	return ct == echo.MIMEApplicationJSON || (acc == echo.MIMEApplicationJSON)
+}

@@ -1,0 +1,175 @@
+package web
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/botbridge/botbridge/internal/auth"
+	"github.com/botbridge/botbridge/internal/apperr"
+)
+
+// contentSecurityPolicy allows only our own scripts and styles: no inline
+// script, no framing, forms post only to us.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		if c.Scheme() == "https" || c.Request().Header.Get("X-Forwarded-Proto") == "https" {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		return next(c)
+	}
+}
+
+// requestLogger writes one slog line per request carrying the request id,
+// so every log line of a request can be found together.
+func (h *Handler) requestLogger() echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogStatus: true, LogURIPath: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogRemoteIP: true,
+		HandleError: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			level := slog.LevelInfo
+			switch {
+			case v.Status >= 500:
+				level = slog.LevelError
+			case v.Status >= 400:
+				level = slog.LevelWarn
+			case v.URIPath == "/healthz" || v.URIPath == "/readyz" || v.URIPath == "/metrics" || strings.HasPrefix(v.URIPath, "/static/"):
+				level = slog.LevelDebug
+			}
+			h.Log.LogAttrs(c.Request().Context(), level, "http request",
+				slog.String("request_id", v.RequestID), slog.String("method", v.Method), slog.String("path", v.URIPath),
+				slog.Int("status", v.Status), slog.Duration("latency", v.Latency), slog.String("ip", v.RemoteIP))
+			return nil
+		},
+	})
+}
+
+// recoverer turns a panic into a 500 page and an error log line with the stack.
+func (h *Handler) recoverer() echo.MiddlewareFunc {
+	return middleware.RecoverWithConfig(middleware.RecoverConfig{
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			h.Log.Error("panic", slog.String("request_id", requestID(c)), slog.Any("error", err), slog.String("stack", string(stack)))
+			return err
+		},
+	})
+}
+
+func requestID(c echo.Context) string { return c.Response().Header().Get(echo.HeaderXRequestID) }
+
+const (
+	sessionCookie = "bb_session"
+	ctxUser       = "user"
+	ctxToken      = "session_token"
+)
+
+// loadSession puts the signed-in user (if any) into the context. A stale
+// cookie is cleared so the browser stops sending it.
+func (h *Handler) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ck, err := c.Cookie(sessionCookie)
+		if err != nil || ck.Value == "" {
+			return next(c)
+		}
+		u, err := h.Sessions.Lookup(c.Request().Context(), h.DB, ck.Value)
+		switch {
+		case err == nil:
+			c.Set(ctxUser, &u)
+			c.Set(ctxToken, ck.Value)
+		case isAuthErr(err):
+			h.clearSessionCookie(c)
+		default:
+			return err
+		}
+		return next(c)
+	}
+}
+
+func isAuthErr(err error) bool { return err != nil && errorsIs(err, apperr.ErrUnauthenticated) }
+
+// requireUser sends anonymous visitors to the log-in page and back after.
+func (h *Handler) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if currentUser(c) == nil {
+			if c.Request().Method != http.MethodGet {
+				return fmt.Errorf("web: not logged in: %w", apperr.ErrUnauthenticated)
+			}
+			h.setFlash(c, "auth.login.required")
+			return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
+		}
+		return next(c)
+	}
+}
+
+// requireModerator answers 403 to anyone who cannot moderate.
+func (h *Handler) requireModerator(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if u := currentUser(c); u == nil || !u.Role.CanModerate() {
+			return fmt.Errorf("web: moderators only: %w", apperr.ErrForbidden)
+		}
+		return next(c)
+	}
+}
+
+// csrf protects every state-changing browser request with a token bound to
+// a cookie (double submit), on top of SameSite=Lax cookies.
+func (h *Handler) csrf() echo.MiddlewareFunc {
+	return middleware.CSRFWithConfig(middleware.CSRFConfig{
+		TokenLookup:    "form:_csrf,header:X-CSRF-Token",
+		CookieName:     "bb_csrf",
+		CookiePath:     "/",
+		CookieHTTPOnly: true,
+		CookieSecure:   h.Config.SecureCookies(),
+		CookieSameSite: http.SameSiteLaxMode,
+		CookieMaxAge:   12 * 3600,
+		ErrorHandler: func(err error, c echo.Context) error {
+			return &csrfError{err: err}
+		},
+	})
+}
+
+type csrfError struct{ err error }
+
+func (e *csrfError) Error() string { return "web: csrf: " + e.err.Error() }
+func (e *csrfError) Is(target error) bool {
+	return target == apperr.ErrForbidden
+}
+
+func csrfToken(c echo.Context) string {
+	s, _ := c.Get(middleware.DefaultCSRFConfig.ContextKey).(string)
+	return s
+}
+
+func currentUser(c echo.Context) *auth.User {
+	u, _ := c.Get(ctxUser).(*auth.User)
+	return u
+}
+
+func (h *Handler) setSessionCookie(c echo.Context, token string) {
+	c.SetCookie(&http.Cookie{
+		Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: h.Config.SecureCookies(),
+		SameSite: http.SameSiteLaxMode, MaxAge: int(h.Sessions.Absolute / time.Second),
+	})
+}
+
+func (h *Handler) clearSessionCookie(c echo.Context) {
+	c.SetCookie(&http.Cookie{
+		Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: h.Config.SecureCookies(),
+		SameSite: http.SameSiteLaxMode, MaxAge: -1,
+	})
+}

@@ -1,0 +1,61 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"github.com/botbridge/botbridge/internal/apperr"
+	"github.com/botbridge/botbridge/web/i18n"
+	"github.com/botbridge/botbridge/web/view"
+)
+
+var errorsIs = errors.Is
+
+// page builds the layout model for the current request.
+func (h *Handler) page(c echo.Context, title string, crumbs ...view.Crumb) view.Page {
+	p := view.Page{Title: title, CSRF: csrfToken(c), Flash: h.takeFlash(c), Crumbs: crumbs, DevMail: h.Config.Dev()}
+	if u := currentUser(c); u != nil {
+		p.User = &view.User{Email: u.Email, CanModerate: u.Role.CanModerate()}
+	}
+	return p
+}
+
+// render writes a templ component with the given status.
+func render(c echo.Context, status int, cmp templ.Component) error {
+	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+	c.Response().Header().Set("Cache-Control", "no-store")
+	c.Response().WriteHeader(status)
+	return cmp.Render(c.Request().Context(), c.Response())
+}
+
+// formStatus is 422 for a form with field errors, so tests and tools can
+// tell a re-rendered form from a success.
+func formStatus(err error) int {
+	if apperr.Fields(err) != nil {
+		return http.StatusUnprocessableEntity
+	}
+	return http.StatusOK
+}
+
+// field builds a form field view model; the error is a catalog key.
+func field(name, labelKey, value string, errs apperr.Validation) view.Field {
+	f := view.Field{Name: name, Label: i18n.T(labelKey), Value: value}
+	if k, ok := errs[name]; ok {
+		f.Error = i18n.T(k)
+	}
+	return f
+}
+
+// paramID parses a positive integer path parameter; anything else is a 404
+// so tampered URLs look exactly like missing objects.
+func paramID(c echo.Context, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.ErrNotFound
+	}
+	return id, nil
+}

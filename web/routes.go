@@ -1,0 +1,17 @@
+package web
+
+// coreRoutes is the routes table for accounts and projects; other areas
+// (requests, settings, bridge) add theirs through Deps.Areas.
+func (h *Handler) coreRoutes(r *Router) {
+	r.Public.GET("/", h.Home)
+	r.Public.GET("/login", h.LoginForm)
+	r.Public.POST("/login", h.Login)
+	r.Public.GET("/signup", h.SignupForm)
+	r.Public.POST("/signup", h.Signup)
+	r.Public.POST("/logout", h.Logout)
+
+	r.User.GET("/projects", h.ProjectList)
+	r.User.GET("/projects/new", h.ProjectNewForm)
+	r.User.POST("/projects", h.ProjectCreate)
+	r.User.GET("/projects/:project", h.ProjectShow)
+}

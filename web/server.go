@@ -1,0 +1,121 @@
+// Package web is the HTTP layer for people: Echo handlers, middleware and
+// the routes table. Handlers parse input, call domain packages and render
+// templ views; they return errors and let one error handler answer.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/botbridge/botbridge/internal/auth"
+	"github.com/botbridge/botbridge/internal/config"
+	"github.com/botbridge/botbridge/internal/db"
+)
+
+// Deps is what the web layer needs from main.
+type Deps struct {
+	Config   *config.Config
+	DB       db.Conn
+	Ping     func(context.Context) error
+	Log      *slog.Logger
+	Sessions auth.Sessions
+	Throttle auth.Throttle
+	// Registry receives the HTTP metrics; nil makes a private one.
+	Registry *prometheus.Registry
+	// Platforms decorates "My projects" with granted platforms (optional).
+	Platforms ProjectPlatforms
+	// Areas registers further routes (requests, settings, webhooks …) so
+	// each area keeps its own routes table.
+	Areas []func(*Router)
+}
+
+// Handler holds the dependencies every page handler uses.
+type Handler struct {
+	Deps
+}
+
+// Router gives route tables their groups: Public (no session needed),
+// Browser (session loaded, CSRF checked), User (must be logged in),
+// Moderator (must moderate) and Raw (no CSRF, no session: machine
+// endpoints such as webhooks that do their own authentication).
+type Router struct {
+	H         *Handler
+	Public    *Area
+	User      *Area
+	Moderator *Area
+	Raw       *Area
+}
+
+// Area is a set of routes sharing middleware. Unlike echo.Group it adds no
+// catch-all route, so an unknown URL stays a plain 404 instead of passing
+// through (say) the log-in redirect.
+type Area struct {
+	e   *echo.Echo
+	mws []echo.MiddlewareFunc
+}
+
+func (a *Area) with(mws ...echo.MiddlewareFunc) *Area {
+	return &Area{e: a.e, mws: append(append([]echo.MiddlewareFunc{}, a.mws...), mws...)}
+}
+
+// GET registers a GET route.
+func (a *Area) GET(path string, h echo.HandlerFunc) { a.e.GET(path, h, a.mws...) }
+
+// POST registers a POST route.
+func (a *Area) POST(path string, h echo.HandlerFunc) { a.e.POST(path, h, a.mws...) }
+
+// Form bodies are small; 64 KiB leaves room for long text fields while
+// bounding what one request can make the server parse.
+const formBodyLimit = "64K"
+
+// New builds the Echo server with its middleware and routes.
+func New(d Deps) *echo.Echo {
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	if d.Registry == nil {
+		d.Registry = prometheus.NewRegistry()
+	}
+	h := &Handler{Deps: d}
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = h.handleError
+	e.IPExtractor = echo.ExtractIPDirect()
+
+	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
+	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{TargetHeader: echo.HeaderXRequestID}))
+	e.Use(h.recoverer())
+	e.Use(h.requestLogger())
+	e.Use(newMetrics(d.Registry).middleware)
+	e.Use(securityHeaders)
+
+	e.GET("/healthz", h.Healthz)
+	e.GET("/readyz", h.Readyz)
+	e.GET("/metrics", metricsHandler(d.Registry))
+	e.GET("/static/*", staticHandler())
+
+	raw := &Area{e: e}
+	browser := raw.with(middleware.BodyLimit(formBodyLimit), h.loadSession, h.csrf())
+	user := browser.with(h.requireUser)
+	mod := user.with(h.requireModerator)
+	r := &Router{H: h, Public: browser, User: user, Moderator: mod, Raw: raw}
+	h.coreRoutes(r)
+	for _, area := range d.Areas {
+		area(r)
+	}
+	return e
+}
+
+// Shutdown waits up to timeout for in-flight requests.
+func Shutdown(e *echo.Echo, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	return e.Shutdown(ctx)
+}

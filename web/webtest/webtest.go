@@ -1,0 +1,185 @@
+// Package webtest drives the real web server over HTTP in tests: a cookie
+// jar, automatic CSRF tokens and goquery documents for assertions.
+package webtest
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/stretchr/testify/require"
+
+	"github.com/botbridge/botbridge/internal/auth"
+	"github.com/botbridge/botbridge/internal/config"
+	"github.com/botbridge/botbridge/internal/db"
+	"github.com/botbridge/botbridge/web"
+)
+
+// Config returns a development config for tests, with extra variables.
+func Config(t testing.TB, extra map[string]string) *config.Config {
+	t.Helper()
+	env := map[string]string{
+		"DATABASE_URL":         "postgres://unused/for-tests",
+		"SECRET_KEY":           "test-secret-key-test-secret-key-0123456789",
+		"OUTBOUND_ALLOW_LOCAL": "true",
+		"BASE_URL":             "http://bridge.test",
+	}
+	for k, v := range extra {
+		env[k] = v
+	}
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	require.NoError(t, err)
+	return cfg
+}
+
+// Server starts the web app on a loopback port over conn (usually a
+// dbtest.Tx, so everything rolls back), with optional changes to Deps.
+func Server(t testing.TB, conn db.Conn, mutate ...func(*web.Deps)) *httptest.Server {
+	t.Helper()
+	d := web.Deps{
+		Config:   Config(t, nil),
+		DB:       conn,
+		Log:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Sessions: auth.DefaultSessions,
+		Throttle: auth.DefaultThrottle,
+	}
+	for _, m := range mutate {
+		m(&d)
+	}
+	srv := httptest.NewServer(web.New(d))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// Client is one browser: its own cookies, no automatic redirects.
+type Client struct {
+	t    testing.TB
+	srv  *httptest.Server
+	HTTP *http.Client
+}
+
+// NewClient makes a fresh browser for srv.
+func NewClient(t testing.TB, srv *httptest.Server) *Client {
+	jar, _ := cookiejar.New(nil)
+	return &Client{t: t, srv: srv, HTTP: &http.Client{
+		Jar:           jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+// Response is a fetched page.
+type Response struct {
+	*http.Response
+	Body string
+	Doc  *goquery.Document
+}
+
+// Location is the redirect target.
+func (r *Response) Location() string { return r.Header.Get("Location") }
+
+// Text is the trimmed text of the first element matching sel.
+func (r *Response) Text(sel string) string { return strings.TrimSpace(r.Doc.Find(sel).First().Text()) }
+
+// FieldError is the error message shown under a form field.
+func (r *Response) FieldError(name string) string { return r.Text("#f-" + name + "-error") }
+
+// Value is the value attribute of a form input.
+func (r *Response) Value(name string) string {
+	v, _ := r.Doc.Find(`[name="` + name + `"]`).First().Attr("value")
+	return v
+}
+
+func (c *Client) do(req *http.Request) *Response {
+	c.t.Helper()
+	resp, err := c.HTTP.Do(req)
+	require.NoError(c.t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(c.t, err)
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(string(b)))
+	require.NoError(c.t, err)
+	return &Response{Response: resp, Body: string(b), Doc: doc}
+}
+
+// Get fetches path.
+func (c *Client) Get(path string) *Response {
+	c.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, c.srv.URL+path, nil)
+	require.NoError(c.t, err)
+	return c.do(req)
+}
+
+// Follow fetches path and follows local redirects, returning the last page.
+func (c *Client) Follow(r *Response) *Response {
+	c.t.Helper()
+	for i := 0; i < 5 && r.StatusCode >= 300 && r.StatusCode < 400; i++ {
+		r = c.Get(r.Location())
+	}
+	return r
+}
+
+// CSRF is the browser's current CSRF token (the double-submit cookie);
+// fetching any page first sets it.
+func (c *Client) CSRF() string {
+	u, _ := url.Parse(c.srv.URL)
+	for _, ck := range c.HTTP.Jar.Cookies(u) {
+		if ck.Name == "bb_csrf" {
+			return ck.Value
+		}
+	}
+	return ""
+}
+
+// Post submits a form the way a browser would, with the CSRF token.
+func (c *Client) Post(path string, form url.Values) *Response {
+	c.t.Helper()
+	if c.CSRF() == "" {
+		c.Get("/login")
+	}
+	if form == nil {
+		form = url.Values{}
+	}
+	if form.Get("_csrf") == "" {
+		form.Set("_csrf", c.CSRF())
+	}
+	return c.PostRaw(path, form)
+}
+
+// PostRaw submits a form exactly as given (no CSRF token added).
+func (c *Client) PostRaw(path string, form url.Values) *Response {
+	c.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, c.srv.URL+path, strings.NewReader(form.Encode()))
+	require.NoError(c.t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return c.do(req)
+}
+
+// Cookie returns the named cookie the browser holds, or "".
+func (c *Client) Cookie(name string) string {
+	u, _ := url.Parse(c.srv.URL)
+	for _, ck := range c.HTTP.Jar.Cookies(u) {
+		if ck.Name == name {
+			return ck.Value
+		}
+	}
+	return ""
+}
+
+// SetCookie plants a cookie (e.g. a stolen session token) in this browser.
+func (c *Client) SetCookie(name, value string) {
+	u, _ := url.Parse(c.srv.URL)
+	c.HTTP.Jar.SetCookies(u, []*http.Cookie{{Name: name, Value: value, Path: "/"}})
+}
+
+// Login logs in and requires success.
+func (c *Client) Login(email, password string) {
+	c.t.Helper()
+	r := c.Post("/login", url.Values{"email": {email}, "password": {password}})
+	require.Equal(c.t, http.StatusSeeOther, r.StatusCode, "log-in as %s failed: %s", email, r.Text(".error-summary"))
+}
