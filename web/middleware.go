@@ -11,8 +11,8 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
-	"github.com/botbridge/botbridge/internal/auth"
 	"github.com/botbridge/botbridge/internal/apperr"
+	"github.com/botbridge/botbridge/internal/auth"
 )
 
 // contentSecurityPolicy allows only our own scripts and styles: no inline

@@ -14,4 +14,8 @@ func (h *Handler) coreRoutes(r *Router) {
 	r.User.GET("/projects/new", h.ProjectNewForm)
 	r.User.POST("/projects", h.ProjectCreate)
 	r.User.GET("/projects/:project", h.ProjectShow)
+
+	h.requestRoutes(r)  // routes_requests.go: integration requests and moderation
+	h.settingsRoutes(r) // routes_settings.go: project settings and integrations
+	h.devRoutes(r)      // routes_dev.go: development-only pages
 }

@@ -16,6 +16,9 @@ import (
 	"github.com/botbridge/botbridge/internal/auth"
 	"github.com/botbridge/botbridge/internal/config"
 	"github.com/botbridge/botbridge/internal/db"
+	"github.com/botbridge/botbridge/internal/jobs"
+	"github.com/botbridge/botbridge/internal/outbound"
+	"github.com/botbridge/botbridge/internal/secret"
 )
 
 // Deps is what the web layer needs from main.
@@ -26,6 +29,13 @@ type Deps struct {
 	Log      *slog.Logger
 	Sessions auth.Sessions
 	Throttle auth.Throttle
+	// Jobs inserts background jobs (mail, bridge events) inside the
+	// caller's transaction.
+	Jobs jobs.Inserter
+	// Keyring encrypts integration secrets at rest.
+	Keyring *secret.Keyring
+	// Outbound is the SSRF policy for tenant-supplied URLs.
+	Outbound outbound.Policy
 	// Registry receives the HTTP metrics; nil makes a private one.
 	Registry *prometheus.Registry
 	// Platforms decorates "My projects" with granted platforms (optional).

@@ -134,7 +134,9 @@ func TestSessionCookieFlags(t *testing.T) {
 	tx := dbtest.Tx(t)
 	_, err := auth.CreateUser(context.Background(), tx, "flags@example.com", "flags password", auth.RoleOwner)
 	require.NoError(t, err)
-	srv := webtest.Server(t, tx, func(d *web.Deps) { d.Config = webtest.Config(t, map[string]string{"BASE_URL": "https://bridge.example.com"}) })
+	srv := webtest.Server(t, tx, func(d *web.Deps) {
+		d.Config = webtest.Config(t, map[string]string{"BASE_URL": "https://bridge.example.com"})
+	})
 	c := webtest.NewClient(t, srv)
 	r := c.Post("/login", url.Values{"email": {"flags@example.com"}, "password": {"flags password"}})
 	require.Equal(t, http.StatusSeeOther, r.StatusCode)

@@ -18,6 +18,9 @@ import (
 	"github.com/botbridge/botbridge/internal/auth"
 	"github.com/botbridge/botbridge/internal/config"
 	"github.com/botbridge/botbridge/internal/db"
+	"github.com/botbridge/botbridge/internal/jobs"
+	"github.com/botbridge/botbridge/internal/outbound"
+	"github.com/botbridge/botbridge/internal/secret"
 	"github.com/botbridge/botbridge/web"
 )
 
@@ -42,8 +45,16 @@ func Config(t testing.TB, extra map[string]string) *config.Config {
 // dbtest.Tx, so everything rolls back), with optional changes to Deps.
 func Server(t testing.TB, conn db.Conn, mutate ...func(*web.Deps)) *httptest.Server {
 	t.Helper()
+	cfg := Config(t, nil)
+	ins, err := jobs.InsertOnly()
+	require.NoError(t, err)
+	kr, err := secret.NewKeyring(cfg.SecretKey)
+	require.NoError(t, err)
 	d := web.Deps{
-		Config:   Config(t, nil),
+		Config:   cfg,
+		Jobs:     ins,
+		Keyring:  kr,
+		Outbound: outbound.Policy{AllowLocal: cfg.OutboundAllowLocal},
 		DB:       conn,
 		Log:      slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Sessions: auth.DefaultSessions,

@@ -1,0 +1,82 @@
+// Package jobs builds the River client: the durable job queue on the same
+// PostgreSQL that every botbridge process shares. Jobs are inserted in the
+// same transaction as the change that needs them, so a rolled-back change
+// never leaves a job behind and a committed one never loses it.
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertype"
+)
+
+// Client is the River client type used everywhere.
+type Client = river.Client[pgx.Tx]
+
+// Inserter is what code that enqueues jobs needs: the River client, or a
+// test double-free insert-only client.
+type Inserter interface {
+	InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+}
+
+// Register adds workers to the registry before the client is built.
+type Register func(w *river.Workers)
+
+// Options tunes the client.
+type Options struct {
+	// RunWorkers false builds an insert-only client (web-only instances).
+	RunWorkers bool
+	// Queues maps queue names to their worker counts; default queue gets 10.
+	Queues map[string]int
+	Log    *slog.Logger
+	// FetchPollInterval bounds how long a job waits when LISTEN/NOTIFY
+	// wake-ups are missed; tests shorten it.
+	FetchPollInterval time.Duration
+}
+
+// New builds a River client over pool with the given workers.
+func New(pool *pgxpool.Pool, opt Options, regs ...Register) (*Client, error) {
+	workers := river.NewWorkers()
+	for _, r := range regs {
+		r(workers)
+	}
+	cfg := &river.Config{Workers: workers, Logger: opt.Log}
+	if opt.RunWorkers {
+		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}}
+		for name, n := range opt.Queues {
+			cfg.Queues[name] = river.QueueConfig{MaxWorkers: n}
+		}
+		if opt.FetchPollInterval > 0 {
+			cfg.FetchPollInterval = opt.FetchPollInterval
+			if cfg.FetchCooldown > opt.FetchPollInterval || cfg.FetchCooldown == 0 {
+				cfg.FetchCooldown = opt.FetchPollInterval / 2
+			}
+		}
+	}
+	c, err := river.NewClient(riverpgxv5.New(pool), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: new client: %w", err)
+	}
+	return c, nil
+}
+
+// InsertOnly builds a client that can only insert jobs (no pool needed
+// beyond the transaction passed to InsertTx); for tests and web-only use.
+func InsertOnly(regs ...Register) (*Client, error) {
+	workers := river.NewWorkers()
+	for _, r := range regs {
+		r(workers)
+	}
+	c, err := river.NewClient(riverpgxv5.New(nil), &river.Config{Workers: workers})
+	if err != nil {
+		return nil, fmt.Errorf("jobs: new insert-only client: %w", err)
+	}
+	return c, nil
+}
