@@ -27,6 +27,8 @@ Usage:
   botbridge user list                         list accounts
   botbridge user disable --email E            lock an account out and end its sessions
   botbridge dev seed                          create the demo accounts and project (development only)
+  botbridge sandbox [flags]                   a local stand-in for a Webim account (API + visitor chat page)
+  botbridge demobot [flags]                   a demo bot speaking the bot protocol
   botbridge help                              show this help
 
 Configuration comes from the environment: DATABASE_URL, LISTEN_ADDR, BASE_URL,
@@ -62,6 +64,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		err = cmdUser(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "dev":
 		err = cmdDev(ctx, args[1:], getenv, stdout, stderr)
+	case "sandbox":
+		err = cmdSandbox(ctx, args[1:], getenv, stdout, stderr)
+	case "demobot":
+		err = cmdDemobot(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

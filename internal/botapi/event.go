@@ -1,0 +1,101 @@
+// Package botapi is the bridge's protocol towards a project's bot: the signed
+// event the bridge POSTs, the reply the bot answers with, and the Standard
+// Webhooks signing both sides use. It knows nothing about any chat platform,
+// so one bot works with every platform the bridge speaks.
+package botapi
+
+import "time"
+
+// Event types. A bot switches on these, so they never change meaning.
+const (
+	// TypeChatStarted: a visitor opened a chat; history (if any) is not resent.
+	TypeChatStarted = "chat.started"
+	// TypeMessageText: the visitor wrote text.
+	TypeMessageText = "message.text"
+	// TypeMessageButton: the visitor pressed a keyboard button the bot sent.
+	TypeMessageButton = "message.button"
+	// TypeMessageFile: the visitor sent a file; Message.File holds its URL.
+	TypeMessageFile = "message.file"
+	// TypeActionFailed: the platform cannot do an action the bot asked for,
+	// so the scenario can take its error transition.
+	TypeActionFailed = "action.failed"
+)
+
+// ChannelWebim is user.channel and request.userChannel for Webim chats:
+// Webim never tells the visitor's original channel.
+const ChannelWebim = "webim"
+
+// ReasonUnsupportedByPlatform is the action.failed reason when the platform
+// has no way to perform the action at all (retrying will not help).
+const ReasonUnsupportedByPlatform = "unsupported_by_platform"
+
+// Event is the JSON body of every bridge → bot request.
+type Event struct {
+	// ID equals the webhook-id header and stays the same across retries, so
+	// a bot can drop duplicates.
+	ID          string      `json:"id"`
+	Type        string      `json:"type"`
+	OccurredAt  time.Time   `json:"occurred_at"`
+	Project     Project     `json:"project"`
+	Integration Integration `json:"integration"`
+	Chat        Chat        `json:"chat"`
+	User        User        `json:"user"`
+	Request     Request     `json:"request"`
+	// Message is set for message.* events only.
+	Message *Message `json:"message,omitempty"`
+	// Action names the failed action type; set for action.failed only.
+	Action string `json:"action,omitempty"`
+	// Reason says why the action failed; set for action.failed only.
+	Reason string `json:"reason,omitempty"`
+}
+
+// Project identifies the botbridge project whose bot is called.
+type Project struct {
+	ID string `json:"id"`
+}
+
+// Integration identifies the chat-platform integration the event came from.
+type Integration struct {
+	ID       string `json:"id"`
+	Platform string `json:"platform"`
+}
+
+// Chat identifies the conversation both in botbridge and on the platform.
+type Chat struct {
+	ID string `json:"id"`
+	// PlatformChatID is the platform's own id, always a string so bots need
+	// not care that Webim 2.0 uses integers and 1.0 uuids.
+	PlatformChatID string `json:"platform_chat_id"`
+}
+
+// User is the visitor. Name, Phone and Email are null when the platform
+// does not know them, so bots can tell "unknown" from "empty".
+type User struct {
+	ID      string  `json:"id"`
+	Channel string  `json:"channel"`
+	Name    *string `json:"name"`
+	Phone   *string `json:"phone"`
+	Email   *string `json:"email"`
+}
+
+// Request mirrors the seed's $request object so scenarios written for it
+// keep reading $request.userChannel.
+type Request struct {
+	UserChannel string `json:"userChannel"`
+}
+
+// Message is what the visitor sent.
+type Message struct {
+	ID     string  `json:"id"`
+	Text   string  `json:"text,omitempty"`
+	Button *Button `json:"button,omitempty"`
+	File   *File   `json:"file,omitempty"`
+}
+
+// NullString returns nil for "" so unknown visitor fields marshal as null.
+func NullString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
