@@ -18,4 +18,6 @@ func (h *Handler) coreRoutes(r *Router) {
 	h.requestRoutes(r)  // routes_requests.go: integration requests and moderation
 	h.settingsRoutes(r) // routes_settings.go: project settings and integrations
 	h.devRoutes(r)      // routes_dev.go: development-only pages
+	h.webhookRoutes(r)  // routes_webhooks.go: chat-platform webhooks
+	h.activityRoutes(r) // routes_activity.go: the bridge's activity log
 }

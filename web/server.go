@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/botbridge/botbridge/internal/auth"
+	"github.com/botbridge/botbridge/internal/bridge"
 	"github.com/botbridge/botbridge/internal/config"
 	"github.com/botbridge/botbridge/internal/db"
 	"github.com/botbridge/botbridge/internal/jobs"
@@ -32,6 +33,8 @@ type Deps struct {
 	// Jobs inserts background jobs (mail, bridge events) inside the
 	// caller's transaction.
 	Jobs jobs.Inserter
+	// Bridge is the engine behind the webhook ingress and activity log.
+	Bridge *bridge.Engine
 	// Keyring encrypts integration secrets at rest.
 	Keyring *secret.Keyring
 	// Outbound is the SSRF policy for tenant-supplied URLs.

@@ -161,3 +161,17 @@ func (e *Engine) RetryEvent(ctx context.Context, conn db.Conn, projectID, eventI
 		return nil
 	})
 }
+
+// IntegrationName returns an integration's domain if it belongs to the
+// project (deleted ones included, so their history stays readable).
+func IntegrationName(ctx context.Context, q db.DBTX, projectID, integrationID int64) (string, error) {
+	var domain string
+	err := q.QueryRow(ctx, `SELECT domain FROM integrations WHERE id = $1 AND project_id = $2`, integrationID, projectID).Scan(&domain)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", fmt.Errorf("bridge: integration %d: %w", integrationID, apperr.ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("bridge: integration: %w", err)
+	}
+	return domain, nil
+}

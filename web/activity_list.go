@@ -1,0 +1,69 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/botbridge/botbridge/internal/bridge"
+	"github.com/botbridge/botbridge/web/i18n"
+	"github.com/botbridge/botbridge/web/view"
+)
+
+// ActivityList shows an integration's recent events, newest first, with
+// every call made for them; keyset-paginated so it stays fast at millions.
+func (h *Handler) ActivityList(c echo.Context) error {
+	p, err := h.CurrentProject(c)
+	if err != nil {
+		return err
+	}
+	integID, err := paramID(c, "integration")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	name, err := bridge.IntegrationName(ctx, h.DB, p.ID, integID)
+	if err != nil {
+		return err
+	}
+	before, _ := strconv.ParseInt(c.QueryParam("before"), 10, 64)
+	page, err := bridge.ListActivity(ctx, h.DB, p.ID, integID, before, 50)
+	if err != nil {
+		return err
+	}
+	base := "/projects/" + view.Itoa(p.ID) + "/settings/integrations/" + view.Itoa(integID)
+	m := view.ActivityPage{
+		Header:      view.ProjectHeader{ID: p.ID, Name: p.Name, Active: "settings"},
+		Integration: name,
+		BackURL:     base,
+	}
+	if page.Before > 0 {
+		m.OlderURL = base + "/activity?before=" + view.Itoa(page.Before)
+	}
+	if before > 0 {
+		m.NewestURL = base + "/activity"
+	}
+	for _, a := range page.Events {
+		row := view.ActivityRow{
+			ID: a.ID, Chat: a.PlatformChatID, Visitor: a.VisitorName, Type: a.Type, Text: a.Text,
+			Status: a.Status, StatusLabel: i18n.T("activity.status." + a.Status), Outcome: a.Outcome,
+			Attempts: a.Attempts, LastError: a.LastError, ReceivedAt: a.ReceivedAt, ProcessedAt: a.ProcessedAt,
+			NextAttemptAt: a.NextAttemptAt,
+		}
+		if a.Status == "failed" {
+			row.RetryURL = base + "/activity/" + view.Itoa(a.ID) + "/retry"
+		}
+		for _, call := range a.Calls {
+			label := call.Target + " " + call.Method + " #" + strconv.Itoa(call.Attempt)
+			if call.StatusCode > 0 {
+				label += " → " + strconv.Itoa(call.StatusCode)
+			}
+			row.Calls = append(row.Calls, view.ActivityCall{Label: label, OK: call.OK, Error: call.Error})
+		}
+		m.Rows = append(m.Rows, row)
+	}
+	crumbs := ProjectCrumbs(p, view.Crumb{Label: i18n.T("project.tab.settings"), URL: "/projects/" + view.Itoa(p.ID) + "/settings"},
+		view.Crumb{Label: name, URL: base}, view.Crumb{Label: i18n.T("activity.col.event")})
+	return render(c, http.StatusOK, view.Activity(h.page(c, i18n.T("activity.title", name), crumbs...), m))
+}
