@@ -11,10 +11,16 @@ CREATE TABLE mail_outbox (
     -- What caused it (e.g. "request:42:in_review"), for logs and the dev page.
     topic      text NOT NULL DEFAULT '',
     created_at timestamptz NOT NULL DEFAULT now(),
+    -- Set right after the SMTP server accepted the message; a delivery job
+    -- that finds it set does nothing, so a retried job does not send twice.
     sent_at    timestamptz,
+    -- Set when delivery gave up: the recipient was rejected for good, or
+    -- every attempt failed.
+    failed_at  timestamptz,
     attempts   int NOT NULL DEFAULT 0,
     last_error text NOT NULL DEFAULT ''
 );
+-- The dev page lists the newest messages first.
 CREATE INDEX mail_outbox_created_idx ON mail_outbox (created_at DESC, id DESC);
 
 -- +goose Down

@@ -42,7 +42,7 @@ func (h *Handler) handleError(err error, c echo.Context) {
 		return
 	}
 	status := statusOf(err)
-	attrs := []any{slog.String("request_id", requestID(c)), slog.String("path", c.Request().URL.Path), slog.Int("status", status), slog.Any("error", err)}
+	attrs := []any{slog.String("request_id", requestID(c)), slog.String("path", logPath(c.Request().URL.Path)), slog.Int("status", status), slog.Any("error", err)}
 	if status >= 500 {
 		h.Log.Error("request failed", attrs...)
 	} else {

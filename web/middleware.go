@@ -53,7 +53,7 @@ func (h *Handler) requestLogger() echo.MiddlewareFunc {
 				level = slog.LevelDebug
 			}
 			h.Log.LogAttrs(c.Request().Context(), level, "http request",
-				slog.String("request_id", v.RequestID), slog.String("method", v.Method), slog.String("path", v.URIPath),
+				slog.String("request_id", v.RequestID), slog.String("method", v.Method), slog.String("path", logPath(v.URIPath)),
 				slog.Int("status", v.Status), slog.Duration("latency", v.Latency), slog.String("ip", v.RemoteIP))
 			return nil
 		},
@@ -172,4 +172,19 @@ func (h *Handler) clearSessionCookie(c echo.Context) {
 		Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: h.Config.SecureCookies(),
 		SameSite: http.SameSiteLaxMode, MaxAge: -1,
 	})
+}
+
+// logPath hides the secret part of webhook URLs: the key is the only
+// credential Webim presents, so it must never reach the logs.
+func logPath(p string) string {
+	const prefix = "/webhooks/webim/"
+	if !strings.HasPrefix(p, prefix) {
+		return p
+	}
+	rest := p[len(prefix):]
+	suffix := ""
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		suffix = rest[i:]
+	}
+	return prefix + "[key]" + suffix
 }

@@ -19,7 +19,8 @@ import (
 const usage = `botbridge — connect chatbots to Webim.
 
 Usage:
-  botbridge serve [--migrate]                 run the web server (and background workers)
+  botbridge serve [--migrate] [--no-workers]  run the web server (and background workers)
+  botbridge worker [--migrate]                run background workers only (no web server)
   botbridge migrate up|down|status            apply, roll back one, or list migrations
   botbridge user add --email E --role R [--password-stdin]
                                               create an account (role: owner, moderator, admin);
@@ -58,6 +59,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	switch args[0] {
 	case "serve":
 		err = cmdServe(ctx, args[1:], getenv, stderr)
+	case "worker":
+		err = cmdWorker(ctx, args[1:], getenv, stderr)
 	case "migrate":
 		err = cmdMigrate(ctx, args[1:], getenv, stdout, stderr)
 	case "user":

@@ -12,17 +12,39 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/botbridge/botbridge/internal/auth"
+	"github.com/botbridge/botbridge/internal/bridge"
 	"github.com/botbridge/botbridge/internal/config"
 	"github.com/botbridge/botbridge/internal/db"
-	"github.com/botbridge/botbridge/web"
+	"github.com/botbridge/botbridge/internal/jobs"
+	"github.com/botbridge/botbridge/internal/mail"
+	"github.com/botbridge/botbridge/internal/outbound"
+	"github.com/botbridge/botbridge/internal/secret"
+	webpkg "github.com/botbridge/botbridge/web"
 )
 
 func cmdServe(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
 	fs := newFlags("serve", stderr)
 	migrate := fs.Bool("migrate", false, "apply pending migrations before serving")
+	noWorkers := fs.Bool("no-workers", false, "serve web requests only; run `botbridge worker` elsewhere")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	return serve(ctx, getenv, stderr, *migrate, !*noWorkers, true)
+}
+
+// cmdWorker runs background workers only (no web server), for instances
+// dedicated to delivery.
+func cmdWorker(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+	fs := newFlags("worker", stderr)
+	migrate := fs.Bool("migrate", false, "apply pending migrations before starting")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	return serve(ctx, getenv, stderr, *migrate, true, false)
+}
+
+// serve runs the web server and/or the workers until ctx ends, then drains.
+func serve(ctx context.Context, getenv func(string) string, stderr io.Writer, migrate, workers, web bool) error {
 	cfg, err := loadConfig(getenv)
 	if err != nil {
 		return err
@@ -30,7 +52,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	log := newLogger(cfg, stderr)
 	slog.SetDefault(log)
 
-	if *migrate {
+	if migrate {
 		if err := db.Migrate(ctx, cfg.DatabaseURL, log); err != nil {
 			return err
 		}
@@ -41,11 +63,23 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer pool.Close()
 
-	app, err := newApp(ctx, cfg, pool, log)
+	app, err := newApp(cfg, pool, log, workers)
 	if err != nil {
 		return err
 	}
-	e := web.New(app.webDeps())
+	if !web {
+		if err := app.start(ctx); err != nil {
+			return err
+		}
+		log.Info("botbridge worker running")
+		<-ctx.Done()
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+		defer cancel()
+		app.stop(shutdownCtx)
+		log.Info("stopped")
+		return nil
+	}
+	e := webpkg.New(app.webDeps())
 
 	srv := &http.Server{
 		Addr:              cfg.ListenAddr,
@@ -87,33 +121,88 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 
 // app wires the long-lived parts (web, workers) of one process.
 type app struct {
-	cfg  *config.Config
-	pool *pgxpool.Pool
-	log  *slog.Logger
+	cfg      *config.Config
+	pool     *pgxpool.Pool
+	log      *slog.Logger
+	keyring  *secret.Keyring
+	river    *jobs.Client
+	engine   *bridge.Engine
+	outbound outbound.Policy
+	workers  bool
 }
 
-func newApp(_ context.Context, cfg *config.Config, pool *pgxpool.Pool, log *slog.Logger) (*app, error) {
-	return &app{cfg: cfg, pool: pool, log: log}, nil
+func newApp(cfg *config.Config, pool *pgxpool.Pool, log *slog.Logger, workers bool) (*app, error) {
+	kr, err := secret.NewKeyring(cfg.SecretKey, cfg.OldSecretKeys...)
+	if err != nil {
+		return nil, fmt.Errorf("SECRET_KEY: %w", err)
+	}
+	sender, err := mail.NewSender(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	policy := outbound.Policy{AllowLocal: cfg.OutboundAllowLocal}
+	engine := &bridge.Engine{
+		Pool:  pool,
+		Dir:   bridge.NewDirectory(kr),
+		HTTP:  outbound.NewClient(policy, 60*time.Second),
+		Log:   log,
+		Retry: bridge.DefaultRetry,
+	}
+	rc, err := jobs.New(pool, jobs.Options{
+		RunWorkers: workers,
+		Queues:     map[string]int{mail.Queue: 2, bridge.Queue: 20},
+		Log:        log,
+	}, mail.Workers(pool, sender, log), engine.Workers())
+	if err != nil {
+		return nil, err
+	}
+	engine.Jobs = rc
+	engine.Notify = bridge.MailOwners(cfg.BaseURL, rc)
+	return &app{cfg: cfg, pool: pool, log: log, keyring: kr, river: rc, engine: engine, outbound: policy, workers: workers}, nil
 }
 
-func (a *app) webDeps() web.Deps {
-	return web.Deps{
+func (a *app) webDeps() webpkg.Deps {
+	return webpkg.Deps{
 		Config:   a.cfg,
 		DB:       a.pool,
 		Ping:     a.pool.Ping,
 		Log:      a.log,
 		Sessions: auth.DefaultSessions,
 		Throttle: auth.DefaultThrottle,
+		Jobs:     a.river,
+		Keyring:  a.keyring,
+		Outbound: a.outbound,
+		Bridge:   a.engine,
 	}
 }
 
 // start launches background work; stop drains it.
 func (a *app) start(ctx context.Context) error {
 	go a.pruneLoop(ctx)
+	if !a.workers {
+		return nil
+	}
+	// River runs on its own context: shutdown is driven by stop, so jobs in
+	// flight can finish instead of being cut off by the signal.
+	if err := a.river.Start(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("start workers: %w", err)
+	}
 	return nil
 }
 
-func (a *app) stop(ctx context.Context) {}
+// stop lets running jobs finish until ctx's deadline; whatever is still
+// running then is cancelled and goes back to the queue (River retries it).
+func (a *app) stop(ctx context.Context) {
+	if !a.workers {
+		return
+	}
+	if err := a.river.Stop(ctx); err != nil {
+		a.log.Warn("workers did not drain in time; cancelling the rest", "error", err)
+		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = a.river.StopAndCancel(cctx)
+	}
+}
 
 // pruneLoop deletes expired sessions and old log-in failures hourly.
 func (a *app) pruneLoop(ctx context.Context) {

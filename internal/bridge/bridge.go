@@ -92,13 +92,13 @@ func (r Retry) Delay(n int) time.Duration {
 
 // Engine holds the bridge's dependencies.
 type Engine struct {
-	Pool     *pgxpool.Pool
-	Jobs     jobs.Inserter
-	Dir      Directory
-	HTTP     *http.Client
-	Log      *slog.Logger
-	Retry    Retry
-	Notify   Notifier
+	Pool   *pgxpool.Pool
+	Jobs   jobs.Inserter
+	Dir    Directory
+	HTTP   *http.Client
+	Log    *slog.Logger
+	Retry  Retry
+	Notify Notifier
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
 }

@@ -1,5 +1,10 @@
 // Package mail writes e-mail to the outbox inside the caller's transaction
 // and delivers it in the background over SMTP, retrying with backoff.
+//
+// The flow: Enqueue inserts a mail_outbox row and a River DeliverArgs job in
+// the caller's transaction, so a rolled-back change sends nothing and a
+// committed one cannot lose its mail. The Worker sends the row through a
+// Sender and marks it sent; a mail server that is down only delays delivery.
 package mail
 
 import (
@@ -10,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
+	"github.com/botbridge/botbridge/internal/db/dbsqlc"
 	"github.com/botbridge/botbridge/internal/jobs"
 )
 
@@ -20,6 +26,11 @@ type Message struct {
 	Body    string
 	// Topic says what caused it (e.g. "request:42:approved").
 	Topic string
+
+	// ref identifies the outbox row; the SMTP sender derives a stable
+	// Message-ID from it, so a mail re-sent after a crash carries the same
+	// Message-ID and most mail clients show it once.
+	ref string
 }
 
 // DeliverArgs is the River job that sends one outbox row.
@@ -30,10 +41,14 @@ type DeliverArgs struct {
 // Kind names the job in River's table.
 func (DeliverArgs) Kind() string { return "mail_deliver" }
 
+// MaxAttempts is how often delivery is tried before the job is discarded;
+// with backoff capped at an hour that is roughly half a day.
+const MaxAttempts = 20
+
 // InsertOpts: mail goes to its own queue so a slow mail server never holds
-// up chat traffic, and is retried for about a day before giving up.
+// up chat traffic, and is retried for about half a day before giving up.
 func (DeliverArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: Queue, MaxAttempts: 20}
+	return river.InsertOpts{Queue: Queue, MaxAttempts: MaxAttempts}
 }
 
 // Queue is the River queue for mail delivery.
@@ -45,10 +60,9 @@ func Enqueue(ctx context.Context, tx pgx.Tx, ins jobs.Inserter, msg Message) (in
 	if strings.TrimSpace(msg.To) == "" || strings.ContainsAny(msg.To+msg.Subject, "\r\n") {
 		return 0, fmt.Errorf("mail: bad recipient or subject %q / %q", msg.To, msg.Subject)
 	}
-	var id int64
-	err := tx.QueryRow(ctx,
-		`INSERT INTO mail_outbox (to_addr, subject, body, topic) VALUES ($1, $2, $3, $4) RETURNING id`,
-		msg.To, msg.Subject, msg.Body, msg.Topic).Scan(&id)
+	id, err := dbsqlc.New(tx).InsertMailOutbox(ctx, dbsqlc.InsertMailOutboxParams{
+		ToAddr: strings.TrimSpace(msg.To), Subject: msg.Subject, Body: msg.Body, Topic: msg.Topic,
+	})
 	if err != nil {
 		return 0, fmt.Errorf("mail: outbox insert: %w", err)
 	}

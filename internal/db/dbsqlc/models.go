@@ -60,11 +60,142 @@ func (ns NullRiverJobState) Value() (driver.Value, error) {
 	return string(ns.RiverJobState), nil
 }
 
+type BridgeCall struct {
+	ID         int64
+	EventID    int64
+	Target     string
+	Method     string
+	Attempt    int32
+	StatusCode int32
+	Ok         bool
+	Error      string
+	DurationMs int32
+	CreatedAt  time.Time
+}
+
+type BridgeEvent struct {
+	ID            int64
+	PublicID      string
+	IntegrationID int64
+	ChatID        int64
+	DedupKey      string
+	ApiVersion    string
+	Type          string
+	Message       []byte
+	Action        string
+	Reason        string
+	Status        string
+	Outcome       string
+	Attempts      int32
+	NextAttemptAt *time.Time
+	LastError     string
+	BotReply      []byte
+	Calls         []byte
+	CallsDone     int32
+	ReceivedAt    time.Time
+	ProcessedAt   *time.Time
+}
+
+type Chat struct {
+	ID             int64
+	IntegrationID  int64
+	ProjectID      int64
+	PlatformChatID string
+	VisitorID      string
+	VisitorName    string
+	VisitorPhone   string
+	VisitorEmail   string
+	State          string
+	CreatedAt      time.Time
+	LastEventAt    time.Time
+}
+
+type Integration struct {
+	ID                   int64
+	ProjectID            int64
+	Platform             string
+	Status               string
+	Domain               string
+	TokenCiphertext      []byte
+	TokenKeyID           *string
+	TokenLast4           string
+	TransferTo           string
+	DepartmentID         *string
+	OperatorID           *int64
+	WebhookKeyHash       []byte
+	WebhookKeyCiphertext []byte
+	WebhookKeyKeyID      *string
+	UnhealthyReason      string
+	CreatedBy            *int64
+	UpdatedBy            *int64
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
+	Version              int32
+	DeletedAt            *time.Time
+}
+
+type IntegrationAudit struct {
+	ID            int64
+	ProjectID     int64
+	IntegrationID *int64
+	ActorID       *int64
+	Action        string
+	Detail        string
+	CreatedAt     time.Time
+}
+
+type IntegrationRequest struct {
+	ID              int64
+	ProjectID       int64
+	Platform        string
+	Status          string
+	ContactEmail    string
+	Organisation    string
+	Description     string
+	WebimDomain     string
+	AccessRequested bool
+	RejectReason    string
+	Version         int32
+	Search          string
+	CreatedBy       int64
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	DecidedAt       *time.Time
+}
+
 type LoginFailure struct {
 	ID        int64
 	Email     string
 	Ip        string
 	CreatedAt time.Time
+}
+
+type MailOutbox struct {
+	ID        int64
+	ToAddr    string
+	Subject   string
+	Body      string
+	Topic     string
+	CreatedAt time.Time
+	SentAt    *time.Time
+	FailedAt  *time.Time
+	Attempts  int32
+	LastError string
+}
+
+type Platform struct {
+	Key       string
+	Name      string
+	Available bool
+	Position  int32
+}
+
+type PlatformGrant struct {
+	ProjectID int64
+	Platform  string
+	RequestID *int64
+	GrantedBy *int64
+	GrantedAt time.Time
 }
 
 type Project struct {
@@ -74,11 +205,42 @@ type Project struct {
 	CreatedAt time.Time
 }
 
+type ProjectBot struct {
+	ProjectID                int64
+	EndpointUrl              string
+	TimeoutSeconds           int32
+	FallbackMode             string
+	FallbackText             string
+	SecretCiphertext         []byte
+	SecretKeyID              string
+	SecretLast4              string
+	PreviousSecretCiphertext []byte
+	PreviousSecretKeyID      *string
+	PreviousValidUntil       *time.Time
+	SecretRevealTo           *int64
+	SecretRevealUntil        *time.Time
+	SecretRotatedAt          time.Time
+	UpdatedBy                *int64
+	CreatedAt                time.Time
+	UpdatedAt                time.Time
+}
+
 type ProjectMember struct {
 	ProjectID int64
 	UserID    int64
 	Role      string
 	CreatedAt time.Time
+}
+
+type RequestEvent struct {
+	ID         int64
+	RequestID  int64
+	ActorID    *int64
+	Kind       string
+	FromStatus *string
+	ToStatus   *string
+	Comment    string
+	CreatedAt  time.Time
 }
 
 type RiverJob struct {

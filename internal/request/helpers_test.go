@@ -1,0 +1,163 @@
+package request_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+	"github.com/stretchr/testify/require"
+
+	"github.com/botbridge/botbridge/internal/auth"
+	"github.com/botbridge/botbridge/internal/db"
+	"github.com/botbridge/botbridge/internal/db/dbtest"
+	"github.com/botbridge/botbridge/internal/jobs"
+	"github.com/botbridge/botbridge/internal/mail"
+	"github.com/botbridge/botbridge/internal/project"
+	"github.com/botbridge/botbridge/internal/request"
+	"github.com/botbridge/botbridge/web/i18n"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+// noopMail stands in for the mail worker so the insert-only client accepts
+// delivery jobs; these tests check the outbox, not SMTP.
+type noopMail struct {
+	river.WorkerDefaults[mail.DeliverArgs]
+}
+
+func (noopMail) Work(context.Context, *river.Job[mail.DeliverArgs]) error { return nil }
+
+func mailJobs(t testing.TB) jobs.Inserter {
+	t.Helper()
+	c, err := jobs.InsertOnly(func(w *river.Workers) { river.AddWorker(w, noopMail{}) })
+	require.NoError(t, err)
+	return c
+}
+
+// failingJobs writes nothing and fails: the transition must roll back.
+type failingJobs struct{}
+
+func (failingJobs) InsertTx(context.Context, pgx.Tx, river.JobArgs, *river.InsertOpts) (*rivertype.JobInsertResult, error) {
+	return nil, errors.New("queue unavailable")
+}
+
+func notifier(t testing.TB) request.Notifier {
+	return request.Notifier{Jobs: mailJobs(t), BaseURL: "https://bridge.example/", T: i18n.T}
+}
+
+var seq atomic.Int64
+
+var nonWord = regexp.MustCompile(`[^a-z0-9]+`)
+
+// uniq makes addresses unique across parallel tests: concurrent rolled-back
+// transactions inserting the same e-mail would block on each other.
+func uniq(t testing.TB, name string) string {
+	return fmt.Sprintf("%s-%s-%d@example.com", name, strings.Trim(nonWord.ReplaceAllString(strings.ToLower(t.Name()), "-"), "-"), seq.Add(1))
+}
+
+type fixture struct {
+	ctx       context.Context
+	conn      db.Conn
+	n         request.Notifier
+	owner     auth.User
+	other     auth.User
+	mod       auth.User
+	admin     auth.User
+	proj      project.Project
+	otherProj project.Project
+}
+
+func setup(t testing.TB, conn db.Conn) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	f := &fixture{ctx: ctx, conn: conn, n: notifier(t)}
+	var err error
+	f.owner, err = auth.CreateUser(ctx, conn, uniq(t, "owner"), "owner password 1", auth.RoleOwner)
+	require.NoError(t, err)
+	f.other, err = auth.CreateUser(ctx, conn, uniq(t, "other"), "other password 1", auth.RoleOwner)
+	require.NoError(t, err)
+	f.mod, err = auth.CreateUser(ctx, conn, uniq(t, "mod"), "moderator password", auth.RoleModerator)
+	require.NoError(t, err)
+	f.admin, err = auth.CreateUser(ctx, conn, uniq(t, "admin"), "admin password 1", auth.RoleAdmin)
+	require.NoError(t, err)
+	f.proj, err = project.Create(ctx, conn, f.owner.ID, "Acme Shop")
+	require.NoError(t, err)
+	f.otherProj, err = project.Create(ctx, conn, f.other.ID, "Other Corp")
+	require.NoError(t, err)
+	return f
+}
+
+func validInput() request.Input {
+	return request.Input{
+		Platform:        "webim",
+		ContactEmail:    "Support@Acme.example",
+		Organisation:    "Acme Ltd",
+		Description:     "Answers questions about orders and hands over to a person when asked.",
+		WebimDomain:     "acme.webim.ru",
+		AccessRequested: true,
+	}
+}
+
+func (f *fixture) submit(t testing.TB) request.Request {
+	t.Helper()
+	r, err := request.Submit(f.ctx, f.conn, f.n, f.owner.ID, f.proj.ID, validInput())
+	require.NoError(t, err)
+	return r
+}
+
+type sentMail struct {
+	To, Subject, Body, Topic string
+}
+
+// outbox lists the mail written since (and including) id > after.
+func outbox(t testing.TB, q db.DBTX, after int64) []sentMail {
+	t.Helper()
+	rows, err := q.Query(context.Background(), `SELECT to_addr, subject, body, topic FROM mail_outbox WHERE id > $1 ORDER BY id`, after)
+	require.NoError(t, err)
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (sentMail, error) {
+		var m sentMail
+		err := r.Scan(&m.To, &m.Subject, &m.Body, &m.Topic)
+		return m, err
+	})
+	require.NoError(t, err)
+	return out
+}
+
+func lastMailID(t testing.TB, q db.DBTX) int64 {
+	t.Helper()
+	var id int64
+	require.NoError(t, q.QueryRow(context.Background(), `SELECT coalesce(max(id), 0) FROM mail_outbox`).Scan(&id))
+	return id
+}
+
+// snapshot is everything a refused action must leave untouched.
+type snapshot struct {
+	Status  string
+	Version int32
+	Reason  string
+	Events  int
+	Grants  int
+	Mail    int64
+}
+
+func snap(t testing.TB, q db.DBTX, id int64) snapshot {
+	t.Helper()
+	var s snapshot
+	require.NoError(t, q.QueryRow(context.Background(), `
+SELECT r.status, r.version, r.reject_reason,
+       (SELECT count(*) FROM request_events e WHERE e.request_id = r.id),
+       (SELECT count(*) FROM platform_grants g WHERE g.project_id = r.project_id),
+       (SELECT count(*) FROM mail_outbox)
+FROM integration_requests r WHERE r.id = $1`, id).Scan(&s.Status, &s.Version, &s.Reason, &s.Events, &s.Grants, &s.Mail))
+	return s
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

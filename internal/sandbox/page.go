@@ -1,0 +1,362 @@
+package sandbox
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+//go:embed assets
+var assets embed.FS
+
+var pageTmpl = template.Must(template.ParseFS(assets, "assets/index.html"))
+
+// contentSecurityPolicy allows only the sandbox's own files: no inline
+// script or style anywhere.
+const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; " +
+	"img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+
+func securityHeaders(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Frame-Options", "DENY")
+}
+
+type pageData struct {
+	WebhookURL string
+	APIBase    string
+	Token      string
+}
+
+// handlePage is the visitor chat page (GET /).
+func (s *Server) handlePage(w http.ResponseWriter, r *http.Request) {
+	var buf bytes.Buffer
+	data := pageData{WebhookURL: s.WebhookURL(), APIBase: "http://" + r.Host, Token: s.token}
+	if err := pageTmpl.Execute(&buf, data); err != nil {
+		s.log.Error("sandbox page", "error", err)
+		http.Error(w, "page error", http.StatusInternalServerError)
+		return
+	}
+	securityHeaders(w)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(buf.Bytes())
+}
+
+var staticTypes = map[string]string{
+	"sandbox.js":  "text/javascript; charset=utf-8",
+	"sandbox.css": "text/css; charset=utf-8",
+}
+
+// handleStatic serves the page's script and stylesheet.
+func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("file")
+	ct, ok := staticTypes[name]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	b, err := assets.ReadFile("assets/" + name)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	securityHeaders(w)
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Cache-Control", "no-cache")
+	_, _ = w.Write(b)
+}
+
+// maxPageBody bounds the JSON bodies of the sandbox endpoints.
+const maxPageBody = 64 << 10
+
+// readJSON decodes a sandbox endpoint's body strictly. Requiring
+// application/json also keeps other web pages from posting here with
+// plain forms.
+func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		writeAPIError(w, &apiError{http.StatusUnsupportedMediaType, ErrCodeUnsupportedMedia, "send JSON (Content-Type: application/json)"})
+		return false
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxPageBody))
+	if err != nil {
+		writeAPIError(w, &apiError{http.StatusRequestEntityTooLarge, ErrCodeTooLarge, "body too large"})
+		return false
+	}
+	if e := decodeStrict(body, v); e != nil {
+		writeAPIError(w, e)
+		return false
+	}
+	return true
+}
+
+// visitorError maps a visitor action's error to an HTTP answer.
+func visitorError(w http.ResponseWriter, err error) {
+	switch {
+	case errors.Is(err, ErrChatNotFound):
+		writeAPIError(w, &apiError{http.StatusNotFound, "not_found", "no such chat"})
+	case errors.Is(err, ErrChatClosed):
+		writeAPIError(w, &apiError{http.StatusConflict, ErrCodeChatClosed, "the chat is closed: start a new one"})
+	case errors.Is(err, ErrUnknownButton), errors.Is(err, ErrInvalid):
+		writeAPIError(w, &apiError{http.StatusBadRequest, ErrCodeBadRequest, strings.TrimPrefix(err.Error(), "sandbox: ")})
+	default:
+		writeAPIError(w, &apiError{http.StatusInternalServerError, ErrCodeInternal, err.Error()})
+	}
+}
+
+func pathChatID(r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	return id, err == nil && id > 0
+}
+
+// actionAnswer is what the visitor endpoints return: the webhook outcome
+// (null when nothing was sent) and the transcript after the action.
+type actionAnswer struct {
+	ChatID     int64          `json:"chat_id"`
+	Webhook    *WebhookResult `json:"webhook"`
+	Transcript Transcript     `json:"transcript"`
+}
+
+// webhookContext detaches the webhook from the browser's request, so a
+// visitor leaving the page does not cut a delivery in half.
+func webhookContext(r *http.Request) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(r.Context()), time.Minute)
+}
+
+// handleStartChat is POST /sandbox/chats {"name": "…"}.
+func (s *Server) handleStartChat(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Name string `json:"name"`
+	}
+	if !readJSON(w, r, &in) {
+		return
+	}
+	ctx, cancel := webhookContext(r)
+	defer cancel()
+	id, res, err := s.startChat(ctx, in.Name)
+	if err != nil {
+		visitorError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, actionAnswer{ChatID: id, Webhook: &res, Transcript: s.Transcript(id)})
+}
+
+// handleSendText is POST /sandbox/chats/{id}/messages {"text": "…"}.
+func (s *Server) handleSendText(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathChatID(r)
+	if !ok {
+		visitorError(w, ErrChatNotFound)
+		return
+	}
+	var in struct {
+		Text string `json:"text"`
+	}
+	if !readJSON(w, r, &in) {
+		return
+	}
+	ctx, cancel := webhookContext(r)
+	defer cancel()
+	res, err := s.sendText(ctx, id, in.Text)
+	if err != nil {
+		visitorError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, actionAnswer{ChatID: id, Webhook: res, Transcript: s.Transcript(id)})
+}
+
+// handlePressButton is POST /sandbox/chats/{id}/buttons
+// {"button_id": "…", "message_id": "<keyboard message, optional>"}.
+func (s *Server) handlePressButton(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathChatID(r)
+	if !ok {
+		visitorError(w, ErrChatNotFound)
+		return
+	}
+	var in struct {
+		ButtonID  string `json:"button_id"`
+		MessageID string `json:"message_id"`
+	}
+	if !readJSON(w, r, &in) {
+		return
+	}
+	ctx, cancel := webhookContext(r)
+	defer cancel()
+	res, err := s.pressButton(ctx, id, in.ButtonID, in.MessageID)
+	if err != nil {
+		visitorError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, actionAnswer{ChatID: id, Webhook: res, Transcript: s.Transcript(id)})
+}
+
+// handleGetChat is GET /sandbox/chats/{id}: the transcript.
+func (s *Server) handleGetChat(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathChatID(r)
+	t := s.Transcript(id)
+	if !ok || t.ChatID == 0 {
+		visitorError(w, ErrChatNotFound)
+		return
+	}
+	writeJSON(w, http.StatusOK, t)
+}
+
+// ChatSummary is one line of GET /sandbox/chats.
+type ChatSummary struct {
+	ChatID   int64  `json:"chat_id"`
+	Visitor  string `json:"visitor"`
+	State    string `json:"state"`
+	Target   string `json:"target,omitempty"`
+	Messages int    `json:"messages"`
+}
+
+// Chats lists the chats, newest first.
+func (s *Server) Chats() []ChatSummary {
+	s.mu.Lock()
+	out := make([]ChatSummary, 0, len(s.chats))
+	for _, c := range s.chats {
+		out = append(out, ChatSummary{ChatID: c.t.ChatID, Visitor: c.t.Visitor.Name, State: c.t.State,
+			Target: c.t.Target, Messages: len(c.t.Messages)})
+	}
+	s.mu.Unlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].ChatID > out[j].ChatID })
+	return out
+}
+
+func (s *Server) handleListChats(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"chats": s.Chats()})
+}
+
+// faultsJSON is Faults on the wire (durations in milliseconds).
+type faultsJSON struct {
+	Mode         FaultMode `json:"mode,omitempty"`
+	Rate         float64   `json:"rate"`
+	Seed         uint64    `json:"seed"`
+	Count        int       `json:"count"`
+	Methods      []string  `json:"methods,omitempty"`
+	RetryAfter   int       `json:"retry_after"`
+	DelayMS      int64     `json:"delay_ms"`
+	Unauthorized bool      `json:"unauthorized"`
+	LatencyMS    int64     `json:"latency_ms"`
+}
+
+func (f Faults) wire() faultsJSON {
+	return faultsJSON{Mode: f.Mode, Rate: f.Rate, Seed: f.Seed, Count: f.Count, Methods: f.Methods, RetryAfter: f.RetryAfter,
+		DelayMS: f.Delay.Milliseconds(), Unauthorized: f.Unauthorized, LatencyMS: f.Latency.Milliseconds()}
+}
+
+func (w faultsJSON) faults() Faults {
+	return Faults{Mode: w.Mode, Rate: w.Rate, Seed: w.Seed, Count: w.Count, Methods: w.Methods, RetryAfter: w.RetryAfter,
+		Delay: time.Duration(w.DelayMS) * time.Millisecond, Unauthorized: w.Unauthorized,
+		Latency: time.Duration(w.LatencyMS) * time.Millisecond}
+}
+
+// handleGetFaults is GET /sandbox/faults: the faults in force and the counters.
+func (s *Server) handleGetFaults(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"faults": s.Faults().wire(), "stats": s.Stats()})
+}
+
+// handleSetFaults is POST /sandbox/faults with the faults (durations as
+// delay_ms and latency_ms); {} restores normal behaviour.
+func (s *Server) handleSetFaults(w http.ResponseWriter, r *http.Request) {
+	var in faultsJSON
+	if !readJSON(w, r, &in) {
+		return
+	}
+	if in.DelayMS < 0 || in.LatencyMS < 0 || in.DelayMS > maxFaultDelay.Milliseconds() || in.LatencyMS > maxFaultDelay.Milliseconds() {
+		writeAPIError(w, badRequest("delay_ms and latency_ms must be between 0 and %d", maxFaultDelay.Milliseconds()))
+		return
+	}
+	f := in.faults()
+	if err := f.Validate(); err != nil {
+		writeAPIError(w, badRequest("%s", strings.ReplaceAll(err.Error(), "\n", "; ")))
+		return
+	}
+	s.SetFaults(f)
+	s.log.Info("sandbox faults set", "rate", f.Rate, "mode", string(f.Mode), "unauthorized", f.Unauthorized, "latency", f.Latency)
+	writeJSON(w, http.StatusOK, map[string]any{"faults": s.Faults().wire(), "stats": s.Stats()})
+}
+
+// handleCalls is GET /sandbox/calls: every API call received and the counters.
+func (s *Server) handleCalls(w http.ResponseWriter, _ *http.Request) {
+	calls := s.Calls()
+	if calls == nil {
+		calls = []RecordedCall{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"calls": calls, "stats": s.Stats()})
+}
+
+func (s *Server) handleGetWebhook(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"url": s.WebhookURL()})
+}
+
+// handleSetWebhook is POST /sandbox/webhook {"url": "…"} ("" unsets it).
+func (s *Server) handleSetWebhook(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		URL string `json:"url"`
+	}
+	if !readJSON(w, r, &in) {
+		return
+	}
+	u := strings.TrimSpace(in.URL)
+	if u != "" {
+		if err := CheckWebhookURL(u); err != nil {
+			writeAPIError(w, badRequest("%s", err.Error()))
+			return
+		}
+	}
+	s.SetWebhookURL(u)
+	s.log.Info("sandbox webhook URL set", "host", redactURL(u))
+	writeJSON(w, http.StatusOK, map[string]string{"url": u})
+}
+
+// CheckWebhookURL reports whether u can receive webhooks: an absolute
+// http or https URL.
+func CheckWebhookURL(u string) error {
+	p, err := url.Parse(u)
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+		return fmt.Errorf("the webhook URL must be an absolute http or https URL")
+	}
+	return nil
+}
+
+// SetFaultsAt sets the faults of a sandbox running in another process
+// (POST {baseURL}/sandbox/faults).
+func SetFaultsAt(ctx context.Context, client *http.Client, baseURL string, f Faults) error {
+	if client == nil {
+		client = http.DefaultClient
+	}
+	body, err := json.Marshal(f.wire())
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(baseURL, "/")+"/sandbox/faults", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("sandbox: set faults: %w", err)
+	}
+	defer resp.Body.Close()
+	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("sandbox: set faults: %d %s", resp.StatusCode, snippet(answer))
+	}
+	return nil
+}

@@ -1,0 +1,70 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/botbridge/botbridge/internal/apperr"
+	"github.com/botbridge/botbridge/internal/integration"
+	"github.com/botbridge/botbridge/internal/project"
+	"github.com/botbridge/botbridge/web/i18n"
+	"github.com/botbridge/botbridge/web/view"
+)
+
+// BotEndpointEdit shows the bot endpoint form and the signing secret: in
+// full once, right after it was created or rotated, else masked.
+func (h *Handler) BotEndpointEdit(c echo.Context) error {
+	p, err := h.CurrentProject(c)
+	if err != nil {
+		return err
+	}
+	return h.renderBot(c, p, http.StatusOK, nil, nil)
+}
+
+// renderBot draws the bot page; values is nil to show what is saved.
+func (h *Handler) renderBot(c echo.Context, p project.Project, status int, values *integration.BotInput, errs apperr.Validation) error {
+	ctx := c.Request().Context()
+	m := view.BotForm{
+		Header: settingsHeader(p), Action: settingsURL(p) + "/bot", RotateAction: settingsURL(p) + "/bot/rotate-secret",
+		CancelURL: settingsURL(p),
+	}
+	in := integration.DefaultBotInput()
+	saved, err := integration.GetBotSettings(ctx, h.DB, p.ID)
+	switch {
+	case err == nil:
+		in = saved.Input()
+		m.Configured, m.SecretMask, m.PreviousValidUntil = true, saved.SecretMask(), saved.PreviousValidUntil
+		// Only a plain page view uses up the one-time display; a form
+		// re-rendered with errors leaves it for the next view.
+		if values == nil {
+			sec, ok, err := integration.RevealBotSecret(ctx, h.DB, h.Keyring, p.ID, currentUser(c).ID)
+			if err != nil {
+				return err
+			}
+			if ok {
+				m.NewSecret = sec
+			}
+		}
+	case !errorsIs(err, apperr.ErrNotFound):
+		return err
+	}
+	if values != nil {
+		in = *values
+	}
+	m.URL = field("endpoint_url", "bot.endpoint_url.label", in.URL, errs)
+	m.URL.Type, m.URL.Required, m.URL.Hint, m.URL.Placeholder = "url", true, i18n.T("bot.endpoint_url.hint"), "https://bot.example.com/webhook"
+	m.URL.Autocomplete = "off"
+	m.Timeout = field("timeout", "bot.timeout.label", in.Timeout, errs)
+	m.Timeout.Type, m.Timeout.Required, m.Timeout.Hint = "number", true, i18n.T("bot.timeout.hint")
+	m.FallbackMode = in.FallbackMode
+	if k, ok := errs["fallback_mode"]; ok {
+		m.ModeError = i18n.T(k)
+	}
+	m.FallbackText = field("fallback_text", "bot.fallback_text.label", in.FallbackText, errs)
+	m.FallbackText.Required, m.FallbackText.Hint, m.FallbackText.MaxLength = true, i18n.T("bot.fallback_text.hint"), integration.MaxFallbackText
+
+	title := i18n.T("bot.title")
+	crumbs := settingsCrumbs(p, view.Crumb{Label: title})
+	return render(c, status, view.BotEndpoint(h.page(c, title, crumbs...), m))
+}

@@ -1,0 +1,98 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/botbridge/botbridge/internal/apperr"
+	"github.com/botbridge/botbridge/internal/request"
+	"github.com/botbridge/botbridge/web/i18n"
+	"github.com/botbridge/botbridge/web/view"
+)
+
+// ModerationQueue lists requests across all tenants, oldest first, with
+// filters (status, platform, search) and keyset pagination. Filter values
+// the form cannot produce and foreign cursors are a 400.
+func (h *Handler) ModerationQueue(c echo.Context) error {
+	ctx := c.Request().Context()
+	statusIn, platformIn, search := c.QueryParam("status"), c.QueryParam("platform"), c.QueryParam("q")
+	var f request.QueueFilter
+	if statusIn != "" {
+		st, ok := request.ParseStatus(statusIn)
+		if !ok {
+			return fmt.Errorf("web: queue status %q: %w", statusIn, apperr.ErrInvalid)
+		}
+		f.Statuses = []request.Status{st}
+	}
+	platforms, err := request.Platforms(ctx, h.DB)
+	if err != nil {
+		return err
+	}
+	if platformIn != "" {
+		known := false
+		for _, pl := range platforms {
+			known = known || pl.Key == platformIn
+		}
+		if !known {
+			return fmt.Errorf("web: queue platform %q: %w", platformIn, apperr.ErrInvalid)
+		}
+		f.Platform = platformIn
+	}
+	if utf8.RuneCountInString(search) > request.MaxSearch {
+		return fmt.Errorf("web: queue search too long: %w", apperr.ErrInvalid)
+	}
+	f.Search = search
+
+	page, err := request.Queue(ctx, h.DB, f, c.QueryParam("cursor"), request.PageSize)
+	if err != nil {
+		return err
+	}
+
+	m := view.ModerationQueuePage{}
+	m.Filters.Status = field("status", "moderation.status.label", statusIn, nil)
+	m.Filters.Statuses = []view.Option{{Value: "", Label: i18n.T("moderation.status.open"), Selected: statusIn == ""}}
+	for _, st := range request.Statuses {
+		m.Filters.Statuses = append(m.Filters.Statuses, view.Option{Value: string(st), Label: statusLabel(st), Selected: string(st) == statusIn})
+	}
+	m.Filters.Platform = field("platform", "moderation.platform.label", platformIn, nil)
+	m.Filters.Platforms = []view.Option{{Value: "", Label: i18n.T("moderation.platform.all"), Selected: platformIn == ""}}
+	for _, pl := range platforms {
+		m.Filters.Platforms = append(m.Filters.Platforms, view.Option{Value: pl.Key, Label: pl.Name, Selected: pl.Key == platformIn})
+	}
+	m.Filters.Search = field("q", "moderation.search.label", search, nil)
+	m.Filters.Search.Hint, m.Filters.Search.MaxLength = i18n.T("moderation.search.hint"), request.MaxSearch
+
+	for _, it := range page.Items {
+		m.Rows = append(m.Rows, view.QueueRow{
+			ID: it.ID, URL: moderationURL(it.ID), OpenLabel: i18n.T("moderation.open", it.ID),
+			ProjectName: it.ProjectName, PlatformName: it.PlatformName, Organisation: it.Organisation,
+			ContactEmail: it.ContactEmail, Status: string(it.Status), StatusLabel: statusLabel(it.Status), CreatedAt: it.CreatedAt,
+		})
+	}
+	link := func(cursor string) string {
+		q := url.Values{}
+		for k, v := range map[string]string{"status": statusIn, "platform": platformIn, "q": search, "cursor": cursor} {
+			if v != "" {
+				q.Set(k, v)
+			}
+		}
+		if len(q) == 0 {
+			return "/moderation"
+		}
+		return "/moderation?" + q.Encode()
+	}
+	if page.Next != "" {
+		m.NextURL = link(page.Next)
+	}
+	if page.Prev != "" {
+		m.PrevURL = link(page.Prev)
+	}
+	if c.QueryParam("cursor") != "" {
+		m.FirstURL = link("")
+	}
+	return render(c, http.StatusOK, view.ModerationQueue(h.page(c, i18n.T("moderation.title")), m))
+}

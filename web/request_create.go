@@ -1,0 +1,51 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/botbridge/botbridge/internal/apperr"
+	"github.com/botbridge/botbridge/internal/request"
+	"github.com/botbridge/botbridge/web/i18n"
+	"github.com/botbridge/botbridge/web/view"
+)
+
+// RequestCreate files an integration request for the current project.
+func (h *Handler) RequestCreate(c echo.Context) error {
+	p, err := h.CurrentProject(c)
+	if err != nil {
+		return err
+	}
+	in := request.Input{
+		Platform:        c.FormValue("platform"),
+		ContactEmail:    c.FormValue("contact_email"),
+		Organisation:    c.FormValue("organisation"),
+		Description:     c.FormValue("description"),
+		WebimDomain:     c.FormValue("webim_domain"),
+		AccessRequested: c.FormValue("access_requested") == "yes",
+	}
+	r, err := request.Submit(c.Request().Context(), h.DB, h.notifier(), currentUser(c).ID, p.ID, in)
+	if errs := apperr.Fields(err); errs != nil {
+		return h.renderRequestForm(c, formStatus(err), p, in, errs, nil)
+	}
+	var open *request.OpenRequestError
+	if errors.As(err, &open) {
+		name := open.Platform
+		if pl, perr := request.GetPlatform(c.Request().Context(), h.DB, open.Platform); perr == nil {
+			name = pl.Name
+		}
+		link := &view.OpenRequestLink{
+			Message: i18n.T("request.open_exists", name),
+			Label:   i18n.T("request.open_exists.link", open.RequestID),
+			URL:     requestsURL(p) + "#" + requestAnchor(open.RequestID),
+		}
+		return h.renderRequestForm(c, http.StatusConflict, p, in, nil, link)
+	}
+	if err != nil {
+		return err
+	}
+	h.setFlash(c, "flash.request_submitted")
+	return c.Redirect(http.StatusSeeOther, requestsURL(p)+"#"+requestAnchor(r.ID))
+}

@@ -1,0 +1,84 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/botbridge/botbridge/internal/apperr"
+	"github.com/botbridge/botbridge/internal/project"
+	"github.com/botbridge/botbridge/internal/request"
+	"github.com/botbridge/botbridge/web/i18n"
+	"github.com/botbridge/botbridge/web/view"
+)
+
+// Shared by the request and moderation handlers: view models, the
+// notifier and the messages for refused actions.
+
+// notifier is what the workflow needs to mail people from this server.
+func (h *Handler) notifier() request.Notifier {
+	base := ""
+	if h.Config != nil && h.Config.BaseURL != nil {
+		base = h.Config.BaseURL.String()
+	}
+	return request.Notifier{Jobs: h.Jobs, BaseURL: base, T: i18n.T}
+}
+
+func statusLabel(s request.Status) string { return i18n.T("request.status." + string(s)) }
+
+// formVersion reads the hidden version field; anything but a positive
+// number was not sent by our form (400, nothing changes).
+func formVersion(c echo.Context) (int32, error) {
+	v, err := strconv.ParseInt(c.FormValue("version"), 10, 32)
+	if err != nil || v <= 0 {
+		return 0, fmt.Errorf("web: bad request version %q: %w", c.FormValue("version"), apperr.ErrInvalid)
+	}
+	return int32(v), nil
+}
+
+// refusal turns a refused action into the sentence shown above the
+// request, or "" when err is not a refusal the page explains.
+func refusal(err error) string {
+	var te *request.TransitionError
+	switch {
+	case errors.Is(err, request.ErrStale):
+		return i18n.T("request.stale")
+	case errors.As(err, &te):
+		return i18n.T("request.illegal", statusLabel(te.From), i18n.T("request.verb."+string(te.To)))
+	}
+	return ""
+}
+
+// historyItems builds the history lines; owners see "Moderator" instead of
+// a moderator's address.
+func historyItems(events []request.Event, forOwner bool) []view.HistoryItem {
+	out := make([]view.HistoryItem, len(events))
+	for i, e := range events {
+		who := e.ActorEmail
+		switch {
+		case who == "":
+			who = i18n.T("request.actor.deleted")
+		case forOwner && !e.ActorIsMember:
+			who = i18n.T("request.actor.moderator")
+		}
+		it := view.HistoryItem{Who: who, At: e.CreatedAt, Comment: e.Comment, IsComment: e.Kind == request.KindComment}
+		if !it.IsComment {
+			it.To, it.ToLabel = string(e.To), statusLabel(e.To)
+			if e.From != "" {
+				it.From, it.FromLabel = string(e.From), statusLabel(e.From)
+			}
+		}
+		out[i] = it
+	}
+	return out
+}
+
+func requestsURL(p project.Project) string { return "/projects/" + view.Itoa(p.ID) + "/requests" }
+
+func requestAnchor(id int64) string { return "request-" + view.Itoa(id) }
+
+func requestCrumbs(p project.Project, label string) []view.Crumb {
+	return ProjectCrumbs(p, view.Crumb{Label: label})
+}

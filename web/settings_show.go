@@ -1,0 +1,108 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/botbridge/botbridge/internal/apperr"
+	"github.com/botbridge/botbridge/internal/integration"
+	"github.com/botbridge/botbridge/internal/project"
+	"github.com/botbridge/botbridge/web/i18n"
+	"github.com/botbridge/botbridge/web/view"
+)
+
+// SettingsShow is the project's Settings tab: the chat-platform choice,
+// the integrations, the bot endpoint and (for owners) the audit log.
+func (h *Handler) SettingsShow(c echo.Context) error {
+	p, err := h.CurrentProject(c)
+	if err != nil {
+		return err
+	}
+	return h.renderSettings(c, p, http.StatusOK, "", "")
+}
+
+// renderSettings draws the Settings page; platformErr (a catalog key) is
+// shown under the platform choice, chosen is the platform to keep checked.
+func (h *Handler) renderSettings(c echo.Context, p project.Project, status int, platformErr, chosen string) error {
+	ctx := c.Request().Context()
+	choices, err := integration.PlatformChoices(ctx, h.DB, p.ID)
+	if err != nil {
+		return err
+	}
+	m := view.SettingsPage{
+		Header:       settingsHeader(p),
+		ChoiceAction: settingsURL(p) + "/integrations/new",
+		BotURL:       settingsURL(p) + "/bot",
+		ShowAudit:    canSeeAudit(p),
+	}
+	if platformErr != "" {
+		m.PlatformError = i18n.T(platformErr)
+	}
+	selectable := 0
+	for _, ch := range choices {
+		if ch.Configurable() {
+			selectable++
+		}
+	}
+	projectURL := "/projects/" + view.Itoa(p.ID)
+	for _, ch := range choices {
+		opt := view.SettingsPlatform{Key: ch.Key, Name: ch.Name, Selectable: ch.Configurable(), ComingSoon: !ch.Available}
+		opt.Checked = opt.Selectable && (ch.Key == chosen || (chosen == "" && selectable == 1))
+		if ch.Available && !ch.Granted {
+			opt.RequestStatus = ch.RequestStatus
+			if ch.RequestStatus != "" {
+				opt.RequestsURL = projectURL + "/requests"
+			}
+			// A closed request (or none) leaves the way open to ask again.
+			switch ch.RequestStatus {
+			case "", "rejected", "withdrawn":
+				opt.RequestURL = projectURL + "/requests/new?platform=" + ch.Key
+			}
+		}
+		m.Platforms = append(m.Platforms, opt)
+	}
+
+	list, err := integration.List(ctx, h.DB, p.ID)
+	if err != nil {
+		return err
+	}
+	names := map[int64]string{}
+	for _, in := range list {
+		names[in.ID] = in.Domain
+		m.Integrations = append(m.Integrations, view.IntegrationRow{
+			URL: integrationURL(p, in.ID), Platform: platformName(choices, in.Platform), Domain: in.Domain,
+			Status: in.Status, Reason: in.UnhealthyReason, Target: integrationTarget(in), UpdatedAt: in.UpdatedAt,
+		})
+	}
+
+	bot, err := integration.GetBotSettings(ctx, h.DB, p.ID)
+	switch {
+	case err == nil:
+		m.Bot = &view.SettingsBot{
+			URL: bot.URL, Timeout: i18n.T("settings.bot.seconds", bot.TimeoutSeconds),
+			FallbackText: bot.FallbackText, SecretMask: bot.SecretMask(),
+		}
+	case !errorsIs(err, apperr.ErrNotFound):
+		return err
+	}
+
+	if m.ShowAudit {
+		entries, err := integration.ProjectAudit(ctx, h.DB, p.ID, integration.AuditLimit)
+		if err != nil {
+			return err
+		}
+		m.Audit = auditRows(p, entries, names)
+	}
+	title := i18n.T("settings.title")
+	return render(c, status, view.Settings(h.page(c, p.Name+" · "+title, settingsCrumbs(p)...), m))
+}
+
+func platformName(choices []integration.PlatformChoice, key string) string {
+	for _, ch := range choices {
+		if ch.Key == key {
+			return ch.Name
+		}
+	}
+	return key
+}
