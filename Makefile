@@ -16,13 +16,11 @@ build: ## build bin/botbridge
 	$(GO) build -o $(BIN) ./cmd/botbridge
 
 .PHONY: run
-run: build ## prepare a database, migrate, seed demo accounts and serve on http://localhost:8080
+run: build ## prepare a database, migrate, seed demo data; serve botbridge, the Webim sandbox and the demo bot
 	@set -euo pipefail; \
 	url=$$(scripts/devdb.sh botbridge_dev); export DATABASE_URL="$$url"; \
 	export OUTBOUND_ALLOW_LOCAL=$${OUTBOUND_ALLOW_LOCAL:-true}; \
-	$(BIN) migrate up >/dev/null; \
-	$(BIN) dev seed; \
-	exec $(BIN) serve
+	exec $(BIN) dev run
 
 .PHONY: test
 test: vet generate-check ## vet, check generated code, run every test against real PostgreSQL

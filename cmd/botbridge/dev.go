@@ -26,8 +26,11 @@ var demoAccounts = []struct {
 const demoProject = "Demo shop"
 
 func cmdDev(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) >= 1 && args[0] == "run" {
+		return cmdDevRun(ctx, args[1:], getenv, stdout, stderr)
+	}
 	if len(args) != 1 || args[0] != "seed" {
-		return fmt.Errorf("dev needs: seed: %w", errUsage)
+		return fmt.Errorf("dev needs: seed or run: %w", errUsage)
 	}
 	cfg, err := loadConfig(getenv)
 	if err != nil {
@@ -41,12 +44,16 @@ func cmdDev(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	defer pool.Close()
-	return seedDemo(ctx, pool, cfg.BaseURL.String(), stdout)
+	if err := seedDemo(ctx, pool); err != nil {
+		return err
+	}
+	printLogins(stdout, cfg.BaseURL.String())
+	return nil
 }
 
 // seedDemo is idempotent: existing accounts get their demo password back,
 // the project is found by name rather than created twice.
-func seedDemo(ctx context.Context, conn db.Conn, baseURL string, stdout io.Writer) error {
+func seedDemo(ctx context.Context, conn db.Conn) error {
 	ids := map[string]int64{}
 	for _, a := range demoAccounts {
 		u, err := auth.CreateUser(ctx, conn, a.Email, a.Password, a.Role)
@@ -70,12 +77,15 @@ func seedDemo(ctx context.Context, conn db.Conn, baseURL string, stdout io.Write
 	if _, _, err := project.EnsureNamed(ctx, conn, ids["owner@demo.test"], demoProject); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, `
+	return nil
+}
+
+func printLogins(w io.Writer, baseURL string) {
+	fmt.Fprintf(w, `
   botbridge is ready: %s
 
   Log in as the project owner:  owner@demo.test      / demo-owner-password
   Log in as the moderator:      moderator@demo.test  / demo-moderator-password
 
 `, baseURL)
-	return nil
 }
