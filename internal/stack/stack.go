@@ -214,4 +214,3 @@ func (s *Stack) Stop() {
 
 // Sandbox is the first account's sandbox.
 func (s *Stack) Sandbox() *sandbox.Server { return s.Accounts[0].Sandbox }
-
