@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -86,41 +87,18 @@ func (s *Stack) serve(ln net.Listener, h http.Handler) {
 	go func() { _ = srv.Serve(ln) }()
 }
 
-// Start builds and starts everything on pool (a migrated database that the
-// stack may fill).
-func Start(ctx context.Context, pool *pgxpool.Pool, opt Options) (*Stack, error) {
-	if opt.Retry.BotAttempts == 0 {
-		opt.Retry = bridge.Retry{BotAttempts: 3, WebimAttempts: 5, Base: 20 * time.Millisecond, Max: 200 * time.Millisecond}
-	}
-	if opt.Workers == 0 {
-		opt.Workers = 10
-	}
-	if opt.Log == nil {
-		opt.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
-	if opt.Integrations == 0 {
-		opt.Integrations = 1
-	}
-	s := &Stack{Pool: pool}
-	webLn, base, err := listen()
+// Seed creates a tenant (owner, project, Webim granted), a demo bot and
+// opt.Integrations sandbox accounts, each wired to an integration whose
+// webhook points at baseURL (the botbridge that will serve them, which may
+// be another process). The bot and sandboxes run in this process.
+func Seed(ctx context.Context, pool *pgxpool.Pool, kr *secret.Keyring, baseURL string, opt Options) (*Stack, error) {
+	opt = opt.withDefaults()
+	s := &Stack{Pool: pool, BaseURL: baseURL, Keyring: kr}
+	base, err := url.Parse(baseURL)
 	if err != nil {
 		return nil, err
 	}
-	s.BaseURL = base
-	cfg, err := config.Load(func(k string) string {
-		return map[string]string{"DATABASE_URL": "postgres://stack/unused", "SECRET_KEY": SecretKey, "BASE_URL": base,
-			"OUTBOUND_ALLOW_LOCAL": "true", "LISTEN_ADDR": webLn.Addr().String()}[k]
-	})
-	if err != nil {
-		return nil, err
-	}
-	if s.Keyring, err = secret.NewKeyring(cfg.SecretKey); err != nil {
-		return nil, err
-	}
-	policy := outbound.Policy{AllowLocal: true}
-	env := integration.Env{Keyring: s.Keyring, Outbound: policy}
-
-	// Tenant, grant, bot endpoint.
+	env := integration.Env{Keyring: kr, Outbound: outbound.Policy{AllowLocal: true}}
 	owner, err := auth.CreateUser(ctx, pool, fmt.Sprintf("owner-%d@stack.test", time.Now().UnixNano()), "stack owner password", auth.RoleOwner)
 	if err != nil {
 		return nil, err
@@ -142,7 +120,7 @@ func Start(ctx context.Context, pool *pgxpool.Pool, opt Options) (*Stack, error)
 		URL: s.BotURL, Timeout: "5", FallbackMode: "transfer", FallbackText: "Connecting you to a person."}); err != nil {
 		return nil, err
 	}
-	b, err := integration.BotEndpoint(ctx, pool, s.Keyring, p.ID)
+	b, err := integration.BotEndpoint(ctx, pool, kr, p.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -162,16 +140,67 @@ func Start(ctx context.Context, pool *pgxpool.Pool, opt Options) (*Stack, error)
 		if err != nil {
 			return nil, err
 		}
-		key, err := integration.WebhookKey(s.Keyring, integ)
+		key, err := integration.WebhookKey(kr, integ)
 		if err != nil {
 			return nil, err
 		}
-		hook := integration.WebhookURL(cfg.BaseURL, key)
+		hook := integration.WebhookURL(base, key)
 		sb := sandbox.New(sandbox.Config{Token: SandboxToken, WebhookURL: hook, Log: opt.Log, FirstChatID: int64(1000*(i+1)) + 1})
 		s.serve(ln, sb)
 		s.Accounts = append(s.Accounts, Account{Sandbox: sb, URL: sbURL, WebhookURL: hook, IntegrationID: integ.ID})
 	}
+	return s, nil
+}
 
+func (opt Options) withDefaults() Options {
+	if opt.Retry.BotAttempts == 0 {
+		opt.Retry = bridge.Retry{BotAttempts: 3, WebimAttempts: 5, Base: 20 * time.Millisecond, Max: 200 * time.Millisecond}
+	}
+	if opt.Workers == 0 {
+		opt.Workers = 10
+	}
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if opt.Integrations == 0 {
+		opt.Integrations = 1
+	}
+	return opt
+}
+
+// Config is the botbridge configuration a stack uses (in this process or,
+// through Env, in a child process).
+func Config(baseURL, listenAddr, databaseURL string) (*config.Config, error) {
+	return config.Load(func(k string) string { return Env(baseURL, listenAddr, databaseURL)[k] })
+}
+
+// Env is the environment of a botbridge serving a stack.
+func Env(baseURL, listenAddr, databaseURL string) map[string]string {
+	return map[string]string{"DATABASE_URL": databaseURL, "SECRET_KEY": SecretKey, "BASE_URL": baseURL,
+		"OUTBOUND_ALLOW_LOCAL": "true", "LISTEN_ADDR": listenAddr, "APP_ENV": "development"}
+}
+
+// Start seeds a stack and runs botbridge (web + engine + River workers) in
+// this process on a loopback port.
+func Start(ctx context.Context, pool *pgxpool.Pool, opt Options) (*Stack, error) {
+	opt = opt.withDefaults()
+	webLn, base, err := listen()
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := Config(base, webLn.Addr().String(), "postgres://stack/unused")
+	if err != nil {
+		return nil, err
+	}
+	kr, err := secret.NewKeyring(cfg.SecretKey)
+	if err != nil {
+		return nil, err
+	}
+	s, err := Seed(ctx, pool, kr, base, opt)
+	if err != nil {
+		return nil, err
+	}
+	policy := outbound.Policy{AllowLocal: true}
 	s.Engine = &bridge.Engine{
 		Pool:  pool,
 		Dir:   bridge.NewDirectory(s.Keyring),
