@@ -64,6 +64,6 @@ func (h *Handler) ActivityList(c echo.Context) error {
 		m.Rows = append(m.Rows, row)
 	}
 	crumbs := ProjectCrumbs(p, view.Crumb{Label: i18n.T("project.tab.settings"), URL: "/projects/" + view.Itoa(p.ID) + "/settings"},
-		view.Crumb{Label: name, URL: base}, view.Crumb{Label: i18n.T("activity.col.event")})
+		view.Crumb{Label: name, URL: base}, view.Crumb{Label: i18n.T("activity.crumb")})
 	return render(c, http.StatusOK, view.Activity(h.page(c, i18n.T("activity.title", name), crumbs...), m))
 }

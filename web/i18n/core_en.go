@@ -7,6 +7,7 @@ func init() {
 
 		"nav.projects":   "My projects",
 		"nav.moderation": "Moderation",
+		"nav.dev_mail":   "Dev mail",
 		"nav.logout":     "Log out",
 		"nav.login":      "Log in",
 		"nav.signup":     "Sign up",
