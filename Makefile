@@ -24,6 +24,7 @@ run: build ## prepare a database, migrate, seed demo data; serve botbridge, the 
 
 .PHONY: test
 test: vet generate-check ## vet, check generated code, run every test against real PostgreSQL
+	@bash scripts/devdb_test.sh
 	@set -euo pipefail; \
 	url=$$(scripts/devdb.sh botbridge_test); \
 	DATABASE_URL="$$url" $(GO) test -race -count=1 -timeout 20m ./...
