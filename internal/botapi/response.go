@@ -3,13 +3,14 @@ package botapi
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"mime"
 	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/botbridge/botbridge/internal/jsonerr"
 
 	"github.com/botbridge/botbridge/internal/apperr"
 )
@@ -136,7 +137,7 @@ func ParseResponse(body []byte) (Response, error) {
 	}
 	var w wireResponse
 	if err := json.Unmarshal(trimmed, &w); err != nil {
-		return Response{}, fmt.Errorf("botapi: response: %s: %w", jsonReason(err), apperr.ErrInvalid)
+		return Response{}, fmt.Errorf("botapi: response: %s: %w", jsonerr.Reason(err), apperr.ErrInvalid)
 	}
 	resp := Response{Replies: w.Replies}
 	v := apperr.Validation{}
@@ -319,41 +320,4 @@ func checkURL(u string) string {
 		return "must have a host"
 	}
 	return ""
-}
-
-// jsonReason turns encoding/json errors into a short reason a bot owner
-// can act on, without echoing their payload back.
-func jsonReason(err error) string {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		field := te.Field
-		if field == "" {
-			field = "value"
-		}
-		return fmt.Sprintf("%s must be %s, not %s", field, goTypeName(te.Type.Kind().String()), te.Value)
-	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return fmt.Sprintf("malformed JSON at byte %d", se.Offset)
-	}
-	return "malformed JSON"
-}
-
-func goTypeName(kind string) string {
-	switch kind {
-	case "string":
-		return "a string"
-	case "bool":
-		return "a boolean"
-	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64":
-		return "an integer"
-	case "float32", "float64":
-		return "a number"
-	case "slice", "array":
-		return "an array"
-	case "struct", "map", "ptr":
-		return "an object"
-	default:
-		return "of another type"
-	}
 }

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/botbridge/botbridge/internal/jsonerr"
+
 	"github.com/botbridge/botbridge/internal/webim"
 )
 
@@ -178,7 +180,7 @@ func decodeStrict(body []byte, v any) *apiError {
 	dec := json.NewDecoder(bytes.NewReader(trimmed))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return badRequest("%s", jsonReason(err))
+		return badRequest("%s", jsonerr.Reason(err))
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return badRequest("unexpected data after the JSON object")
@@ -198,7 +200,7 @@ func topKeys(body []byte, path string) (map[string]json.RawMessage, *apiError) {
 	}
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(body, &m); err != nil {
-		return nil, badRequest("%s", jsonReason(err))
+		return nil, badRequest("%s", jsonerr.Reason(err))
 	}
 	for k, v := range m {
 		if string(bytes.TrimSpace(v)) == "null" {
@@ -206,47 +208,6 @@ func topKeys(body []byte, path string) (map[string]json.RawMessage, *apiError) {
 		}
 	}
 	return m, nil
-}
-
-func jsonReason(err error) string {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		field := te.Field
-		if field == "" {
-			field = "value"
-		}
-		return fmt.Sprintf("%s must be %s, not %s", field, typeName(te.Type.Kind().String()), te.Value)
-	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return fmt.Sprintf("malformed JSON at byte %d", se.Offset)
-	}
-	if msg, ok := strings.CutPrefix(err.Error(), "json: "); ok && strings.HasPrefix(msg, "unknown field") {
-		return msg
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return "truncated JSON"
-	}
-	return "malformed JSON"
-}
-
-func typeName(kind string) string {
-	switch kind {
-	case "string":
-		return "a string"
-	case "bool":
-		return "a boolean"
-	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64":
-		return "an integer"
-	case "float32", "float64":
-		return "a number"
-	case "slice", "array":
-		return "an array"
-	case "struct", "map", "ptr":
-		return "an object"
-	default:
-		return "of another type"
-	}
 }
 
 // redirectBody is redirect_chat plus the flags Webim is believed to accept

@@ -13,6 +13,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/botbridge/botbridge/internal/jsonerr"
+
 	"github.com/botbridge/botbridge/internal/webim"
 )
 
@@ -299,7 +301,7 @@ func parseV1Answer(body []byte) (webim.V1Answer, error) {
 		Messages  []webim.OutMessage `json:"messages"`
 	}
 	if err := json.Unmarshal(body, &w); err != nil {
-		return webim.V1Answer{}, errors.New(jsonReason(err))
+		return webim.V1Answer{}, errors.New(jsonerr.Reason(err))
 	}
 	if w.HasAnswer == nil {
 		return webim.V1Answer{}, errors.New("has_answer is missing")

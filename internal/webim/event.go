@@ -9,10 +9,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/botbridge/botbridge/internal/jsonerr"
 
 	"github.com/botbridge/botbridge/internal/apperr"
 )
@@ -210,7 +211,7 @@ func ParseWebhook(version string, body []byte) (Event, error) {
 		Event *string `json:"event"`
 	}
 	if err := json.Unmarshal(trimmed, &head); err != nil {
-		return Event{}, invalid(jsonReason(err))
+		return Event{}, invalid(jsonerr.Reason(err))
 	}
 	if head.Event == nil || *head.Event == "" {
 		return Event{}, invalid("event is required")
@@ -237,7 +238,7 @@ func ParseWebhook(version string, body []byte) (Event, error) {
 func parseNewChatV2(body []byte, ev *Event) error {
 	var w wireNewChatV2
 	if err := json.Unmarshal(body, &w); err != nil {
-		return invalid(jsonReason(err))
+		return invalid(jsonerr.Reason(err))
 	}
 	if w.Chat == nil || w.Chat.ID == nil {
 		return invalid("chat.id is required")
@@ -249,7 +250,7 @@ func parseNewChatV2(body []byte, ev *Event) error {
 func parseNewChatV1(body []byte, ev *Event) error {
 	var w wireNewChatV1
 	if err := json.Unmarshal(body, &w); err != nil {
-		return invalid(jsonReason(err))
+		return invalid(jsonerr.Reason(err))
 	}
 	id, err := w.chatID()
 	if err != nil {
@@ -304,7 +305,7 @@ func fillChat(ev *Event, v *wireVisitor, msgs []wireMessage) error {
 func parseNewMessageV2(body []byte, ev *Event) error {
 	var w wireNewMessageV2
 	if err := json.Unmarshal(body, &w); err != nil {
-		return invalid(jsonReason(err))
+		return invalid(jsonerr.Reason(err))
 	}
 	if w.ChatID == nil {
 		return invalid("chat_id is required")
@@ -327,7 +328,7 @@ func parseNewMessageV2(body []byte, ev *Event) error {
 func parseNewMessageV1(body []byte, ev *Event) error {
 	var w wireNewMessageV1
 	if err := json.Unmarshal(body, &w); err != nil {
-		return invalid(jsonReason(err))
+		return invalid(jsonerr.Reason(err))
 	}
 	id, err := w.chatID()
 	if err != nil {
@@ -363,7 +364,7 @@ func parseMessage(w wireMessage, version, path string) (Message, error) {
 		}
 		var d wireFileData
 		if err := json.Unmarshal(w.Data, &d); err != nil {
-			return Message{}, invalid(path + ".data: " + jsonReason(err))
+			return Message{}, invalid(path + ".data: " + jsonerr.Reason(err))
 		}
 		if deref(d.URL) == "" {
 			return Message{}, invalid(path + ".data.url is required")
@@ -385,7 +386,7 @@ func parseMessage(w wireMessage, version, path string) (Message, error) {
 		}
 		var d wireKeyboardData
 		if err := json.Unmarshal(raw, &d); err != nil {
-			return Message{}, invalid(path + where + ": " + jsonReason(err))
+			return Message{}, invalid(path + where + ": " + jsonerr.Reason(err))
 		}
 		if d.Button == nil {
 			return Message{}, invalid(path + where + ".button is required")
@@ -454,41 +455,4 @@ func deref(s *string) string {
 
 func invalid(reason string) error {
 	return fmt.Errorf("webim: webhook: %s: %w", reason, apperr.ErrInvalid)
-}
-
-// jsonReason turns encoding/json errors into a short reason without
-// echoing the payload (it may hold personal data).
-func jsonReason(err error) string {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		field := te.Field
-		if field == "" {
-			field = "value"
-		}
-		return fmt.Sprintf("%s must be %s, not %s", field, kindName(te.Type.Kind().String()), te.Value)
-	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return fmt.Sprintf("malformed JSON at byte %d", se.Offset)
-	}
-	return "malformed JSON"
-}
-
-func kindName(kind string) string {
-	switch kind {
-	case "string":
-		return "a string"
-	case "bool":
-		return "a boolean"
-	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64":
-		return "an integer"
-	case "float32", "float64":
-		return "a number"
-	case "slice", "array":
-		return "an array"
-	case "struct", "map", "ptr":
-		return "an object"
-	default:
-		return "of another type"
-	}
 }
