@@ -7,26 +7,34 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/botbridge/botbridge/internal/bridge"
+	"github.com/botbridge/botbridge/internal/project"
 	"github.com/botbridge/botbridge/web/i18n"
 	"github.com/botbridge/botbridge/web/view"
 )
 
+// activityIntegration loads the :project (through membership) and the
+// :integration within it, for the activity pages.
+func (h *Handler) activityIntegration(c echo.Context) (project.Project, int64, string, error) {
+	p, err := h.CurrentProject(c)
+	if err != nil {
+		return p, 0, "", err
+	}
+	integID, err := paramID(c, "integration")
+	if err != nil {
+		return p, 0, "", err
+	}
+	name, err := bridge.IntegrationName(c.Request().Context(), h.DB, p.ID, integID)
+	return p, integID, name, err
+}
+
 // ActivityList shows an integration's recent events, newest first, with
 // every call made for them; keyset-paginated so it stays fast at millions.
 func (h *Handler) ActivityList(c echo.Context) error {
-	p, err := h.CurrentProject(c)
-	if err != nil {
-		return err
-	}
-	integID, err := paramID(c, "integration")
+	p, integID, name, err := h.activityIntegration(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	name, err := bridge.IntegrationName(ctx, h.DB, p.ID, integID)
-	if err != nil {
-		return err
-	}
 	before, _ := strconv.ParseInt(c.QueryParam("before"), 10, 64)
 	page, err := bridge.ListActivity(ctx, h.DB, p.ID, integID, before, 50)
 	if err != nil {
