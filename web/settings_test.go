@@ -498,9 +498,17 @@ func TestSettingsEditConflict(t *testing.T) {
 	page := w.add(stForm(stToken, "salutebot.webim.ru", "department", "sales", ""))
 	version := w.owner.Get(page + "/edit").Value("version")
 
+	// A new domain with the token left blank: the token must be typed again.
 	form := stForm("", "other.webim.ru", "department", "sales", "")
 	form.Set("version", version)
 	r := w.owner.Post(page+"/edit", form)
+	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
+	require.Equal(t, "Enter the Auth token again: it is needed when the domain address changes.", r.FieldError("token"))
+	require.Equal(t, "https://salutebot.webim.ru", w.row(w.integrationID(page)).Domain, "nothing saved")
+
+	form = stForm(stToken, "other.webim.ru", "department", "sales", "")
+	form.Set("version", version)
+	r = w.owner.Post(page+"/edit", form)
 	require.Equal(t, http.StatusSeeOther, r.StatusCode)
 
 	form = stForm("", "salutebot.webim.ru", "department", "late", "")

@@ -289,3 +289,29 @@ func TestOperationsEndpoints(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// The log-in page's "next" parameter never leads off-site.
+func TestLoginNextStaysLocal(t *testing.T) {
+	t.Parallel()
+	tx := dbtest.Tx(t)
+	_, err := auth.CreateUser(context.Background(), tx, "next@example.com", "next password", auth.RoleOwner)
+	require.NoError(t, err)
+	srv := webtest.Server(t, tx)
+	cases := map[string]string{
+		"/projects/1":           "/projects/1",
+		"/projects?x=1":         "/projects?x=1",
+		"//evil.example":        "/projects",
+		"/\\evil.example":       "/projects",
+		"/\t/evil.example":      "/projects",
+		"/\n/evil.example":      "/projects",
+		"https://evil.example/": "/projects",
+		"javascript:alert(1)":   "/projects",
+		"/x\\..\\evil":          "/projects",
+	}
+	for next, want := range cases {
+		c := webtest.NewClient(t, srv)
+		r := c.Post("/login", url.Values{"email": {"next@example.com"}, "password": {"next password"}, "next": {next}})
+		require.Equal(t, http.StatusSeeOther, r.StatusCode, next)
+		require.Equal(t, want, r.Location(), "next=%q", next)
+	}
+}

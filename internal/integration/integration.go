@@ -244,6 +244,12 @@ func Update(ctx context.Context, conn db.Conn, env Env, projectID, id, actorID i
 		if cur.Version != version {
 			return fmt.Errorf("integration %d: changed since the form was shown: %w", id, apperr.ErrConflict)
 		}
+		// The stored token goes wherever Domain points: moving it to another
+		// host needs the token typed again, or whoever edits the form could
+		// have the secret sent to a server of their choosing.
+		if s.Token == "" && cur.Domain != s.Domain {
+			return apperr.Validation{"token": "integration.token.domain_changed"}
+		}
 		tokCipher, tokKeyID, tokLast4 := cur.TokenCiphertext, cur.TokenKeyID, cur.TokenLast4
 		var changes []string
 		if s.Token != "" {

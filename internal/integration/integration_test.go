@@ -326,9 +326,17 @@ func TestUpdateReplacesTokenAndDetectsConflicts(t *testing.T) {
 	_, err := integration.MarkUnhealthy(f.ctx, f.tx, it.ID, "401")
 	require.NoError(t, err)
 
+	// Moving the stored token to another host needs the token typed again.
 	in := goodInput()
-	in.Token = "new-token-abcd-WXYZ"
+	in.Token = ""
 	in.Domain = "other.webim.ru"
+	err = integration.Update(f.ctx, f.tx, f.env, f.project, it.ID, f.owner, it.Version, in)
+	require.Equal(t, "integration.token.domain_changed", apperr.Fields(err)["token"])
+	unchanged, err := integration.Get(f.ctx, f.tx, f.project, it.ID)
+	require.NoError(t, err)
+	require.Equal(t, "https://salutebot.webim.ru", unchanged.Domain)
+
+	in.Token = "new-token-abcd-WXYZ"
 	require.NoError(t, integration.Update(f.ctx, f.tx, f.env, f.project, it.ID, f.owner, it.Version, in))
 	got, err := integration.Get(f.ctx, f.tx, f.project, it.ID)
 	require.NoError(t, err)

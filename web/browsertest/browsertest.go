@@ -34,6 +34,12 @@ func New(t testing.TB, timeout time.Duration) context.Context {
 	if path == "" {
 		t.Fatal("browsertest: Chromium not found: run `apt-get install -y chromium` (bash .ci/run does) or set CHROMIUM_PATH")
 	}
+	// The profile is removed by hand after the browser has gone: Chromium
+	// may still be flushing it when t.TempDir's cleanup would run.
+	profile, err := os.MkdirTemp("", "botbridge-chromium-")
+	if err != nil {
+		t.Fatalf("browsertest: profile dir: %v", err)
+	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
 		chromedp.NoSandbox,
@@ -44,7 +50,7 @@ func New(t testing.TB, timeout time.Duration) context.Context {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("no-first-run", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(1280, 900),
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
@@ -54,6 +60,12 @@ func New(t testing.TB, timeout time.Duration) context.Context {
 		cancelTimeout()
 		cancelTab()
 		cancelAlloc()
+		for range 20 {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
 	})
 	if err := chromedp.Run(ctx); err != nil {
 		t.Fatalf("browsertest: start Chromium (%s): %v", path, err)

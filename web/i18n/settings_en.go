@@ -100,6 +100,7 @@ func init() {
 		"integration.operator_id.hint":       "In the Webim cabinet under Employees: the operator's ID number.",
 
 		"integration.token.required":         "Enter the auth token.",
+		"integration.token.domain_changed":   "Enter the Auth token again: it is needed when the domain address changes.",
 		"integration.token.short":            "The auth token must be at least 8 characters long.",
 		"integration.token.long":             "The auth token must be at most 512 characters long.",
 		"integration.token.chars":            "The auth token may contain only letters, digits and symbols, without spaces.",
