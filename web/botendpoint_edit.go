@@ -27,7 +27,8 @@ func (h *Handler) renderBot(c echo.Context, p project.Project, status int, value
 	ctx := c.Request().Context()
 	m := view.BotForm{
 		Header: settingsHeader(p), Action: settingsURL(p) + "/bot", RotateAction: settingsURL(p) + "/bot/rotate-secret",
-		CancelURL: settingsURL(p),
+		HideAction: settingsURL(p) + "/bot/hide-secret",
+		CancelURL:  settingsURL(p),
 	}
 	in := integration.DefaultBotInput()
 	saved, err := integration.GetBotSettings(ctx, h.DB, p.ID)
@@ -35,8 +36,8 @@ func (h *Handler) renderBot(c echo.Context, p project.Project, status int, value
 	case err == nil:
 		in = saved.Input()
 		m.Configured, m.SecretMask, m.PreviousValidUntil = true, saved.SecretMask(), saved.PreviousValidUntil
-		// Only a plain page view uses up the one-time display; a form
-		// re-rendered with errors leaves it for the next view.
+		// The new secret stays visible to its maker until they confirm
+		// they copied it (a POST), never consumed by a mere page view.
 		if values == nil {
 			sec, ok, err := integration.RevealBotSecret(ctx, h.DB, h.Keyring, p.ID, currentUser(c).ID)
 			if err != nil {

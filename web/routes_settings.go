@@ -27,4 +27,5 @@ func (h *Handler) settingsRoutes(r *Router) {
 	r.User.GET(base+"/bot", h.BotEndpointEdit)
 	r.User.POST(base+"/bot", h.BotEndpointSave)
 	r.User.POST(base+"/bot/rotate-secret", h.BotEndpointRotateSecret)
+	r.User.POST(base+"/bot/hide-secret", h.BotEndpointHideSecret)
 }

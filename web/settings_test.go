@@ -562,14 +562,20 @@ func TestSettingsBotEndpoint(t *testing.T) {
 		"fallback_mode": {"transfer"}, "fallback_text": {"One moment, a person will help you."}})
 	require.Equal(t, http.StatusSeeOther, r.StatusCode, r.Text(".error-summary"))
 	r = w.owner.Follow(r)
-	require.Equal(t, "Bot endpoint saved. Copy the signing secret below now: it is shown only once.", r.Text(".flash"))
+	require.Equal(t, "Bot endpoint saved. Copy the signing secret below now: once you confirm you copied it, it is never shown again.", r.Text(".flash"))
 	first := r.Doc.Find("#bot-secret").AttrOr("value", "")
 	require.Regexp(t, `^whsec_[A-Za-z0-9+/]{43}=$`, first)
 	require.Equal(t, "#bot-secret", r.Doc.Find("#secret button[data-copy]").AttrOr("data-copy", ""))
 	require.Equal(t, "12", r.Value("timeout"))
 
+	// Viewing again (a prefetch, a second tab) does not lose it; only the
+	// owner's confirmation ends the display.
 	r = w.owner.Get(w.base + "/bot")
-	require.Zero(t, r.Doc.Find("#bot-secret").Length(), "shown once")
+	require.Equal(t, first, r.Doc.Find("#bot-secret").AttrOr("value", ""), "a page view changes nothing")
+	r = w.owner.Post(w.base+"/bot/hide-secret", nil)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode)
+	r = w.owner.Get(w.base + "/bot")
+	require.Zero(t, r.Doc.Find("#bot-secret").Length(), "hidden after confirmation")
 	require.NotContains(t, r.Body, first)
 	require.Equal(t, "••••"+first[len(first)-4:], r.Text("#bot-secret-mask"))
 	r = w.owner.Get(w.base)
@@ -593,6 +599,7 @@ func TestSettingsBotEndpoint(t *testing.T) {
 	require.Equal(t, []string{second, first}, bot.Secrets)
 	require.Equal(t, "One moment, a person will help you.", bot.FallbackText)
 
+	require.Equal(t, http.StatusSeeOther, w.owner.Post(w.base+"/bot/hide-secret", nil).StatusCode)
 	// A second save keeps the secret and says so plainly.
 	r = w.owner.Post(w.base+"/bot", url.Values{"endpoint_url": {"https://bot.example.com/v2"}, "timeout": {"5"},
 		"fallback_mode": {"transfer"}, "fallback_text": {"Bye"}})
@@ -641,6 +648,7 @@ func TestSettingsTenantIsolation(t *testing.T) {
 		page + "/rotate-webhook":      nil,
 		w.base + "/bot":               {"endpoint_url": {"https://bot.example.com/evil"}, "timeout": {"3"}, "fallback_mode": {"transfer"}, "fallback_text": {"x"}},
 		w.base + "/bot/rotate-secret": nil,
+		w.base + "/bot/hide-secret":   nil,
 	}
 	for who, c := range map[string]*webtest.Client{"other owner": other, "moderator": mod} {
 		for _, path := range gets {

@@ -253,11 +253,11 @@ func RotateBotSecret(ctx context.Context, conn db.Conn, kr *secret.Keyring, proj
 	})
 }
 
-// RevealBotSecret returns the new signing secret once: to the member who
-// created or rotated it, on their first view within a few minutes. Every
-// later call returns ok = false.
+// RevealBotSecret returns the new signing secret to the member who created
+// or rotated it, until they hide it (HideBotSecret) or the display window
+// closes; anyone else, or later, gets ok = false.
 func RevealBotSecret(ctx context.Context, q db.DBTX, kr *secret.Keyring, projectID, userID int64) (sec string, ok bool, err error) {
-	r, err := dbsqlc.New(q).TakeBotSecretReveal(ctx, dbsqlc.TakeBotSecretRevealParams{ProjectID: projectID, SecretRevealTo: &userID})
+	r, err := dbsqlc.New(q).PeekBotSecretReveal(ctx, dbsqlc.PeekBotSecretRevealParams{ProjectID: projectID, SecretRevealTo: &userID})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", false, nil
 	}
@@ -269,6 +269,15 @@ func RevealBotSecret(ctx context.Context, q db.DBTX, kr *secret.Keyring, project
 		return "", false, fmt.Errorf("integration: reveal bot secret: %w", err)
 	}
 	return sec, true, nil
+}
+
+// HideBotSecret ends the display of a new secret once its member says they
+// copied it.
+func HideBotSecret(ctx context.Context, q db.DBTX, projectID, userID int64) error {
+	if _, err := dbsqlc.New(q).HideBotSecretReveal(ctx, dbsqlc.HideBotSecretRevealParams{ProjectID: projectID, SecretRevealTo: &userID}); err != nil {
+		return fmt.Errorf("integration: hide bot secret: %w", err)
+	}
+	return nil
 }
 
 // Bot is a project's bot endpoint as the bridge engine uses it.

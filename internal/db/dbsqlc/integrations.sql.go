@@ -175,6 +175,24 @@ func (q *Queries) GetProjectBot(ctx context.Context, projectID int64) (GetProjec
 	return i, err
 }
 
+const hideBotSecretReveal = `-- name: HideBotSecretReveal :execrows
+UPDATE project_bots SET secret_reveal_to = NULL, secret_reveal_until = NULL
+WHERE project_id = $1 AND secret_reveal_to = $2
+`
+
+type HideBotSecretRevealParams struct {
+	ProjectID      int64
+	SecretRevealTo *int64
+}
+
+func (q *Queries) HideBotSecretReveal(ctx context.Context, arg HideBotSecretRevealParams) (int64, error) {
+	result, err := q.db.Exec(ctx, hideBotSecretReveal, arg.ProjectID, arg.SecretRevealTo)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const insertIntegration = `-- name: InsertIntegration :one
 INSERT INTO integrations (
     id, project_id, platform, domain, token_ciphertext, token_key_id, token_last4,
@@ -706,6 +724,31 @@ func (q *Queries) NextIntegrationID(ctx context.Context) (int64, error) {
 	return id, err
 }
 
+const peekBotSecretReveal = `-- name: PeekBotSecretReveal :one
+SELECT secret_ciphertext, secret_key_id FROM project_bots
+WHERE project_id = $1 AND secret_reveal_to = $2 AND secret_reveal_until > now()
+`
+
+type PeekBotSecretRevealParams struct {
+	ProjectID      int64
+	SecretRevealTo *int64
+}
+
+type PeekBotSecretRevealRow struct {
+	SecretCiphertext []byte
+	SecretKeyID      string
+}
+
+// The new secret is shown in full only to the member who made it, until
+// they confirm they copied it or the window closes. Reading is side-effect
+// free, so a prefetch or a second tab never loses it.
+func (q *Queries) PeekBotSecretReveal(ctx context.Context, arg PeekBotSecretRevealParams) (PeekBotSecretRevealRow, error) {
+	row := q.db.QueryRow(ctx, peekBotSecretReveal, arg.ProjectID, arg.SecretRevealTo)
+	var i PeekBotSecretRevealRow
+	err := row.Scan(&i.SecretCiphertext, &i.SecretKeyID)
+	return i, err
+}
+
 const platformGranted = `-- name: PlatformGranted :one
 SELECT EXISTS (SELECT 1 FROM platform_grants WHERE project_id = $1 AND platform = $2)
 `
@@ -855,31 +898,6 @@ func (q *Queries) SoftDeleteIntegration(ctx context.Context, arg SoftDeleteInteg
 		return 0, err
 	}
 	return result.RowsAffected(), nil
-}
-
-const takeBotSecretReveal = `-- name: TakeBotSecretReveal :one
-UPDATE project_bots SET secret_reveal_to = NULL, secret_reveal_until = NULL
-WHERE project_id = $1 AND secret_reveal_to = $2 AND secret_reveal_until > now()
-RETURNING secret_ciphertext, secret_key_id
-`
-
-type TakeBotSecretRevealParams struct {
-	ProjectID      int64
-	SecretRevealTo *int64
-}
-
-type TakeBotSecretRevealRow struct {
-	SecretCiphertext []byte
-	SecretKeyID      string
-}
-
-// One-time display: the first view by the member who made the secret
-// clears the mark, so the full secret is rendered once.
-func (q *Queries) TakeBotSecretReveal(ctx context.Context, arg TakeBotSecretRevealParams) (TakeBotSecretRevealRow, error) {
-	row := q.db.QueryRow(ctx, takeBotSecretReveal, arg.ProjectID, arg.SecretRevealTo)
-	var i TakeBotSecretRevealRow
-	err := row.Scan(&i.SecretCiphertext, &i.SecretKeyID)
-	return i, err
 }
 
 const updateIntegration = `-- name: UpdateIntegration :one

@@ -234,9 +234,13 @@ UPDATE project_bots SET
     updated_at = now()
 WHERE project_id = sqlc.arg(project_id);
 
--- name: TakeBotSecretReveal :one
--- One-time display: the first view by the member who made the secret
--- clears the mark, so the full secret is rendered once.
+-- name: PeekBotSecretReveal :one
+-- The new secret is shown in full only to the member who made it, until
+-- they confirm they copied it or the window closes. Reading is side-effect
+-- free, so a prefetch or a second tab never loses it.
+SELECT secret_ciphertext, secret_key_id FROM project_bots
+WHERE project_id = $1 AND secret_reveal_to = $2 AND secret_reveal_until > now();
+
+-- name: HideBotSecretReveal :execrows
 UPDATE project_bots SET secret_reveal_to = NULL, secret_reveal_until = NULL
-WHERE project_id = $1 AND secret_reveal_to = $2 AND secret_reveal_until > now()
-RETURNING secret_ciphertext, secret_key_id;
+WHERE project_id = $1 AND secret_reveal_to = $2;
