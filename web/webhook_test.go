@@ -222,9 +222,18 @@ func TestWebhookV1Synchronous(t *testing.T) {
 	require.Equal(t, 200, status, body)
 	require.JSONEq(t, `{"has_answer":true,"messages":[{"kind":"operator","text":"Echo: hello"},{"kind":"keyboard","buttons":[[{"id":"a","text":"A"}]]}]}`, body)
 
+	// Webim retrying the same delivery gets the same answer, without a second bot call.
+	status, again := post(t, h.url+"/v1", `{"event":"new_message","chat":{"id":"3f2c-uuid"},"kind":"visitor","text":"hello","id":"m1"}`, nil)
+	require.Equal(t, 200, status)
+	require.JSONEq(t, body, again)
+	require.Equal(t, 1, h.count(t, "bridge_calls WHERE target = 'bot'"))
+
 	status, body = post(t, h.url, `{"event":"new_message","chat":{"id":"3f2c-uuid"},"kind":"visitor","text":"operator","id":"m2"}`, map[string]string{"X-Bot-API-Version": "1.0"})
 	require.Equal(t, 200, status)
 	require.JSONEq(t, `{"has_answer":false}`, body)
+	status, body = post(t, h.url+"/v1", `{"event":"new_message","chat":{"id":"3f2c-uuid"},"kind":"visitor","text":"operator","id":"m2"}`, nil)
+	require.Equal(t, 200, status)
+	require.JSONEq(t, `{"has_answer":false}`, body, "a redelivered transfer is a transfer again")
 	require.Equal(t, 0, h.count(t, "river_job"), "1.0 answers inline, no job")
 	require.Equal(t, 2, h.count(t, "bridge_events WHERE status = 'done'"))
 }
