@@ -149,9 +149,11 @@ func newApp(cfg *config.Config, pool *pgxpool.Pool, log *slog.Logger, workers bo
 		Retry: bridge.DefaultRetry,
 	}
 	rc, err := jobs.New(pool, jobs.Options{
-		RunWorkers: workers,
-		Queues:     map[string]int{mail.Queue: 2, bridge.Queue: 20},
-		Log:        log,
+		RunWorkers:           workers,
+		Queues:               map[string]int{mail.Queue: 2, bridge.Queue: 20},
+		Log:                  log,
+		JobTimeout:           cfg.JobTimeout,
+		RescueStuckJobsAfter: cfg.JobRescueAfter,
 	}, mail.Workers(pool, sender, log), engine.Workers())
 	if err != nil {
 		return nil, err

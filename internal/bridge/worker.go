@@ -35,8 +35,17 @@ type chatWorker struct {
 	e *Engine
 }
 
-// Timeout bounds one run; bot and Webim calls have their own shorter limits.
-func (w *chatWorker) Timeout(*river.Job[ChatArgs]) time.Duration { return 10 * time.Minute }
+// The chat worker sets no Timeout of its own: a run is bounded by the
+// client's JobTimeout (JOB_TIMEOUT), which is also the time after which
+// River's rescuer may retry a run left "running" by a dead process. Work
+// yields long before that deadline (see yieldShare), so a busy chat is
+// never cut off mid-event in normal operation.
+
+// yieldShare is the part of the time left until the run's deadline after
+// which Work stops taking new events and re-queues the job: one event
+// (bot ≤ 30 s, then its Webim calls ≤ 15 s each) must still fit before
+// the deadline.
+const yieldShare = 4
 
 // lockKey is the advisory lock of one chat. The high bit pattern keeps it
 // apart from other advisory locks (goose, tests).
@@ -65,7 +74,17 @@ func (w *chatWorker) Work(ctx context.Context, job *river.Job[ChatArgs]) error {
 	}
 	defer unlock(conn, key)
 
+	var yieldAt time.Time
+	if deadline, ok := ctx.Deadline(); ok {
+		start := time.Now()
+		yieldAt = start.Add(deadline.Sub(start) / yieldShare)
+	}
 	for range 10_000 {
+		if !yieldAt.IsZero() && time.Now().After(yieldAt) {
+			// A long backlog: let the job run again (immediately) rather
+			// than run into its timeout, which would count as a failure.
+			return river.JobSnooze(0)
+		}
 		ev, ok, err := loadNext(ctx, conn, job.Args.ChatID)
 		if err != nil || !ok {
 			return err

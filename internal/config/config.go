@@ -41,6 +41,13 @@ type Config struct {
 	DBMaxConns int32
 	// ShutdownTimeout bounds graceful shutdown.
 	ShutdownTimeout time.Duration
+	// JobTimeout bounds one run of a background job (a chat's delivery
+	// run yields well before it); a run cut off is retried.
+	JobTimeout time.Duration
+	// JobRescueAfter is how long a job may stay "running" before it is
+	// taken to be orphaned by a dead process and retried; it must exceed
+	// JobTimeout so a live run is never taken over.
+	JobRescueAfter time.Duration
 }
 
 // Dev reports whether botbridge runs in development mode.
@@ -162,6 +169,16 @@ func Load(getenv func(string) string) (*Config, error) {
 		bad("SHUTDOWN_TIMEOUT", "must be a positive duration such as 20s")
 	} else {
 		c.ShutdownTimeout = d
+	}
+	if d, err := time.ParseDuration(get("JOB_TIMEOUT", "2m")); err != nil || d < time.Second {
+		bad("JOB_TIMEOUT", "must be a duration of at least 1s such as 2m")
+	} else {
+		c.JobTimeout = d
+	}
+	if d, err := time.ParseDuration(get("JOB_RESCUE_AFTER", "3m")); err != nil || d <= 0 {
+		bad("JOB_RESCUE_AFTER", "must be a positive duration such as 3m")
+	} else if c.JobRescueAfter = d; c.JobTimeout > 0 && d <= c.JobTimeout {
+		bad("JOB_RESCUE_AFTER", fmt.Sprintf("must be longer than JOB_TIMEOUT (%s), or live jobs would be taken over", c.JobTimeout))
 	}
 
 	if len(errs) > 0 {

@@ -2,6 +2,7 @@ package config
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -20,6 +21,8 @@ func TestLoadDefaultsInDevelopment(t *testing.T) {
 	require.True(t, c.Dev())
 	require.False(t, c.SecureCookies())
 	require.NotEmpty(t, c.SecretKey)
+	require.Equal(t, 2*time.Minute, c.JobTimeout)
+	require.Equal(t, 3*time.Minute, c.JobRescueAfter)
 }
 
 func TestLoadErrorsNameTheVariable(t *testing.T) {
@@ -43,6 +46,9 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"local in prod", map[string]string{"APP_ENV": "production", "SECRET_KEY": "0123456789abcdef0123456789abcdef", "OUTBOUND_ALLOW_LOCAL": "true"}, "OUTBOUND_ALLOW_LOCAL must not be true in production"},
 		{"bad pool", map[string]string{"DB_MAX_CONNS": "1"}, "DB_MAX_CONNS must be a number"},
 		{"bad shutdown", map[string]string{"SHUTDOWN_TIMEOUT": "soon"}, "SHUTDOWN_TIMEOUT must be a positive duration"},
+		{"bad job timeout", map[string]string{"JOB_TIMEOUT": "500ms"}, "JOB_TIMEOUT must be a duration of at least 1s"},
+		{"bad rescue", map[string]string{"JOB_RESCUE_AFTER": "-1m"}, "JOB_RESCUE_AFTER must be a positive duration"},
+		{"rescue before timeout", map[string]string{"JOB_TIMEOUT": "5m", "JOB_RESCUE_AFTER": "3m"}, "JOB_RESCUE_AFTER must be longer than JOB_TIMEOUT (5m0s)"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -42,6 +42,13 @@ type Options struct {
 	// SkipUnknownJobCheck allows inserting kinds this client has no worker
 	// for (a test that runs only some workers; the jobs wait for others).
 	SkipUnknownJobCheck bool
+	// JobTimeout bounds one run of a job whose worker sets no timeout of
+	// its own (River's default, 1 minute, when zero).
+	JobTimeout time.Duration
+	// RescueStuckJobsAfter is how long a job may stay "running" before the
+	// leader's rescuer retries it: jobs of a process killed mid-run would
+	// otherwise wait River's default of an hour. Must exceed JobTimeout.
+	RescueStuckJobsAfter time.Duration
 }
 
 // New builds a River client over pool with the given workers.
@@ -50,7 +57,8 @@ func New(pool *pgxpool.Pool, opt Options, regs ...Register) (*Client, error) {
 	for _, r := range regs {
 		r(workers)
 	}
-	cfg := &river.Config{Workers: workers, Logger: opt.Log, SkipUnknownJobCheck: opt.SkipUnknownJobCheck}
+	cfg := &river.Config{Workers: workers, Logger: opt.Log, SkipUnknownJobCheck: opt.SkipUnknownJobCheck,
+		JobTimeout: opt.JobTimeout, RescueStuckJobsAfter: opt.RescueStuckJobsAfter}
 	if opt.RunWorkers {
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}}
 		for name, n := range opt.Queues {
