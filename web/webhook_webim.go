@@ -48,7 +48,11 @@ func (h *Handler) WebhookWebim(c echo.Context) error {
 		return webhookBad(c, err)
 	}
 	if !ev.IsKnown() {
-		h.Log.Info("webhook: unknown Webim event ignored", slog.String("event", ev.Name), slog.Int64("integration_id", integ.ID),
+		name := ev.Name
+		if len(name) > 64 {
+			name = name[:64] + "…" // the name is the sender's text: bound what reaches the log
+		}
+		h.Log.Info("webhook: unknown Webim event ignored", slog.String("event", name), slog.Int64("integration_id", integ.ID),
 			slog.String("request_id", requestID(c)))
 		return c.JSON(http.StatusOK, map[string]string{"result": "ok"})
 	}

@@ -18,7 +18,7 @@ func TestMain(m *testing.M) { dbtest.Main(m) }
 
 func runCLI(t *testing.T, dbURL, stdin string, args ...string) (int, string, string) {
 	t.Helper()
-	env := map[string]string{"DATABASE_URL": dbURL}
+	env := map[string]string{"DATABASE_URL": dbURL, "APP_ENV": "development"}
 	var out, errb bytes.Buffer
 	code := run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(stdin), &out, &errb)
 	return code, out.String(), errb.String()

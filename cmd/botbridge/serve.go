@@ -63,7 +63,16 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer, mi
 	}
 	defer pool.Close()
 
-	app, err := newApp(cfg, pool, log, workers)
+	var workPool *pgxpool.Pool
+	if workers {
+		// Chat workers hold a connection each while they talk to bots and
+		// Webim: their own pool keeps the main one free for requests.
+		if workPool, err = db.Open(ctx, cfg.DatabaseURL, int32(cfg.BridgeWorkers+2)); err != nil {
+			return err
+		}
+		defer workPool.Close()
+	}
+	app, err := newApp(cfg, pool, workPool, log, workers)
 	if err != nil {
 		return err
 	}
@@ -131,7 +140,7 @@ type app struct {
 	workers  bool
 }
 
-func newApp(cfg *config.Config, pool *pgxpool.Pool, log *slog.Logger, workers bool) (*app, error) {
+func newApp(cfg *config.Config, pool, workPool *pgxpool.Pool, log *slog.Logger, workers bool) (*app, error) {
 	kr, err := secret.NewKeyring(cfg.SecretKey, cfg.OldSecretKeys...)
 	if err != nil {
 		return nil, fmt.Errorf("SECRET_KEY: %w", err)
@@ -142,15 +151,16 @@ func newApp(cfg *config.Config, pool *pgxpool.Pool, log *slog.Logger, workers bo
 	}
 	policy := outbound.Policy{AllowLocal: cfg.OutboundAllowLocal}
 	engine := &bridge.Engine{
-		Pool:  pool,
-		Dir:   bridge.NewDirectory(kr),
-		HTTP:  outbound.NewClient(policy, 60*time.Second),
-		Log:   log,
-		Retry: bridge.DefaultRetry,
+		Pool:     pool,
+		WorkPool: workPool,
+		Dir:      bridge.NewDirectory(kr),
+		HTTP:     outbound.NewClient(policy, 60*time.Second),
+		Log:      log,
+		Retry:    bridge.DefaultRetry,
 	}
 	rc, err := jobs.New(pool, jobs.Options{
 		RunWorkers:           workers,
-		Queues:               map[string]int{mail.Queue: 2, bridge.Queue: 20},
+		Queues:               map[string]int{mail.Queue: 2, bridge.Queue: cfg.BridgeWorkers},
 		Log:                  log,
 		JobTimeout:           cfg.JobTimeout,
 		RescueStuckJobsAfter: cfg.JobRescueAfter,

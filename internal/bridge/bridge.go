@@ -92,15 +92,26 @@ func (r Retry) Delay(n int) time.Duration {
 
 // Engine holds the bridge's dependencies.
 type Engine struct {
-	Pool   *pgxpool.Pool
-	Jobs   jobs.Inserter
-	Dir    Directory
-	HTTP   *http.Client
-	Log    *slog.Logger
-	Retry  Retry
-	Notify Notifier
+	// Pool serves ingest and short queries.
+	Pool *pgxpool.Pool
+	// WorkPool, when set, gives chat workers their connections (each holds
+	// one for a whole run); size it to the worker count plus a little.
+	WorkPool *pgxpool.Pool
+	Jobs     jobs.Inserter
+	Dir      Directory
+	HTTP     *http.Client
+	Log      *slog.Logger
+	Retry    Retry
+	Notify   Notifier
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
+}
+
+func (e *Engine) workPool() *pgxpool.Pool {
+	if e.WorkPool != nil {
+		return e.WorkPool
+	}
+	return e.Pool
 }
 
 func (e *Engine) now() time.Time {

@@ -293,3 +293,55 @@ func TestFailedEventCanBeRetried(t *testing.T) {
 	require.Len(t, f.webim.Calls(), 1)
 	require.Len(t, f.bot.Events(), 1, "the stored reply is reused; the bot is not asked again")
 }
+
+// A bot that rejects the event (4xx) gets no retries: the fallback applies
+// at once, so the visitor is not kept waiting.
+func TestBotRejectionFallsBackAtOnce(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	f.bot.setReply(func(ev botapi.Event) (int, string) { return 422, `{"error":"no"}` })
+	res := f.ingest(t, `{"event":"new_message","chat_id":19,"message":{"id":"a","kind":"visitor","text":"x"}}`)
+	eventually(t, "fallback calls", func() bool { return len(f.webim.Calls()) == 2 })
+	require.Len(t, f.bot.Events(), 1, "a 4xx is not retried")
+	eventually(t, "done", func() bool { s, _, _ := f.eventStatus(t, res.EventIDs[0]); return s == "done" })
+	_, outcome, lastErr := f.eventStatus(t, res.EventIDs[0])
+	require.Equal(t, "fallback", outcome)
+	require.Contains(t, lastErr, "the bot refused the event: bot answered HTTP 422")
+}
+
+// action.failed reaches the bot right after the event that asked for the
+// impossible action, even if the visitor wrote again meanwhile, and a bot
+// that insists gets no second action.failed (no loop).
+func TestActionFailedOrderAndNoLoop(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	inBot := make(chan struct{})
+	release := make(chan struct{})
+	var once sync.Once
+	f.bot.setReply(func(ev botapi.Event) (int, string) {
+		switch {
+		case ev.Type == botapi.TypeActionFailed:
+			return 200, `{"replies":[{"text":"failed"}],"action":{"type":"send_data_to_operator","data":{"again":true}}}`
+		case ev.Message.Text == "contact":
+			once.Do(func() { close(inBot); <-release })
+			return 200, `{"action":{"type":"send_data_to_operator","data":{"phone":"+7"}}}`
+		}
+		return 200, `{"replies":[{"text":"echo ` + ev.Message.Text + `"}]}`
+	})
+	f.ingest(t, `{"event":"new_message","chat_id":21,"message":{"id":"a","kind":"visitor","text":"contact"}}`)
+	<-inBot
+	f.ingest(t, `{"event":"new_message","chat_id":21,"message":{"id":"b","kind":"visitor","text":"later"}}`)
+	close(release)
+	eventually(t, "two replies", func() bool { return len(f.webim.Calls()) == 2 })
+	require.Equal(t, "failed", textOf(f.webim.Calls()[0]))
+	require.Equal(t, "echo later", textOf(f.webim.Calls()[1]))
+	types := []string{}
+	for _, ev := range f.bot.Events() {
+		types = append(types, ev.Type)
+	}
+	require.Equal(t, []string{botapi.TypeMessageText, botapi.TypeActionFailed, botapi.TypeMessageText}, types)
+	time.Sleep(200 * time.Millisecond)
+	var n int
+	require.NoError(t, f.pool.QueryRow(context.Background(), `SELECT count(*) FROM bridge_events WHERE type = 'action.failed'`).Scan(&n))
+	require.Equal(t, 1, n, "no action.failed for an action.failed")
+}

@@ -65,7 +65,7 @@ func (e *Engine) postBot(ctx context.Context, bot Bot, msgID string, body []byte
 		return botapi.Response{}, resp.StatusCode, fmt.Errorf("bot reply: %w", err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return botapi.Response{}, resp.StatusCode, fmt.Errorf("bot answered HTTP %d", resp.StatusCode)
+		return botapi.Response{}, resp.StatusCode, &botError{status: resp.StatusCode, retryAfter: webim.RetryAfter(resp.Header, e.now())}
 	}
 	if len(raw) > maxResponseBytes {
 		return botapi.Response{}, resp.StatusCode, errors.New("bot reply larger than 1 MiB")
@@ -75,6 +75,20 @@ func (e *Engine) postBot(ctx context.Context, bot Bot, msgID string, body []byte
 		return botapi.Response{}, resp.StatusCode, fmt.Errorf("bot reply is not valid: %w", err)
 	}
 	return reply, resp.StatusCode, nil
+}
+
+// botError is a bot's non-2xx answer.
+type botError struct {
+	status     int
+	retryAfter time.Duration
+}
+
+func (b *botError) Error() string { return fmt.Sprintf("bot answered HTTP %d", b.status) }
+
+// permanent: a 4xx other than 408 and 429 means the bot rejects this
+// request as such; asking again would only delay the visitor's fallback.
+func (b *botError) permanent() bool {
+	return b.status >= 400 && b.status < 500 && b.status != http.StatusRequestTimeout && b.status != http.StatusTooManyRequests
 }
 
 // sendWebim makes one Webim API call with the integration's token.

@@ -13,9 +13,11 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 
+	"github.com/botbridge/botbridge/internal/apperr"
 	"github.com/botbridge/botbridge/internal/botapi"
 	"github.com/botbridge/botbridge/internal/db"
 	"github.com/botbridge/botbridge/internal/jobs"
+	"github.com/botbridge/botbridge/internal/secret"
 	"github.com/botbridge/botbridge/internal/webim"
 )
 
@@ -59,7 +61,10 @@ const lockBusyDelay = 300 * time.Millisecond
 // order until none is due.
 func (w *chatWorker) Work(ctx context.Context, job *river.Job[ChatArgs]) error {
 	e := w.e
-	conn, err := e.Pool.Acquire(ctx)
+	// The chat's connection is held for the whole run (the advisory lock
+	// lives on it), including bot and Webim calls: it comes from the
+	// workers' own pool so slow bots never starve webhook ingest and pages.
+	conn, err := e.workPool().Acquire(ctx)
 	if err != nil {
 		return fmt.Errorf("bridge: acquire: %w", err)
 	}
@@ -89,8 +94,10 @@ func (w *chatWorker) Work(ctx context.Context, job *river.Job[ChatArgs]) error {
 		if err != nil || !ok {
 			return err
 		}
-		if ev.NextAttemptAt != nil && ev.NextAttemptAt.After(e.now()) {
-			return river.JobSnooze(ev.NextAttemptAt.Sub(e.now()))
+		if ev.NextAttemptAt != nil {
+			if wait := ev.NextAttemptAt.Sub(e.now()); wait > 0 {
+				return river.JobSnooze(wait)
+			}
 		}
 		wait, err := e.process(ctx, conn, ev)
 		if err != nil {
@@ -140,10 +147,14 @@ type storedCall struct {
 	Body   json.RawMessage `json:"body"`
 }
 
+// loadNext picks the chat's next event: in arrival order, except that an
+// action.failed goes first. It is only ever created while its parent is
+// the head of the chat, so this delivers it right after the parent, before
+// visitor messages that arrived while the bot was answering.
 func loadNext(ctx context.Context, q db.DBTX, chatID int64) (event, bool, error) {
 	return scanEvent(q.QueryRow(ctx, eventSelect+`
 		WHERE e.chat_id = $1 AND e.status IN ('pending', 'replied')
-		ORDER BY e.id LIMIT 1`, chatID))
+		ORDER BY e.type = 'action.failed' DESC, e.id LIMIT 1`, chatID))
 }
 
 const eventSelect = `
@@ -185,8 +196,11 @@ func scanEvent(row pgx.Row) (event, bool, error) {
 // error for infrastructure trouble (database), which River retries.
 func (e *Engine) process(ctx context.Context, conn db.DBTX, ev event) (time.Duration, error) {
 	integ, err := e.Dir.Integration(ctx, conn, ev.IntegrationID)
+	if errors.Is(err, apperr.ErrNotFound) {
+		return 0, e.fail(ctx, conn, &ev, "integration not found")
+	}
 	if err != nil {
-		return 0, e.fail(ctx, conn, &ev, "integration not found: "+err.Error())
+		return 0, err // the database: River retries the job
 	}
 	if ev.Status == "pending" {
 		wait, err := e.askBot(ctx, conn, integ, &ev)
@@ -220,6 +234,11 @@ func botEvent(ev event) botapi.Event {
 // becomes; when the bot cannot be reached after its retries, the fallback.
 func (e *Engine) askBot(ctx context.Context, conn db.DBTX, integ Integration, ev *event) (time.Duration, error) {
 	bot, ok, err := e.Dir.Bot(ctx, conn, integ.ProjectID)
+	if errors.Is(err, secret.ErrDecrypt) || errors.Is(err, secret.ErrUnknownKey) {
+		// A configuration problem (SECRET_KEY rotated without SECRET_KEY_OLD):
+		// retrying cannot help, the visitor still needs a person.
+		return 0, e.fallback(ctx, conn, integ, ev, Bot{}, "cannot read the bot's signing secret: "+err.Error())
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -229,10 +248,22 @@ func (e *Engine) askBot(ctx context.Context, conn db.DBTX, integ Integration, ev
 	reply, callErr := e.callBot(ctx, conn, bot, *ev, ev.Attempts+1)
 	if callErr != nil {
 		attempts := ev.Attempts + 1
+		var be *botError
+		if errors.As(callErr, &be) && be.permanent() {
+			return 0, e.fallback(ctx, conn, integ, ev, bot, "the bot refused the event: "+callErr.Error())
+		}
 		if attempts >= e.Retry.BotAttempts {
 			return 0, e.fallback(ctx, conn, integ, ev, bot, "bot unreachable after "+strconv.Itoa(attempts)+" attempts: "+callErr.Error())
 		}
-		return e.retryLater(ctx, conn, ev, attempts, callErr.Error(), 0)
+		var hint time.Duration
+		if be != nil {
+			hint = be.retryAfter
+		}
+		return e.retryLater(ctx, conn, ev, attempts, callErr.Error(), hint)
+	}
+	if ev.Type == botapi.TypeActionFailed && reply.Action != nil && reply.Action.Type == botapi.ActionSendDataToOperator {
+		// Asking again for what just failed would loop for ever.
+		reply.Action = nil
 	}
 	calls, unsupported, err := webim.Translate(reply, ev.PlatformChatID, integ.Target)
 	if err != nil {

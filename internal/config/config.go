@@ -37,8 +37,12 @@ type Config struct {
 	// OutboundAllowLocal lets outbound calls reach loopback and private
 	// addresses (and plain http); for development and tests only.
 	OutboundAllowLocal bool
-	// DBMaxConns caps the connection pool.
+	// DBMaxConns caps the connection pool of web requests, ingest and the
+	// job queue.
 	DBMaxConns int32
+	// BridgeWorkers is how many chats one process delivers at once; each
+	// holds a connection of its own pool (BridgeWorkers + 2) while it runs.
+	BridgeWorkers int
 	// ShutdownTimeout bounds graceful shutdown.
 	ShutdownTimeout time.Duration
 	// JobTimeout bounds one run of a background job (a chat's delivery
@@ -57,7 +61,8 @@ func (c *Config) Dev() bool { return c.Env == "development" }
 func (c *Config) SecureCookies() bool { return c.BaseURL != nil && c.BaseURL.Scheme == "https" }
 
 // devSecretKey is used only when APP_ENV=development and SECRET_KEY is unset,
-// so `make run` works out of the box; production refuses to start without one.
+// so `make run` (which sets APP_ENV=development) works out of the box;
+// production, the default, refuses to start without one.
 const devSecretKey = "botbridge-development-secret-key-not-for-production"
 
 // Error names the variable that is wrong, so the operator can fix it at once.
@@ -81,7 +86,9 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 
 	c := &Config{
-		Env:        get("APP_ENV", "development"),
+		// Production unless told otherwise: a deployment that forgets
+		// APP_ENV must not run with the development secret key and pages.
+		Env:        get("APP_ENV", "production"),
 		ListenAddr: get("LISTEN_ADDR", ":8080"),
 		LogFormat:  get("LOG_FORMAT", ""),
 		LogLevel:   get("LOG_LEVEL", "info"),
@@ -164,6 +171,11 @@ func Load(getenv func(string) string) (*Config, error) {
 		bad("DB_MAX_CONNS", "must be a number between 2 and 1000")
 	} else {
 		c.DBMaxConns = int32(n)
+	}
+	if n, err := strconv.Atoi(get("BRIDGE_WORKERS", "10")); err != nil || n < 1 || n > 500 {
+		bad("BRIDGE_WORKERS", "must be a number between 1 and 500")
+	} else {
+		c.BridgeWorkers = n
 	}
 	if d, err := time.ParseDuration(get("SHUTDOWN_TIMEOUT", "20s")); err != nil || d <= 0 {
 		bad("SHUTDOWN_TIMEOUT", "must be a positive duration such as 20s")

@@ -13,8 +13,9 @@ func env(m map[string]string) func(string) string {
 
 func TestLoadDefaultsInDevelopment(t *testing.T) {
 	t.Parallel()
-	c, err := Load(env(map[string]string{"DATABASE_URL": "postgres://localhost/x"}))
+	c, err := Load(env(map[string]string{"DATABASE_URL": "postgres://localhost/x", "APP_ENV": "development"}))
 	require.NoError(t, err)
+	require.Equal(t, 10, c.BridgeWorkers)
 	require.Equal(t, ":8080", c.ListenAddr)
 	require.Equal(t, "http://localhost:8080", c.BaseURL.String())
 	require.Equal(t, "text", c.LogFormat)
@@ -27,7 +28,7 @@ func TestLoadDefaultsInDevelopment(t *testing.T) {
 
 func TestLoadErrorsNameTheVariable(t *testing.T) {
 	t.Parallel()
-	base := map[string]string{"DATABASE_URL": "postgres://localhost/x"}
+	base := map[string]string{"DATABASE_URL": "postgres://localhost/x", "APP_ENV": "development"}
 	cases := []struct {
 		name string
 		set  map[string]string
@@ -45,6 +46,8 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"bad bool", map[string]string{"OUTBOUND_ALLOW_LOCAL": "perhaps"}, "OUTBOUND_ALLOW_LOCAL must be true or false"},
 		{"local in prod", map[string]string{"APP_ENV": "production", "SECRET_KEY": "0123456789abcdef0123456789abcdef", "OUTBOUND_ALLOW_LOCAL": "true"}, "OUTBOUND_ALLOW_LOCAL must not be true in production"},
 		{"bad pool", map[string]string{"DB_MAX_CONNS": "1"}, "DB_MAX_CONNS must be a number"},
+		{"bad workers", map[string]string{"BRIDGE_WORKERS": "0"}, "BRIDGE_WORKERS must be a number between 1 and 500"},
+		{"production by default", map[string]string{"APP_ENV": ""}, "SECRET_KEY is required outside development"},
 		{"bad shutdown", map[string]string{"SHUTDOWN_TIMEOUT": "soon"}, "SHUTDOWN_TIMEOUT must be a positive duration"},
 		{"bad job timeout", map[string]string{"JOB_TIMEOUT": "500ms"}, "JOB_TIMEOUT must be a duration of at least 1s"},
 		{"bad rescue", map[string]string{"JOB_RESCUE_AFTER": "-1m"}, "JOB_RESCUE_AFTER must be a positive duration"},

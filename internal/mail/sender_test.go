@@ -27,6 +27,7 @@ func testConfig(t *testing.T, smtpURL string, extra ...string) *config.Config {
 	t.Helper()
 	env := map[string]string{
 		"DATABASE_URL": "postgres://unused/for-tests",
+		"APP_ENV":      "development",
 		"SMTP_URL":     smtpURL,
 		"MAIL_FROM":    "botbridge <noreply@bridge.test>",
 	}

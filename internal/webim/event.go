@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/botbridge/botbridge/internal/jsonerr"
@@ -232,7 +233,40 @@ func ParseWebhook(version string, body []byte) (Event, error) {
 	if err != nil {
 		return Event{}, err
 	}
+	stripNUL(&ev)
 	return ev, nil
+}
+
+// stripNUL removes U+0000 from every string of the event. JSON allows it,
+// PostgreSQL text and jsonb do not: kept, it would make the store fail and
+// Webim retry the same message for ever. Nothing a person typed is lost.
+func stripNUL(ev *Event) {
+	clean := func(s *string) {
+		if strings.IndexByte(*s, 0) >= 0 {
+			*s = strings.ReplaceAll(*s, "\x00", "")
+		}
+	}
+	clean(&ev.Name)
+	clean(&ev.ChatID)
+	for _, f := range []*string{&ev.Visitor.ID, &ev.Visitor.Name, &ev.Visitor.Phone, &ev.Visitor.Email} {
+		clean(f)
+	}
+	for i := range ev.Messages {
+		m := &ev.Messages[i]
+		clean(&m.ID)
+		clean(&m.Kind)
+		clean(&m.Text)
+		clean(&m.ReplyToMessageID)
+		if m.File != nil {
+			clean(&m.File.URL)
+			clean(&m.File.Name)
+			clean(&m.File.MediaType)
+		}
+		if m.Button != nil {
+			clean(&m.Button.ID)
+			clean(&m.Button.Text)
+		}
+	}
 }
 
 func parseNewChatV2(body []byte, ev *Event) error {

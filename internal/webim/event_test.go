@@ -218,3 +218,19 @@ func TestDedupKey(t *testing.T) {
 	require.Equal(t, DedupKey(v1), DedupKey(parse(Version1, newMessageV1)))
 	require.NotEqual(t, DedupKey(v1), DedupKey(parse(Version1, strings.Replace(newMessageV1, "hello", "hello!", 1))))
 }
+
+// U+0000 is legal JSON but cannot be stored by PostgreSQL: it is dropped
+// from every string rather than failing the webhook for ever.
+func TestParseWebhookStripsNUL(t *testing.T) {
+	t.Parallel()
+	ev, err := ParseWebhook(Version2, []byte(`{"event":"new_chat","chat":{"id":1},"visitor":{"id":"v\u00001","fields":{"name":"Jo\u0000hn"}},"messages":[{"id":"m\u00001","kind":"visitor","text":"hi\u0000!"}]}`))
+	require.NoError(t, err)
+	require.Equal(t, "v1", ev.Visitor.ID)
+	require.Equal(t, "John", ev.Visitor.Name)
+	require.Equal(t, "m1", ev.Messages[0].ID)
+	require.Equal(t, "hi!", ev.Messages[0].Text)
+	ev, err = ParseWebhook(Version2, []byte(`{"event":"new_message","chat_id":1,"message":{"id":"a","kind":"keyboard_response","data":{"button":{"id":"b\u0000","text":"\u0000x"}}}}`))
+	require.NoError(t, err)
+	require.Equal(t, "b", ev.Messages[0].Button.ID)
+	require.Equal(t, "x", ev.Messages[0].Button.Text)
+}

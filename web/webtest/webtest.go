@@ -29,6 +29,7 @@ func Config(t testing.TB, extra map[string]string) *config.Config {
 	t.Helper()
 	env := map[string]string{
 		"DATABASE_URL":         "postgres://unused/for-tests",
+		"APP_ENV":              "development",
 		"SECRET_KEY":           "test-secret-key-test-secret-key-0123456789",
 		"OUTBOUND_ALLOW_LOCAL": "true",
 		"BASE_URL":             "http://bridge.test",
