@@ -246,7 +246,8 @@ func stripNUL(ev *Event) {
 			*s = strings.ReplaceAll(*s, "\x00", "")
 		}
 	}
-	clean(&ev.Name)
+	// The event name is left alone: "new_chat\x00" is not new_chat, it is an
+	// unknown event (answered 200, never stored).
 	clean(&ev.ChatID)
 	for _, f := range []*string{&ev.Visitor.ID, &ev.Visitor.Name, &ev.Visitor.Phone, &ev.Visitor.Email} {
 		clean(f)
