@@ -20,14 +20,14 @@ func TestReason(t *testing.T) {
 		Data   struct{} `json:"data"`
 	}
 	cases := map[string]string{
-		`{"chat_id":"12"}`:  "chat_id must be an integer, not string",
-		`{"text":5}`:        "text must be a string, not number",
-		`{"ok":"yes"}`:      "ok must be a boolean, not string",
-		`{"score":"high"}`:  "score must be a number, not string",
-		`{"tags":{}}`:       "tags must be an array, not object",
-		`{"data":[]}`:       "data must be an object, not array",
-		`{"chat_id":`:       "malformed JSON at byte 11",
-		`{"chat_id":1,}`:    "malformed JSON at byte 14",
+		`{"chat_id":"12"}`: "chat_id must be an integer, not string",
+		`{"text":5}`:       "text must be a string, not number",
+		`{"ok":"yes"}`:     "ok must be a boolean, not string",
+		`{"score":"high"}`: "score must be a number, not string",
+		`{"tags":{}}`:      "tags must be an array, not object",
+		`{"data":[]}`:      "data must be an object, not array",
+		`{"chat_id":`:      "malformed JSON at byte 11",
+		`{"chat_id":1,}`:   "malformed JSON at byte 14",
 	}
 	for in, want := range cases {
 		var m msg
