@@ -71,3 +71,13 @@ db-reset: build ## drop and recreate the development database, then migrate and 
 .PHONY: db-stop
 db-stop: ## stop the private PostgreSQL cluster under .devdata (if one was started)
 	scripts/devdb.sh --stop
+
+.PHONY: bench
+bench: ## benchmarks against baselines on one PostgreSQL (< 10 min); appends to bench/results.md (BENCH_ARGS=-h lists knobs)
+	@set -euo pipefail; url=$$(scripts/devdb.sh postgres); \
+	DATABASE_URL="$$url" $(GO) run ./cmd/bench $(BENCH_ARGS)
+
+.PHONY: bench-quick
+bench-quick: ## one-minute smoke run of the benchmarks (small sizes; prints every figure, records nothing)
+	@set -euo pipefail; url=$$(scripts/devdb.sh postgres); \
+	DATABASE_URL="$$url" $(GO) run ./cmd/bench -quick -results '' $(BENCH_ARGS)

@@ -1,0 +1,196 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"github.com/botbridge/botbridge/internal/db"
+)
+
+// preload sends, for every chat of accts, new_chat followed by msgs
+// new_message webhooks (in order per chat, chats in parallel) to the
+// botbridge at base, and returns how many webhooks were acknowledged.
+func preload(ctx context.Context, client *http.Client, base string, accts []account, msgs, senders int) (int64, error) {
+	type job struct {
+		url  string
+		chat int64
+	}
+	var work []job
+	for _, a := range accts {
+		for _, c := range a.Chats {
+			work = append(work, job{a.WebhookURL(base), c})
+		}
+	}
+	var next, sent atomic.Int64
+	var wg sync.WaitGroup
+	errc := make(chan error, senders)
+	for range senders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := next.Add(1) - 1
+				if i >= int64(len(work)) || ctx.Err() != nil {
+					return
+				}
+				w := work[i]
+				cs := strconv.FormatInt(w.chat, 10)
+				if err := postWebhook(ctx, client, w.url, newChatBody(w.chat, "v"+cs, "Visitor "+cs)); err != nil {
+					errc <- err
+					return
+				}
+				sent.Add(1)
+				for m := range msgs {
+					id := "w" + cs + "-" + strconv.Itoa(m)
+					if err := postWebhook(ctx, client, w.url, newMessageBody(w.chat, id, "hello "+id)); err != nil {
+						errc <- err
+						return
+					}
+					sent.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errc)
+	return sent.Load(), <-errc
+}
+
+// eventCounts reads the bridge's progress.
+type eventCounts struct{ Open, Done, Failed int64 }
+
+func countEvents(ctx context.Context, pool *pgxpool.Pool) (eventCounts, error) {
+	var c eventCounts
+	err := pool.QueryRow(ctx, `
+		SELECT count(*) FILTER (WHERE status IN ('pending', 'replied')),
+		       count(*) FILTER (WHERE status = 'done'),
+		       count(*) FILTER (WHERE status = 'failed')
+		FROM bridge_events`).Scan(&c.Open, &c.Done, &c.Failed)
+	return c, err
+}
+
+// workerResult is one drain of the bridge queue.
+type workerResult struct {
+	Events, Failed int64
+	// Span is from the first event finished to the last.
+	Span time.Duration
+	// Wall is from the worker process's start to the last event finished.
+	Wall     time.Duration
+	Complete bool
+}
+
+func (r workerResult) EPS() float64 { return perSecond(r.Events, r.Span) }
+
+// waitDrained polls until no event is open (or timeout), then reads when
+// the first and the last event finished.
+func waitDrained(ctx context.Context, pool *pgxpool.Pool, started time.Time, timeout time.Duration) (workerResult, error) {
+	var res workerResult
+	deadline := time.Now().Add(timeout)
+	for {
+		c, err := countEvents(ctx, pool)
+		if err != nil {
+			return res, err
+		}
+		if c.Open == 0 || time.Now().After(deadline) || ctx.Err() != nil {
+			res.Complete = c.Open == 0
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	var first, last *time.Time
+	err := pool.QueryRow(ctx, `
+		SELECT count(*) FILTER (WHERE status = 'done'), count(*) FILTER (WHERE status = 'failed'),
+		       min(processed_at), max(processed_at)
+		FROM bridge_events WHERE processed_at IS NOT NULL`).Scan(&res.Events, &res.Failed, &first, &last)
+	if err != nil {
+		return res, err
+	}
+	if first != nil && last != nil {
+		res.Span = last.Sub(*first)
+		res.Wall = last.Sub(started)
+	}
+	return res, nil
+}
+
+// noopArgs is the queue baseline's job: River's cost per job and nothing else.
+type noopArgs struct {
+	N int `json:"n"`
+}
+
+func (noopArgs) Kind() string { return "bench_noop" }
+
+type noopWorker struct{ river.WorkerDefaults[noopArgs] }
+
+func (noopWorker) Work(context.Context, *river.Job[noopArgs]) error { return nil }
+
+// queueBaseline inserts n no-op jobs, then starts a River client with the
+// bridge queue's worker count on a pool of botbridge's size (and River's
+// defaults otherwise, as botbridge's client; cooldown > 0 overrides the
+// fetch cooldown), and times from the first completed job to the last.
+func queueBaseline(ctx context.Context, url string, n, workers int, poolSize int32, cooldown time.Duration) (workerResult, error) {
+	pool, err := db.Open(ctx, url, poolSize)
+	if err != nil {
+		return workerResult{}, err
+	}
+	defer pool.Close()
+	rw := river.NewWorkers()
+	river.AddWorker(rw, noopWorker{})
+	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
+		Workers: rw, Queues: map[string]river.QueueConfig{"bench": {MaxWorkers: workers}}, FetchCooldown: cooldown,
+		Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return workerResult{}, err
+	}
+	for i := 0; i < n; i += 1000 {
+		batch := make([]river.InsertManyParams, 0, 1000)
+		for j := i; j < min(i+1000, n); j++ {
+			batch = append(batch, river.InsertManyParams{Args: noopArgs{N: j}, InsertOpts: &river.InsertOpts{Queue: "bench"}})
+		}
+		if _, err := client.InsertMany(ctx, batch); err != nil {
+			return workerResult{}, fmt.Errorf("insert no-op jobs: %w", err)
+		}
+	}
+	started := time.Now()
+	if err := client.Start(ctx); err != nil {
+		return workerResult{}, err
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = client.Stop(sctx)
+	}()
+	deadline := time.Now().Add(5 * time.Minute)
+	var res workerResult
+	for {
+		var done int64
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = 'bench_noop' AND state = 'completed'`).Scan(&done); err != nil {
+			return res, err
+		}
+		if done >= int64(n) {
+			res.Complete = true
+			break
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return res, errors.New("queue baseline did not finish in 5 minutes")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var first, last time.Time
+	if err := pool.QueryRow(ctx, `SELECT count(*), min(finalized_at), max(finalized_at) FROM river_job WHERE kind = 'bench_noop' AND state = 'completed'`).
+		Scan(&res.Events, &first, &last); err != nil {
+		return res, err
+	}
+	res.Span, res.Wall = last.Sub(first), last.Sub(started)
+	return res, nil
+}

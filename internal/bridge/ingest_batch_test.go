@@ -1,0 +1,256 @@
+package bridge
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"github.com/botbridge/botbridge/internal/auth"
+	"github.com/botbridge/botbridge/internal/db/dbtest"
+	"github.com/botbridge/botbridge/internal/integration"
+	"github.com/botbridge/botbridge/internal/jobs"
+	"github.com/botbridge/botbridge/internal/outbound"
+	"github.com/botbridge/botbridge/internal/project"
+	"github.com/botbridge/botbridge/internal/secret"
+	"github.com/botbridge/botbridge/internal/webim"
+)
+
+// batchSetup is an engine without workers (jobs stay queued) and two
+// integrations of one project.
+func batchSetup(t *testing.T) (*Engine, *pgxpool.Pool, Integration, Integration) {
+	t.Helper()
+	ctx := context.Background()
+	pool, _ := dbtest.NewDatabase(t)
+	kr, err := secret.NewKeyring("bridge-test-secret-key-0123456789abcdef")
+	require.NoError(t, err)
+	owner, err := auth.CreateUser(ctx, pool, "owner@example.com", "owner password", auth.RoleOwner)
+	require.NoError(t, err)
+	p, err := project.Create(ctx, pool, owner.ID, "Batch shop")
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, `INSERT INTO platform_grants (project_id, platform) VALUES ($1, 'webim')`, p.ID)
+	require.NoError(t, err)
+	ins, err := jobs.InsertOnly()
+	require.NoError(t, err)
+	e := &Engine{Pool: pool, Dir: NewDirectory(kr), Jobs: ins}
+	env := integration.Env{Keyring: kr, Outbound: outbound.Policy{AllowLocal: true}}
+	var integs []Integration
+	for i := range 2 {
+		in, err := integration.Create(ctx, pool, env, p.ID, owner.ID, "webim", integration.Input{
+			Token: "webim-token-1234", Domain: fmt.Sprintf("http://127.0.0.1:%d", 9000+i), TransferTo: "department", DepartmentID: "sales"})
+		require.NoError(t, err)
+		bi, err := e.Dir.Integration(ctx, pool, in.ID)
+		require.NoError(t, err)
+		integs = append(integs, bi)
+	}
+	return e, pool, integs[0], integs[1]
+}
+
+func parse(t *testing.T, body string) webim.Event {
+	t.Helper()
+	ev, err := webim.ParseWebhook(webim.Version2, []byte(body))
+	require.NoError(t, err)
+	return ev
+}
+
+func req(integ Integration, ev webim.Event) *ingestReq {
+	return &ingestReq{integ: integ, ev: ev, done: make(chan struct{})}
+}
+
+func jobChats(t *testing.T, pool *pgxpool.Pool) map[int64]int {
+	t.Helper()
+	rows, err := pool.Query(context.Background(), `SELECT (args->>'chat_id')::bigint FROM river_job WHERE kind = 'bridge_chat'`)
+	require.NoError(t, err)
+	out := map[int64]int{}
+	for rows.Next() {
+		var id int64
+		require.NoError(t, rows.Scan(&id))
+		out[id]++
+	}
+	require.NoError(t, rows.Err())
+	return out
+}
+
+// One batch stores what the same webhooks stored one by one would: events
+// in arrival order, a duplicate once (for its first webhook), visitor
+// fields merged, new_chat giving the chat back to the bot, a job per chat.
+func TestCommitBatchMatchesOneByOne(t *testing.T) {
+	t.Parallel()
+	e, pool, a, b := batchSetup(t)
+	ctx := context.Background()
+	// Chat 7 exists, transferred to a person, with a known phone.
+	_, err := e.Ingest(ctx, pool, a, parse(t, `{"event":"new_chat","chat":{"id":7},"visitor":{"id":"v7","fields":{"name":"Old","phone":"+100"}},"messages":[]}`))
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, `UPDATE chats SET state = 'transferred' WHERE platform_chat_id = '7'`)
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, `DELETE FROM river_job`)
+	require.NoError(t, err)
+
+	batch := []*ingestReq{
+		req(a, parse(t, `{"event":"new_chat","chat":{"id":1},"visitor":{"id":"v1","fields":{"name":"Ann"}},"messages":[]}`)),
+		req(a, parse(t, `{"event":"new_message","chat_id":1,"message":{"id":"m1","kind":"visitor","text":"one"}}`)),
+		req(b, parse(t, `{"event":"new_message","chat_id":1,"message":{"id":"m1","kind":"visitor","text":"other account"}}`)),
+		req(a, parse(t, `{"event":"new_message","chat_id":1,"message":{"id":"m1","kind":"visitor","text":"one"}}`)),
+		req(a, parse(t, `{"event":"new_message","chat_id":1,"message":{"id":"m2","kind":"visitor","text":"two"}}`)),
+		req(a, parse(t, `{"event":"new_message","chat_id":7,"message":{"id":"m9","kind":"visitor","text":"still there?"}}`)),
+		req(a, parse(t, `{"event":"new_chat","chat":{"id":8},"visitor":{"id":"v8","fields":{"name":"Bo"}},"messages":[{"id":"h1","kind":"visitor","text":"history"}]}`)),
+		req(a, parse(t, `{"event":"new_chat","chat":{"id":7},"visitor":{"id":"v7","fields":{"name":"New"}},"messages":[]}`)),
+	}
+	require.NoError(t, e.commitBatch(ctx, pool, batch))
+
+	r := func(i int) Ingested { return batch[i].res }
+	require.Equal(t, 1, r(0).Stored)
+	require.Equal(t, 1, r(1).Stored)
+	require.Equal(t, 1, r(2).Stored, "same ids in another integration are other events")
+	require.Equal(t, 0, r(3).Stored, "a redelivery in the same batch is stored once")
+	require.Empty(t, r(3).EventIDs)
+	require.Equal(t, 1, r(4).Stored)
+	require.Equal(t, 1, r(5).Stored)
+	require.Equal(t, 2, r(6).Stored, "chat.started and the history message")
+	require.Equal(t, 0, r(7).Stored, "chat 7 had started before: chat.started is not repeated")
+	require.Equal(t, r(0).ChatID, r(1).ChatID)
+	require.Equal(t, r(0).ChatID, r(3).ChatID)
+	require.NotEqual(t, r(0).ChatID, r(2).ChatID)
+	require.Equal(t, r(5).ChatID, r(7).ChatID)
+	require.Less(t, r(0).EventIDs[0], r(1).EventIDs[0])
+	require.Less(t, r(1).EventIDs[0], r(4).EventIDs[0])
+	require.Less(t, r(6).EventIDs[0], r(6).EventIDs[1])
+
+	var types []string
+	rows, err := pool.Query(ctx, `SELECT type || ':' || coalesce(message->>'text', '') FROM bridge_events WHERE chat_id = $1 ORDER BY id`, r(0).ChatID)
+	require.NoError(t, err)
+	for rows.Next() {
+		var s string
+		require.NoError(t, rows.Scan(&s))
+		types = append(types, s)
+	}
+	require.NoError(t, rows.Err())
+	require.Equal(t, []string{"chat.started:", "message.text:one", "message.text:two"}, types)
+
+	var name, phone, state string
+	require.NoError(t, pool.QueryRow(ctx, `SELECT visitor_name, visitor_phone, state FROM chats WHERE id = $1`, r(5).ChatID).Scan(&name, &phone, &state))
+	require.Equal(t, "New", name, "a later non-empty field wins")
+	require.Equal(t, "+100", phone, "an empty field keeps the stored one")
+	require.Equal(t, "bot", state, "new_chat gives the chat back to the bot, even as a redelivery")
+	require.NoError(t, pool.QueryRow(ctx, `SELECT visitor_name, state FROM chats WHERE id = $1`, r(0).ChatID).Scan(&name, &state))
+	require.Equal(t, "Ann", name)
+
+	require.Equal(t, map[int64]int{r(0).ChatID: 1, r(2).ChatID: 1, r(5).ChatID: 1, r(6).ChatID: 1}, jobChats(t, pool))
+}
+
+// A batch that fails stores nothing and sends each webhook back to be
+// stored alone, where only the bad one fails.
+func TestFailedBatchFallsBackToOneByOne(t *testing.T) {
+	t.Parallel()
+	e, pool, a, _ := batchSetup(t)
+	ctx := context.Background()
+	gone := a
+	gone.ID = 1 << 40 // no such integration: the chat's foreign key fails
+	bt := &batcher{key: batchKey{e, pool}, flushers: 1}
+	good := req(a, parse(t, `{"event":"new_message","chat_id":1,"message":{"id":"m1","kind":"visitor","text":"one"}}`))
+	bad := req(gone, parse(t, `{"event":"new_message","chat_id":2,"message":{"id":"m1","kind":"visitor","text":"two"}}`))
+	bt.queue = []*ingestReq{good, bad}
+	bt.flush(e, pool)
+	for _, r := range []*ingestReq{good, bad} {
+		<-r.done
+		require.ErrorIs(t, r.err, errBatchFailed)
+	}
+	require.Zero(t, bt.flushers)
+	var n int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM bridge_events`).Scan(&n))
+	require.Zero(t, n, "the failed batch stored nothing")
+
+	// Through Ingest, however the calls are batched, the good ones are
+	// stored and only the bad one fails.
+	var wg sync.WaitGroup
+	errs := make([]error, 20)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			in := a
+			if i == 7 {
+				in = gone
+			}
+			_, errs[i] = e.Ingest(ctx, pool, in, parse(t, fmt.Sprintf(`{"event":"new_message","chat_id":%d,"message":{"id":"x%d","kind":"visitor","text":"hi"}}`, 100+i, i)))
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if i == 7 {
+			require.Error(t, err)
+		} else {
+			require.NoError(t, err, "webhook %d", i)
+		}
+	}
+	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM bridge_events`).Scan(&n))
+	require.Equal(t, 19, n)
+}
+
+// Many concurrent webhooks (batched as they come): every event stored once,
+// each chat's events in the order its sender sent them, every chat queued.
+func TestConcurrentIngestKeepsChatOrder(t *testing.T) {
+	t.Parallel()
+	e, pool, a, b := batchSetup(t)
+	ctx := context.Background()
+	const senders, perSender = 24, 15
+	ids := make([][]int64, senders)
+	var wg sync.WaitGroup
+	for s := range senders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			in := a
+			if s%2 == 1 {
+				in = b
+			}
+			for m := range perSender {
+				body := fmt.Sprintf(`{"event":"new_message","chat_id":%d,"message":{"id":"m%d","kind":"visitor","text":"%d"}}`, 1000+s, m, m)
+				res, err := e.Ingest(ctx, pool, in, parse(t, body))
+				if err != nil {
+					t.Errorf("sender %d: %v", s, err)
+					return
+				}
+				// A redelivery of the same message, stored once.
+				dup, err := e.Ingest(ctx, pool, in, parse(t, body))
+				if err != nil {
+					t.Errorf("sender %d: %v", s, err)
+					return
+				}
+				if res.Stored != 1 || dup.Stored != 0 {
+					t.Errorf("sender %d message %d: stored %d then %d", s, m, res.Stored, dup.Stored)
+				}
+				ids[s] = append(ids[s], res.EventIDs...)
+			}
+		}()
+	}
+	wg.Wait()
+	chats := map[int64]bool{}
+	for s := range senders {
+		require.Len(t, ids[s], perSender)
+		rows, err := pool.Query(ctx, `SELECT e.id, e.message->>'text', e.chat_id FROM bridge_events e JOIN chats c ON c.id = e.chat_id
+			WHERE c.platform_chat_id = $1 ORDER BY e.id`, fmt.Sprint(1000+s))
+		require.NoError(t, err)
+		var got []int64
+		m := 0
+		for rows.Next() {
+			var id, chat int64
+			var text string
+			require.NoError(t, rows.Scan(&id, &text, &chat))
+			require.Equal(t, fmt.Sprint(m), text, "sender %d: arrival order", s)
+			m++
+			got = append(got, id)
+			chats[chat] = true
+		}
+		require.NoError(t, rows.Err())
+		require.Equal(t, ids[s], got)
+	}
+	queued := jobChats(t, pool)
+	require.Len(t, chats, senders)
+	for c := range chats {
+		require.Positive(t, queued[c], "chat %d has a job", c)
+	}
+}
