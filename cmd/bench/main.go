@@ -94,7 +94,7 @@ func main() {
 		opt.env[k] = v
 		return nil
 	})
-	flag.DurationVar(&opt.cooldown, "baseline-fetch-cooldown", 0, "River FetchCooldown of the queue baseline (0: River's default, as botbridge)")
+	flag.DurationVar(&opt.cooldown, "baseline-fetch-cooldown", 0, "River FetchCooldown of the queue baseline (0: botbridge's, jobs.DefaultFetchCooldown)")
 	phases := flag.String("phases", "ingest,worker,e2e,pages", "which phases to run (results are appended only when all ran)")
 	flag.StringVar(&opt.label, "label", "", "describes the run in bench/results.md, e.g. what a -bin or -env changes")
 	flag.DurationVar(&opt.idleGap, "idle-gap", 250*time.Millisecond, "pause between the idle end-to-end messages (after each reply)")

@@ -16,6 +16,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/botbridge/botbridge/internal/db"
+	"github.com/botbridge/botbridge/internal/jobs"
 )
 
 // preload sends, for every chat of accts, new_chat followed by msgs
@@ -146,8 +147,12 @@ func queueBaseline(ctx context.Context, url string, n, workers int, poolSize int
 	defer pool.Close()
 	rw := river.NewWorkers()
 	river.AddWorker(rw, noopWorker{})
+	if cooldown == 0 {
+		cooldown = jobs.DefaultFetchCooldown
+	}
 	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
-		Workers: rw, Queues: map[string]river.QueueConfig{"bench": {MaxWorkers: workers}}, FetchCooldown: cooldown,
+		Workers: rw, Queues: map[string]river.QueueConfig{"bench": {MaxWorkers: workers}},
+		FetchCooldown: cooldown, FetchPollInterval: jobs.DefaultFetchPollInterval,
 		Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		return workerResult{}, err

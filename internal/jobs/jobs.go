@@ -51,6 +51,13 @@ type Options struct {
 	RescueStuckJobsAfter time.Duration
 }
 
+// Fetch timing of worker clients (see New); exported so the queue
+// baseline of the benchmarks runs River exactly as botbridge does.
+const (
+	DefaultFetchCooldown     = 10 * time.Millisecond
+	DefaultFetchPollInterval = 100 * time.Millisecond
+)
+
 // New builds a River client over pool with the given workers.
 func New(pool *pgxpool.Pool, opt Options, regs ...Register) (*Client, error) {
 	workers := river.NewWorkers()
@@ -64,11 +71,15 @@ func New(pool *pgxpool.Pool, opt Options, regs ...Register) (*Client, error) {
 		for name, n := range opt.Queues {
 			cfg.Queues[name] = river.QueueConfig{MaxWorkers: n}
 		}
+		// River's defaults (fetch at most every 100 ms, poll every 1 s when
+		// a LISTEN/NOTIFY wake-up was missed) cap a worker set at about its
+		// size ×10 jobs per second and add up to a second to a chat reply;
+		// chat delivery wants the next job at once.
+		cfg.FetchCooldown = DefaultFetchCooldown
+		cfg.FetchPollInterval = DefaultFetchPollInterval
 		if opt.FetchPollInterval > 0 {
 			cfg.FetchPollInterval = opt.FetchPollInterval
-			if cfg.FetchCooldown > opt.FetchPollInterval || cfg.FetchCooldown == 0 {
-				cfg.FetchCooldown = opt.FetchPollInterval / 2
-			}
+			cfg.FetchCooldown = min(cfg.FetchCooldown, opt.FetchPollInterval/2)
 		}
 	}
 	c, err := river.NewClient(riverpgxv5.New(pool), cfg)
