@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -47,7 +48,7 @@ func (h *Handler) renderBot(c echo.Context, p project.Project, status int, value
 				m.NewSecret = sec
 			}
 		}
-	case !errorsIs(err, apperr.ErrNotFound):
+	case !errors.Is(err, apperr.ErrNotFound):
 		return err
 	}
 	if values != nil {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -28,7 +29,7 @@ func (h *Handler) IntegrationUpdate(c echo.Context) error {
 	if errs := apperr.Fields(err); errs != nil {
 		return h.renderWebimEdit(c, p, in, int32(version), formStatus(err), values, errs, false)
 	}
-	if errorsIs(err, apperr.ErrConflict) {
+	if errors.Is(err, apperr.ErrConflict) {
 		cur, gerr := integration.Get(c.Request().Context(), h.DB, p.ID, in.ID)
 		if gerr != nil {
 			return gerr

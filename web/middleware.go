@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -100,7 +101,7 @@ func (h *Handler) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-func isAuthErr(err error) bool { return err != nil && errorsIs(err, apperr.ErrUnauthenticated) }
+func isAuthErr(err error) bool { return err != nil && errors.Is(err, apperr.ErrUnauthenticated) }
 
 // requireUser sends anonymous visitors to the log-in page and back after.
 func (h *Handler) requireUser(next echo.HandlerFunc) echo.HandlerFunc {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 
@@ -12,8 +11,6 @@ import (
 	"github.com/botbridge/botbridge/web/i18n"
 	"github.com/botbridge/botbridge/web/view"
 )
-
-var errorsIs = errors.Is
 
 // page builds the layout model for the current request.
 func (h *Handler) page(c echo.Context, title string, crumbs ...view.Crumb) view.Page {

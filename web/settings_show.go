@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -83,7 +84,7 @@ func (h *Handler) renderSettings(c echo.Context, p project.Project, status int, 
 			URL: bot.URL, Timeout: i18n.T("settings.bot.seconds", bot.TimeoutSeconds),
 			FallbackText: bot.FallbackText, SecretMask: bot.SecretMask(),
 		}
-	case !errorsIs(err, apperr.ErrNotFound):
+	case !errors.Is(err, apperr.ErrNotFound):
 		return err
 	}
 

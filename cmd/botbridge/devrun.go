@@ -105,12 +105,11 @@ func seedBridge(ctx context.Context, pool *pgxpool.Pool, cfg *config.Config, san
 	if err != nil {
 		return "", nil, err
 	}
-	var projectID int64
 	p, _, err := project.EnsureNamed(ctx, pool, owner.ID, demoProject)
 	if err != nil {
 		return "", nil, err
 	}
-	projectID = p.ID
+	projectID := p.ID
 	if _, err := pool.Exec(ctx, `INSERT INTO platform_grants (project_id, platform, granted_by) VALUES ($1, 'webim', $2) ON CONFLICT DO NOTHING`, projectID, owner.ID); err != nil {
 		return "", nil, fmt.Errorf("dev seed: grant webim: %w", err)
 	}

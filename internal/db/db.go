@@ -13,7 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/jackc/pgx/v5/stdlib"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver goose uses
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 
@@ -163,9 +163,6 @@ func Migrate(ctx context.Context, url string, log *slog.Logger) error {
 	_, err = m.Up(ctx)
 	return err
 }
-
-// The pgx database/sql driver is registered by importing stdlib.
-var _ = stdlib.GetDefaultDriver
 
 // Conn is a DBTX that can also open a (nested) transaction: a pool, or a
 // transaction in tests, where Begin makes a savepoint.
