@@ -214,7 +214,7 @@ func (f *fixture) ingest(t *testing.T, body string) bridge.Ingested {
 	t.Helper()
 	ev, err := webim.ParseWebhook(webim.Version2, []byte(body))
 	require.NoError(t, err)
-	res, err := f.engine.Ingest(context.Background(), f.pool, f.integ, ev)
+	res, err := f.engine.Ingest(context.Background(), f.pool, f.key, ev)
 	require.NoError(t, err)
 	return res
 }

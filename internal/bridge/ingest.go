@@ -7,9 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -19,8 +17,10 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/botbridge/botbridge/internal/apperr"
 	"github.com/botbridge/botbridge/internal/botapi"
 	"github.com/botbridge/botbridge/internal/db"
+	"github.com/botbridge/botbridge/internal/integration"
 	"github.com/botbridge/botbridge/internal/webim"
 )
 
@@ -74,88 +74,55 @@ func newPublicID() string {
 
 // Ingested says what the ingress stored.
 type Ingested struct {
-	ChatID int64
+	IntegrationID int64
+	ChatID        int64
 	// Stored counts new events; duplicates are not stored again.
 	Stored int
 	// EventIDs are the ids of the events stored (in order).
 	EventIDs []int64
 }
 
-// Ingest stores a known Webim event for an integration and enqueues its
-// chat's job, all in one transaction: when it returns nil the event is
-// durable and will be delivered, so the webhook may be acknowledged. On a
-// pool, concurrent calls share transactions (group commit, see below).
-func (e *Engine) Ingest(ctx context.Context, conn db.Conn, integ Integration, ev webim.Event) (Ingested, error) {
-	if pool, ok := conn.(*pgxpool.Pool); ok {
-		return e.ingestGrouped(ctx, pool, integ, ev)
+// Ingest stores a known Webim event that arrived at the webhook URL with
+// key, and enqueues its chat's job, all in one transaction: when it
+// returns nil the event is durable and will be delivered, so the webhook
+// may be acknowledged. A key of no integration accepting webhooks
+// (unknown, rotated, disabled, deleted) is apperr.ErrNotFound.
+//
+// The key is resolved inside the storing transaction rather than before
+// it: no extra round trip per webhook (it was a fifth of the ingress's
+// cost), and an integration deleted or disabled before the transaction
+// stores nothing more. On a pool, concurrent calls share transactions
+// (group commit, see below).
+func (e *Engine) Ingest(ctx context.Context, conn db.Conn, key string, ev webim.Event) (Ingested, error) {
+	hash, err := integration.WebhookKeyHash(key)
+	if err != nil {
+		return Ingested{}, err
 	}
-	return e.ingest(ctx, conn, integ, ev, true)
+	r := &ingestReq{keyHash: hash, ev: ev}
+	if pool, ok := conn.(*pgxpool.Pool); ok {
+		return e.ingestGrouped(ctx, pool, r)
+	}
+	return e.ingestOne(ctx, conn, r, true)
 }
 
-func (e *Engine) ingest(ctx context.Context, conn db.Conn, integ Integration, ev webim.Event, enqueue bool) (Ingested, error) {
-	var res Ingested
-	evs := eventsOf(ev)
-	err := db.InTx(ctx, conn, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `
-			INSERT INTO chats (integration_id, project_id, platform_chat_id, visitor_id, visitor_name, visitor_phone, visitor_email)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)
-			ON CONFLICT (integration_id, platform_chat_id) DO UPDATE SET
-				last_event_at = now(),
-				visitor_id    = CASE WHEN excluded.visitor_id    <> '' THEN excluded.visitor_id    ELSE chats.visitor_id END,
-				visitor_name  = CASE WHEN excluded.visitor_name  <> '' THEN excluded.visitor_name  ELSE chats.visitor_name END,
-				visitor_phone = CASE WHEN excluded.visitor_phone <> '' THEN excluded.visitor_phone ELSE chats.visitor_phone END,
-				visitor_email = CASE WHEN excluded.visitor_email <> '' THEN excluded.visitor_email ELSE chats.visitor_email END,
-				state         = CASE WHEN $8 THEN 'bot' ELSE chats.state END
-			RETURNING id`,
-			integ.ID, integ.ProjectID, ev.ChatID, ev.Visitor.ID, ev.Visitor.Name, ev.Visitor.Phone, ev.Visitor.Email,
-			ev.Name == webim.EventNewChat).Scan(&res.ChatID)
-		if err != nil {
-			return fmt.Errorf("bridge: upsert chat: %w", err)
-		}
-		for _, p := range evs {
-			var msg []byte
-			if p.message != nil {
-				if msg, err = json.Marshal(p.message); err != nil {
-					return fmt.Errorf("bridge: encode message: %w", err)
-				}
-			}
-			var id int64
-			err := tx.QueryRow(ctx, `
-				INSERT INTO bridge_events (public_id, integration_id, chat_id, dedup_key, api_version, type, message)
-				VALUES ($1, $2, $3, $4, $5, $6, $7)
-				ON CONFLICT (integration_id, dedup_key) DO NOTHING
-				RETURNING id`,
-				newPublicID(), integ.ID, res.ChatID, p.dedup, ev.Version, p.typ, msg).Scan(&id)
-			if err == pgx.ErrNoRows {
-				continue // delivered twice by Webim: stored once
-			}
-			if err != nil {
-				return fmt.Errorf("bridge: store event: %w", err)
-			}
-			res.Stored++
-			res.EventIDs = append(res.EventIDs, id)
-		}
-		if res.Stored == 0 || !enqueue {
-			return nil
-		}
-		if _, err := e.Jobs.InsertTx(ctx, tx, ChatArgs{ChatID: res.ChatID}, chatInsertOpts()); err != nil {
-			return fmt.Errorf("bridge: enqueue: %w", err)
-		}
-		return nil
-	})
-	return res, err
+// ingestOne stores one webhook in a transaction of its own.
+func (e *Engine) ingestOne(ctx context.Context, conn db.Conn, r *ingestReq, enqueue bool) (Ingested, error) {
+	if err := e.store(ctx, conn, []*ingestReq{r}, enqueue); err != nil {
+		return Ingested{}, err
+	}
+	return r.res, r.err
 }
 
 // Group commit. Most of a webhook's cost in PostgreSQL is fixed per
 // transaction and per statement (BEGIN, the COMMIT's WAL flush, River's
 // insert statement), not per row. So a webhook that arrives while earlier
 // ones are being committed joins the next batch, and one transaction then
-// upserts the batch's chats, inserts all its events (in arrival order) and
-// enqueues one job per chat. A webhook that finds no batch in progress is
-// committed at once, alone, by ingest above: an idle server adds no
-// latency. Each webhook is still acknowledged only after the transaction
-// holding its events committed. If a batch fails, each of its webhooks is
-// retried alone, so one bad event never fails the others.
+// resolves the batch's webhook keys, upserts its chats, inserts all its
+// events (in arrival order) and enqueues one job per chat. A webhook that
+// finds no batch in progress is committed at once, alone: an idle server
+// adds no latency. Each webhook is still acknowledged only after the
+// transaction holding its events committed. If a batch fails, each of its
+// webhooks is retried alone, so one bad event never fails the others.
 const (
 	// maxBatchFlushers bounds the batch transactions in flight per process
 	// (measured on 2 cores: 1–2 give the highest rate, more only add cost;
@@ -183,23 +150,24 @@ type batcher struct {
 	flushers int
 }
 
-// ingestReq is one webhook waiting for its batch.
+// ingestReq is one webhook to store: the hash of its URL's key and its
+// event, and once stored, the outcome.
 type ingestReq struct {
-	integ Integration
-	ev    webim.Event
-	res   Ingested
-	err   error
-	done  chan struct{}
+	keyHash []byte
+	ev      webim.Event
+	res     Ingested
+	err     error
+	done    chan struct{}
 }
 
 // errBatchFailed sends the webhooks of a failed batch back to ingest, alone.
 var errBatchFailed = errors.New("bridge: batch failed")
 
-func (e *Engine) ingestGrouped(ctx context.Context, pool *pgxpool.Pool, integ Integration, ev webim.Event) (Ingested, error) {
+func (e *Engine) ingestGrouped(ctx context.Context, pool *pgxpool.Pool, r *ingestReq) (Ingested, error) {
 	key := batchKey{e, pool}
 	v, _ := batchers.LoadOrStore(key, &batcher{key: key})
 	b := v.(*batcher)
-	r := &ingestReq{integ: integ, ev: ev, done: make(chan struct{})}
+	r.done = make(chan struct{})
 	b.mu.Lock()
 	b.queue = append(b.queue, r)
 	start := b.flushers < maxBatchFlushers
@@ -219,7 +187,7 @@ func (e *Engine) ingestGrouped(ctx context.Context, pool *pgxpool.Pool, integ In
 		return Ingested{}, ctx.Err()
 	}
 	if errors.Is(r.err, errBatchFailed) {
-		return e.ingest(ctx, pool, integ, ev, true)
+		return e.ingestOne(ctx, pool, &ingestReq{keyHash: r.keyHash, ev: r.ev}, true)
 	}
 	return r.res, r.err
 }
@@ -243,15 +211,15 @@ func (b *batcher) flush(e *Engine, pool *pgxpool.Pool) {
 		b.mu.Unlock()
 
 		ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
-		if len(batch) == 1 {
-			r := batch[0]
-			r.res, r.err = e.ingest(ctx, pool, r.integ, r.ev, true)
-		} else if err := e.commitBatch(ctx, pool, batch); err != nil {
-			if e.Log != nil {
-				e.Log.Warn("bridge: group commit failed; storing its webhooks one by one", "webhooks", len(batch), "error", err)
+		if err := e.store(ctx, pool, batch, true); err != nil {
+			if len(batch) > 1 {
+				if e.Log != nil {
+					e.Log.Warn("bridge: group commit failed; storing its webhooks one by one", "webhooks", len(batch), "error", err)
+				}
+				err = errBatchFailed
 			}
 			for _, r := range batch {
-				r.res, r.err = Ingested{}, errBatchFailed
+				r.res, r.err = Ingested{}, err
 			}
 		}
 		cancel()
@@ -261,10 +229,11 @@ func (b *batcher) flush(e *Engine, pool *pgxpool.Pool) {
 	}
 }
 
-// chatKey names a chat: integration and Webim's chat id.
+// chatKey names a chat within a batch: the webhook key's hash and Webim's
+// chat id.
 type chatKey struct {
-	integration int64
-	platformID  string
+	keyHash    string
+	platformID string
 }
 
 // eventKey names a stored event: integration and dedup key.
@@ -276,71 +245,102 @@ type eventKey struct {
 // batchChat is one chat of a batch with its visitor fields merged.
 type batchChat struct {
 	key                         chatKey
-	project                     int64
 	visitor, name, phone, email string
 	started                     bool
-	id                          int64
+	// Set by the upsert; integration stays 0 when the key is not (or no
+	// longer) an integration accepting webhooks.
+	id, integration int64
 }
 
-// commitBatch stores the webhooks of batch in one transaction, with the
-// outcome of storing them one after another in queue order: a later
-// non-empty visitor field wins, new_chat gives the chat back to the bot,
-// events get ids in arrival order, a duplicate is stored once (for the
-// first webhook carrying it), and each chat with new events gets a job.
-func (e *Engine) commitBatch(ctx context.Context, pool *pgxpool.Pool, batch []*ingestReq) error {
+// storeChats resolves the webhook keys to integrations accepting webhooks
+// (the rule of integration.LookupByWebhookKey) and upserts the chats, in
+// one statement. Rows are locked in (integration, chat) order so that
+// concurrent batches cannot deadlock; an upsert may touch each row once,
+// hence one input row per chat. A later non-empty visitor field wins.
+const storeChats = `
+	WITH accepting AS (
+		SELECT id, project_id, webhook_key_hash FROM integrations
+		WHERE webhook_key_hash = ANY($1::bytea[]) AND deleted_at IS NULL AND status IN ('active', 'unhealthy')
+	), upserted AS (
+		INSERT INTO chats (integration_id, project_id, platform_chat_id, visitor_id, visitor_name, visitor_phone, visitor_email)
+		SELECT a.id, a.project_id, u.platform_chat_id, u.visitor_id, u.visitor_name, u.visitor_phone, u.visitor_email
+		FROM unnest($1::bytea[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+			AS u(key_hash, platform_chat_id, visitor_id, visitor_name, visitor_phone, visitor_email)
+		JOIN accepting a ON a.webhook_key_hash = u.key_hash
+		ORDER BY a.id, u.platform_chat_id
+		ON CONFLICT (integration_id, platform_chat_id) DO UPDATE SET
+			last_event_at = now(),
+			visitor_id    = CASE WHEN excluded.visitor_id    <> '' THEN excluded.visitor_id    ELSE chats.visitor_id END,
+			visitor_name  = CASE WHEN excluded.visitor_name  <> '' THEN excluded.visitor_name  ELSE chats.visitor_name END,
+			visitor_phone = CASE WHEN excluded.visitor_phone <> '' THEN excluded.visitor_phone ELSE chats.visitor_phone END,
+			visitor_email = CASE WHEN excluded.visitor_email <> '' THEN excluded.visitor_email ELSE chats.visitor_email END
+		RETURNING id, integration_id, platform_chat_id
+	)
+	SELECT u.id, u.integration_id, u.platform_chat_id, a.webhook_key_hash
+	FROM upserted u JOIN accepting a ON a.id = u.integration_id`
+
+// storeEvents inserts events in arrival order; a duplicate (integration,
+// dedup key) is skipped.
+const storeEvents = `
+	INSERT INTO bridge_events (public_id, integration_id, chat_id, dedup_key, api_version, type, message)
+	SELECT u.public_id, u.integration_id, u.chat_id, u.dedup_key, u.api_version, u.type, u.message::jsonb
+	FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[])
+		WITH ORDINALITY AS u(public_id, integration_id, chat_id, dedup_key, api_version, type, message, ord)
+	ORDER BY u.ord
+	ON CONFLICT (integration_id, dedup_key) DO NOTHING
+	RETURNING id, integration_id, dedup_key`
+
+// store stores the webhooks of batch in one transaction, with the outcome
+// of storing them one after another in queue order: a later non-empty
+// visitor field wins, new_chat gives the chat back to the bot, events get
+// ids in arrival order, a duplicate is stored once (for the first webhook
+// carrying it), and each chat with new events gets a job (unless enqueue
+// is false: the v1 ingress delivers inline). A webhook whose key belongs
+// to no integration accepting webhooks gets apperr.ErrNotFound in its err
+// and stores nothing; an error returned fails the whole batch.
+func (e *Engine) store(ctx context.Context, conn db.Conn, batch []*ingestReq, enqueue bool) error {
 	chats := map[chatKey]*batchChat{}
+	var order []*batchChat
 	evs := make([][]pending, len(batch))
 	for i, r := range batch {
-		k := chatKey{r.integ.ID, r.ev.ChatID}
+		k := chatKey{string(r.keyHash), r.ev.ChatID}
 		c := chats[k]
 		if c == nil {
-			c = &batchChat{key: k, project: r.integ.ProjectID}
+			c = &batchChat{key: k}
 			chats[k] = c
+			order = append(order, c)
 		}
 		v := r.ev.Visitor
 		c.visitor, c.name, c.phone, c.email = cmp.Or(v.ID, c.visitor), cmp.Or(v.Name, c.name), cmp.Or(v.Phone, c.phone), cmp.Or(v.Email, c.email)
 		c.started = c.started || r.ev.Name == webim.EventNewChat
 		evs[i] = eventsOf(r.ev)
 	}
-	// One row per chat (an upsert may not touch a row twice), locked in
-	// key order so that concurrent batches cannot deadlock.
-	rows := slices.SortedFunc(maps.Values(chats), func(a, b *batchChat) int {
-		return cmp.Or(cmp.Compare(a.key.integration, b.key.integration), strings.Compare(a.key.platformID, b.key.platformID))
-	})
 	var (
-		integs, projects                             []int64
+		hashes                                       [][]byte
 		platformIDs, visitors, names, phones, emails []string
 	)
-	for _, c := range rows {
-		integs, projects, platformIDs = append(integs, c.key.integration), append(projects, c.project), append(platformIDs, c.key.platformID)
+	for _, c := range order {
+		hashes, platformIDs = append(hashes, []byte(c.key.keyHash)), append(platformIDs, c.key.platformID)
 		visitors, names, phones, emails = append(visitors, c.visitor), append(names, c.name), append(phones, c.phone), append(emails, c.email)
 	}
-	return db.InTx(ctx, pool, func(tx pgx.Tx) error {
-		crows, err := tx.Query(ctx, `
-			INSERT INTO chats (integration_id, project_id, platform_chat_id, visitor_id, visitor_name, visitor_phone, visitor_email)
-			SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-			ON CONFLICT (integration_id, platform_chat_id) DO UPDATE SET
-				last_event_at = now(),
-				visitor_id    = CASE WHEN excluded.visitor_id    <> '' THEN excluded.visitor_id    ELSE chats.visitor_id END,
-				visitor_name  = CASE WHEN excluded.visitor_name  <> '' THEN excluded.visitor_name  ELSE chats.visitor_name END,
-				visitor_phone = CASE WHEN excluded.visitor_phone <> '' THEN excluded.visitor_phone ELSE chats.visitor_phone END,
-				visitor_email = CASE WHEN excluded.visitor_email <> '' THEN excluded.visitor_email ELSE chats.visitor_email END
-			RETURNING id, integration_id, platform_chat_id`, integs, projects, platformIDs, visitors, names, phones, emails)
+	return db.InTx(ctx, conn, func(tx pgx.Tx) error {
+		crows, err := tx.Query(ctx, storeChats, hashes, platformIDs, visitors, names, phones, emails)
 		if err != nil {
 			return fmt.Errorf("bridge: upsert chats: %w", err)
 		}
 		var started []int64
 		for crows.Next() {
-			var id int64
-			var k chatKey
-			if err := crows.Scan(&id, &k.integration, &k.platformID); err != nil {
+			var id, integ int64
+			var platformID string
+			var hash []byte
+			if err := crows.Scan(&id, &integ, &platformID, &hash); err != nil {
 				return fmt.Errorf("bridge: upsert chats: %w", err)
 			}
-			c := chats[k]
+			c := chats[chatKey{string(hash), platformID}]
 			if c == nil {
-				return fmt.Errorf("bridge: upsert chats: unexpected chat %v", k)
+				return fmt.Errorf("bridge: upsert chats: unexpected chat %d", id)
 			}
-			c.id = id
+			c.id, c.integration = id, integ
 			if c.started {
 				started = append(started, id)
 			}
@@ -361,7 +361,12 @@ func (e *Engine) commitBatch(ctx context.Context, pool *pgxpool.Pool, batch []*i
 			msgs                             []*string
 		)
 		for i, r := range batch {
-			r.res = Ingested{ChatID: chats[chatKey{r.integ.ID, r.ev.ChatID}].id}
+			c := chats[chatKey{string(r.keyHash), r.ev.ChatID}]
+			if c.integration == 0 {
+				r.res, r.err = Ingested{}, fmt.Errorf("bridge: webhook key: %w", apperr.ErrNotFound)
+				continue
+			}
+			r.res, r.err = Ingested{IntegrationID: c.integration, ChatID: c.id}, nil
 			for _, p := range evs[i] {
 				var msg *string
 				if p.message != nil {
@@ -373,19 +378,12 @@ func (e *Engine) commitBatch(ctx context.Context, pool *pgxpool.Pool, batch []*i
 					msg = &m
 				}
 				publicIDs, keys, versions, types = append(publicIDs, newPublicID()), append(keys, p.dedup), append(versions, r.ev.Version), append(types, p.typ)
-				evIntegs, chatIDs, msgs = append(evIntegs, r.integ.ID), append(chatIDs, r.res.ChatID), append(msgs, msg)
+				evIntegs, chatIDs, msgs = append(evIntegs, c.integration), append(chatIDs, c.id), append(msgs, msg)
 			}
 		}
 		stored := map[eventKey]int64{}
 		if len(keys) > 0 {
-			erows, err := tx.Query(ctx, `
-				INSERT INTO bridge_events (public_id, integration_id, chat_id, dedup_key, api_version, type, message)
-				SELECT u.public_id, u.integration_id, u.chat_id, u.dedup_key, u.api_version, u.type, u.message::jsonb
-				FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[])
-					WITH ORDINALITY AS u(public_id, integration_id, chat_id, dedup_key, api_version, type, message, ord)
-				ORDER BY u.ord
-				ON CONFLICT (integration_id, dedup_key) DO NOTHING
-				RETURNING id, integration_id, dedup_key`, publicIDs, evIntegs, chatIDs, keys, versions, types, msgs)
+			erows, err := tx.Query(ctx, storeEvents, publicIDs, evIntegs, chatIDs, keys, versions, types, msgs)
 			if err != nil {
 				return fmt.Errorf("bridge: store events: %w", err)
 			}
@@ -403,8 +401,11 @@ func (e *Engine) commitBatch(ctx context.Context, pool *pgxpool.Pool, batch []*i
 		}
 		var jobChats []int64
 		for i, r := range batch {
+			if r.err != nil {
+				continue
+			}
 			for _, p := range evs[i] {
-				k := eventKey{r.integ.ID, p.dedup}
+				k := eventKey{r.res.IntegrationID, p.dedup}
 				if id, ok := stored[k]; ok {
 					delete(stored, k) // a duplicate later in the batch is not stored again
 					r.res.Stored++
@@ -414,6 +415,9 @@ func (e *Engine) commitBatch(ctx context.Context, pool *pgxpool.Pool, batch []*i
 			if r.res.Stored > 0 && !slices.Contains(jobChats, r.res.ChatID) {
 				jobChats = append(jobChats, r.res.ChatID)
 			}
+		}
+		if !enqueue {
+			return nil
 		}
 		return e.enqueueChats(ctx, tx, jobChats)
 	})

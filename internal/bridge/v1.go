@@ -7,6 +7,7 @@ import (
 
 	"github.com/botbridge/botbridge/internal/botapi"
 	"github.com/botbridge/botbridge/internal/db"
+	"github.com/botbridge/botbridge/internal/integration"
 	"github.com/botbridge/botbridge/internal/webim"
 )
 
@@ -15,9 +16,18 @@ import (
 // timeout, and the answer goes back in the webhook's response body. When
 // the bot cannot answer, the chat is handed to the queue (has_answer:
 // false), the only transfer 1.0 knows. A redelivery of the same message
-// gets the stored answer again, so a Webim retry never loses the reply.
-func (e *Engine) AnswerV1(ctx context.Context, conn db.Conn, integ Integration, ev webim.Event) (webim.V1Answer, error) {
-	res, err := e.ingest(ctx, conn, integ, ev, false)
+// gets the stored answer again, so a Webim retry never loses the reply. A
+// key of no integration accepting webhooks is apperr.ErrNotFound.
+func (e *Engine) AnswerV1(ctx context.Context, conn db.Conn, key string, ev webim.Event) (webim.V1Answer, error) {
+	integ, err := e.Dir.ByWebhookKey(ctx, conn, key)
+	if err != nil {
+		return webim.V1Answer{}, err
+	}
+	hash, err := integration.WebhookKeyHash(key)
+	if err != nil {
+		return webim.V1Answer{}, err
+	}
+	res, err := e.ingestOne(ctx, conn, &ingestReq{keyHash: hash, ev: ev}, false)
 	if err != nil {
 		return webim.V1Answer{}, err
 	}

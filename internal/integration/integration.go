@@ -51,7 +51,7 @@ const WebhookKeyBytes = 24
 // WebhookPath is where Webim posts events; the key follows it.
 const WebhookPath = "/webhooks/webim/"
 
-// maxWebhookKeyLen bounds what LookupByWebhookKey hashes; real keys are 32
+// maxWebhookKeyLen bounds what WebhookKeyHash hashes; real keys are 32
 // characters.
 const maxWebhookKeyLen = 256
 
@@ -396,14 +396,26 @@ func WebhookURL(baseURL *url.URL, key string) string {
 	return u.String()
 }
 
+// WebhookKeyHash is the stored form of a webhook key (integrations.
+// webhook_key_hash), by which the ingress finds the integration. A key that
+// cannot be one (empty, or longer than any key we issue) is
+// apperr.ErrNotFound at once.
+func WebhookKeyHash(key string) ([]byte, error) {
+	if key == "" || len(key) > maxWebhookKeyLen {
+		return nil, fmt.Errorf("integration: webhook key: %w", apperr.ErrNotFound)
+	}
+	return secret.HashToken(key), nil
+}
+
 // LookupByWebhookKey finds the integration a Webim call belongs to, by the
 // hash of the key in its URL. Disabled and deleted integrations (and
 // unknown keys) are apperr.ErrNotFound.
 func LookupByWebhookKey(ctx context.Context, q db.DBTX, key string) (Integration, error) {
-	if key == "" || len(key) > maxWebhookKeyLen {
-		return Integration{}, fmt.Errorf("integration: webhook key: %w", apperr.ErrNotFound)
+	hash, err := WebhookKeyHash(key)
+	if err != nil {
+		return Integration{}, err
 	}
-	r, err := dbsqlc.New(q).LookupIntegrationByWebhook(ctx, secret.HashToken(key))
+	r, err := dbsqlc.New(q).LookupIntegrationByWebhook(ctx, hash)
 	if err != nil {
 		return Integration{}, notFound("webhook key", err)
 	}

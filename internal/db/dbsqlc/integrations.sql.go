@@ -630,7 +630,9 @@ WHERE webhook_key_hash = $1 AND deleted_at IS NULL AND status IN ('active', 'unh
 `
 
 // The bridge's entry point: Webim calls carry only the key. Disabled and
-// deleted integrations are not found, so their webhook answers 404.
+// deleted integrations are not found, so their webhook answers 404. The
+// ingest statement (internal/bridge/ingest.go, acceptingIntegrations)
+// applies the same rule inside its transaction.
 func (q *Queries) LookupIntegrationByWebhook(ctx context.Context, webhookKeyHash []byte) (Integration, error) {
 	row := q.db.QueryRow(ctx, lookupIntegrationByWebhook, webhookKeyHash)
 	var i Integration

@@ -91,7 +91,9 @@ WHERE project_id = sqlc.arg(project_id) AND id = sqlc.arg(id) AND deleted_at IS 
 
 -- name: LookupIntegrationByWebhook :one
 -- The bridge's entry point: Webim calls carry only the key. Disabled and
--- deleted integrations are not found, so their webhook answers 404.
+-- deleted integrations are not found, so their webhook answers 404. The
+-- ingest statement (internal/bridge/ingest.go, acceptingIntegrations)
+-- applies the same rule inside its transaction.
 SELECT * FROM integrations
 WHERE webhook_key_hash = $1 AND deleted_at IS NULL AND status IN ('active', 'unhealthy');
 
