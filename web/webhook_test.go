@@ -114,7 +114,7 @@ func TestWebhookAcceptsEveryPayloadShape(t *testing.T) {
 		total += tc.events
 		require.Equal(t, total, h.count(t, "bridge_events"), tc.name)
 	}
-	require.Equal(t, 5, h.count(t, "river_job WHERE kind = 'bridge_chat'"), "one job per stored batch, in the same transaction")
+	require.Equal(t, 3, h.count(t, "river_job WHERE kind = 'bridge_chat'"), "one job waiting per chat (chats 1, 2, 12345), in the same transaction")
 	var typ, msg string
 	require.NoError(t, h.tx.QueryRow(context.Background(), `SELECT type, message->'file'->>'name' FROM bridge_events WHERE dedup_key = 'msg:12345:f2'`).Scan(&typ, &msg))
 	require.Equal(t, botapi.TypeMessageFile, typ)
@@ -124,7 +124,7 @@ func TestWebhookAcceptsEveryPayloadShape(t *testing.T) {
 	status, _ := post(t, h.url, cases[2].body, nil)
 	require.Equal(t, http.StatusOK, status)
 	require.Equal(t, total, h.count(t, "bridge_events"))
-	require.Equal(t, 5, h.count(t, "river_job WHERE kind = 'bridge_chat'"))
+	require.Equal(t, 3, h.count(t, "river_job WHERE kind = 'bridge_chat'"))
 }
 
 // Bad input is refused with a clear status and nothing is stored.

@@ -25,7 +25,8 @@ import (
 )
 
 // ChatArgs is the River job that works through one chat's pending events.
-// There is one job per ingested batch; the chat lock makes them take turns.
+// A chat has one job waiting at most (see storeEvents); jobs that overlap
+// anyway (one running, the next queued) take turns on the chat lock.
 type ChatArgs struct {
 	ChatID int64 `json:"chat_id"`
 }
@@ -118,7 +119,8 @@ func (e *Engine) ingestOne(ctx context.Context, conn db.Conn, r *ingestReq, enqu
 // insert statement), not per row. So a webhook that arrives while earlier
 // ones are being committed joins the next batch, and one transaction then
 // resolves the batch's webhook keys, upserts its chats, inserts all its
-// events (in arrival order) and enqueues one job per chat. A webhook that
+// events (in arrival order) and enqueues one job per chat that has none
+// waiting. A webhook that
 // finds no batch in progress is committed at once, alone: an idle server
 // adds no latency. Each webhook is still acknowledged only after the
 // transaction holding its events committed. If a batch fails, each of its
@@ -280,22 +282,42 @@ const storeChats = `
 	FROM upserted u JOIN accepting a ON a.id = u.integration_id`
 
 // storeEvents inserts events in arrival order; a duplicate (integration,
-// dedup key) is skipped.
+// dedup key) is skipped. When $8 (enqueue) holds, it also marks each chat
+// that got new events and has no job waiting (job_queued_at unset, or set
+// more than $9 seconds ago) and says which chats it marked: those need a
+// job. The chats were locked by storeChats, so a worker starting on one
+// (clearing its mark, see Work) waits for this transaction and then sees
+// its events.
 const storeEvents = `
-	INSERT INTO bridge_events (public_id, integration_id, chat_id, dedup_key, api_version, type, message)
-	SELECT u.public_id, u.integration_id, u.chat_id, u.dedup_key, u.api_version, u.type, u.message::jsonb
-	FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[])
-		WITH ORDINALITY AS u(public_id, integration_id, chat_id, dedup_key, api_version, type, message, ord)
-	ORDER BY u.ord
-	ON CONFLICT (integration_id, dedup_key) DO NOTHING
-	RETURNING id, integration_id, dedup_key`
+	WITH inserted AS (
+		INSERT INTO bridge_events (public_id, integration_id, chat_id, dedup_key, api_version, type, message)
+		SELECT u.public_id, u.integration_id, u.chat_id, u.dedup_key, u.api_version, u.type, u.message::jsonb
+		FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[])
+			WITH ORDINALITY AS u(public_id, integration_id, chat_id, dedup_key, api_version, type, message, ord)
+		ORDER BY u.ord
+		ON CONFLICT (integration_id, dedup_key) DO NOTHING
+		RETURNING id, integration_id, dedup_key, chat_id
+	), marked AS (
+		UPDATE chats SET job_queued_at = now()
+		WHERE $8::boolean AND id IN (SELECT chat_id FROM inserted)
+		  AND (job_queued_at IS NULL OR job_queued_at < now() - make_interval(secs => $9::float8))
+		RETURNING id
+	)
+	SELECT i.id, i.integration_id, i.dedup_key, i.chat_id, m.id IS NOT NULL
+	FROM inserted i LEFT JOIN marked m ON m.id = i.chat_id`
+
+// jobMarkFresh is how long a chat's job mark holds new jobs back (see
+// migrations/00014_chat_job_queued.sql): long enough that a busy queue
+// does not fill with redundant jobs, short enough that a lost job delays
+// a chat by a minute at most.
+const jobMarkFresh = time.Minute
 
 // store stores the webhooks of batch in one transaction, with the outcome
 // of storing them one after another in queue order: a later non-empty
 // visitor field wins, new_chat gives the chat back to the bot, events get
 // ids in arrival order, a duplicate is stored once (for the first webhook
-// carrying it), and each chat with new events gets a job (unless enqueue
-// is false: the v1 ingress delivers inline). A webhook whose key belongs
+// carrying it), and each chat with new events and no job waiting gets one
+// (unless enqueue is false: the v1 ingress delivers inline). A webhook whose key belongs
 // to no integration accepting webhooks gets apperr.ErrNotFound in its err
 // and stores nothing; an error returned fails the whole batch.
 func (e *Engine) store(ctx context.Context, conn db.Conn, batch []*ingestReq, enqueue bool) error {
@@ -382,24 +404,29 @@ func (e *Engine) store(ctx context.Context, conn db.Conn, batch []*ingestReq, en
 			}
 		}
 		stored := map[eventKey]int64{}
+		var jobChats []int64
 		if len(keys) > 0 {
-			erows, err := tx.Query(ctx, storeEvents, publicIDs, evIntegs, chatIDs, keys, versions, types, msgs)
+			erows, err := tx.Query(ctx, storeEvents, publicIDs, evIntegs, chatIDs, keys, versions, types, msgs,
+				enqueue, jobMarkFresh.Seconds())
 			if err != nil {
 				return fmt.Errorf("bridge: store events: %w", err)
 			}
 			for erows.Next() {
-				var id int64
+				var id, chat int64
 				var k eventKey
-				if err := erows.Scan(&id, &k.integration, &k.dedup); err != nil {
+				var needsJob bool
+				if err := erows.Scan(&id, &k.integration, &k.dedup, &chat, &needsJob); err != nil {
 					return fmt.Errorf("bridge: store events: %w", err)
 				}
 				stored[k] = id
+				if needsJob && !slices.Contains(jobChats, chat) {
+					jobChats = append(jobChats, chat)
+				}
 			}
 			if err := erows.Err(); err != nil {
 				return fmt.Errorf("bridge: store events: %w", err)
 			}
 		}
-		var jobChats []int64
 		for i, r := range batch {
 			if r.err != nil {
 				continue
@@ -412,12 +439,6 @@ func (e *Engine) store(ctx context.Context, conn db.Conn, batch []*ingestReq, en
 					r.res.EventIDs = append(r.res.EventIDs, id)
 				}
 			}
-			if r.res.Stored > 0 && !slices.Contains(jobChats, r.res.ChatID) {
-				jobChats = append(jobChats, r.res.ChatID)
-			}
-		}
-		if !enqueue {
-			return nil
 		}
 		return e.enqueueChats(ctx, tx, jobChats)
 	})

@@ -91,7 +91,7 @@ func TestCommitBatchMatchesOneByOne(t *testing.T) {
 	require.NoError(t, err)
 	_, err = pool.Exec(ctx, `UPDATE chats SET state = 'transferred' WHERE platform_chat_id = '7'`)
 	require.NoError(t, err)
-	_, err = pool.Exec(ctx, `DELETE FROM river_job`)
+	_, err = pool.Exec(ctx, `DELETE FROM river_job; UPDATE chats SET job_queued_at = NULL`)
 	require.NoError(t, err)
 
 	batch := []*ingestReq{
@@ -314,4 +314,55 @@ func TestConcurrentIngestKeepsChatOrder(t *testing.T) {
 	for c := range chats {
 		require.Positive(t, queued[c], "chat %d has a job", c)
 	}
+}
+
+// A chat has one job waiting at most: webhooks that arrive while it waits
+// add their events to it. Once the job starts working the chat, the next
+// webhook queues a new one; so does one arriving after the mark went stale
+// (a lost job delays a chat, never strands it). 1.0 deliveries queue none.
+func TestChatJobsCoalesce(t *testing.T) {
+	t.Parallel()
+	e, pool, a, _ := batchSetup(t)
+	ctx := context.Background()
+	n := 0
+	send := func(chat int) Ingested {
+		t.Helper()
+		n++
+		res, err := e.Ingest(ctx, pool, a, parse(t, fmt.Sprintf(`{"event":"new_message","chat_id":%d,"message":{"id":"m%d","kind":"visitor","text":"hi"}}`, chat, n)))
+		require.NoError(t, err)
+		require.Equal(t, 1, res.Stored)
+		return res
+	}
+	chat := send(1).ChatID
+	send(1)
+	send(1)
+	other := send(2).ChatID
+	require.Equal(t, map[int64]int{chat: 1, other: 1}, jobChats(t, pool), "one job waits per chat")
+
+	require.NoError(t, clearJobMark(ctx, pool, chat)) // its job starts
+	send(1)
+	send(1)
+	require.Equal(t, map[int64]int{chat: 2, other: 1}, jobChats(t, pool))
+
+	_, err := pool.Exec(ctx, `UPDATE chats SET job_queued_at = now() - interval '61 seconds' WHERE id = $1`, chat)
+	require.NoError(t, err)
+	send(1)
+	require.Equal(t, map[int64]int{chat: 3, other: 1}, jobChats(t, pool), "a stale mark holds nothing back")
+
+	// A duplicate stores nothing and queues nothing.
+	require.NoError(t, clearJobMark(ctx, pool, chat))
+	dup, err := e.Ingest(ctx, pool, a, parse(t, fmt.Sprintf(`{"event":"new_message","chat_id":1,"message":{"id":"m%d","kind":"visitor","text":"hi"}}`, n)))
+	require.NoError(t, err)
+	require.Zero(t, dup.Stored)
+	require.Equal(t, map[int64]int{chat: 3, other: 1}, jobChats(t, pool))
+
+	// The 1.0 ingress stores without a job and without marking the chat.
+	hash, err := integration.WebhookKeyHash(a)
+	require.NoError(t, err)
+	_, err = e.ingestOne(ctx, pool, &ingestReq{keyHash: hash, ev: parse(t, `{"event":"new_message","chat_id":1,"message":{"id":"v1","kind":"visitor","text":"hi"}}`)}, false)
+	require.NoError(t, err)
+	var marked bool
+	require.NoError(t, pool.QueryRow(ctx, `SELECT job_queued_at IS NOT NULL FROM chats WHERE id = $1`, chat).Scan(&marked))
+	require.False(t, marked)
+	require.Equal(t, map[int64]int{chat: 3, other: 1}, jobChats(t, pool))
 }

@@ -78,6 +78,13 @@ func (w *chatWorker) Work(ctx context.Context, job *river.Job[ChatArgs]) error {
 		return river.JobSnooze(lockBusyDelay)
 	}
 	defer unlock(conn, key)
+	// Clear the chat's job mark (see storeEvents): a webhook committed
+	// after this queues a job of its own, since this run may end before
+	// reaching its event; one committed before is seen by loadNext below
+	// (clearing waits for an ingest transaction holding the chat row).
+	if err := clearJobMark(ctx, conn, job.Args.ChatID); err != nil {
+		return err
+	}
 
 	var yieldAt time.Time
 	if deadline, ok := ctx.Deadline(); ok {
@@ -106,6 +113,16 @@ func (w *chatWorker) Work(ctx context.Context, job *river.Job[ChatArgs]) error {
 		if wait > 0 {
 			return river.JobSnooze(wait)
 		}
+	}
+	// Events may be left, and the mark is cleared: run again.
+	return river.JobSnooze(0)
+}
+
+// clearJobMark says the chat has no job waiting any more: its job is
+// working it.
+func clearJobMark(ctx context.Context, q db.DBTX, chatID int64) error {
+	if _, err := q.Exec(ctx, `UPDATE chats SET job_queued_at = NULL WHERE id = $1 AND job_queued_at IS NOT NULL`, chatID); err != nil {
+		return fmt.Errorf("bridge: chat job mark: %w", err)
 	}
 	return nil
 }

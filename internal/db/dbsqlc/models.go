@@ -108,6 +108,7 @@ type Chat struct {
 	State          string
 	CreatedAt      time.Time
 	LastEventAt    time.Time
+	JobQueuedAt    *time.Time
 }
 
 type Integration struct {
