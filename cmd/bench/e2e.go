@@ -146,6 +146,60 @@ func e2eIdle(ctx context.Context, client *http.Client, t e2eTarget, rc *receipts
 	return lat, lost, ctx.Err()
 }
 
+// e2eClosed measures the pipeline's maximum: one sender per chat, each
+// sending its chat's next message as soon as the previous reply arrived
+// (as visitors do), for d. It returns replies per second and the first
+// sequence number it did not use. Each message is a job of its own here
+// (its chat's previous job has finished), the steady state of live chats.
+func e2eClosed(ctx context.Context, client *http.Client, t e2eTarget, rc *receipts, first int, d time.Duration) (float64, int, error) {
+	chats := len(t.chats)
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		done     int
+		firstErr error
+		maxRound int
+	)
+	start := time.Now()
+	deadline := start.Add(d)
+	for g := range chats {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			round := 0
+			for ; time.Now().Before(deadline) && ctx.Err() == nil; round++ {
+				// Chat g gets every chats-th sequence number (see send).
+				seq := first + round*chats + (g-first%chats+chats)%chats
+				err := t.send(ctx, client, seq)
+				if err == nil {
+					if _, ok := rc.wait(ctx, seq, 30*time.Second); !ok {
+						err = fmt.Errorf("message %d: no reply within 30 s", seq)
+					}
+				}
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				if err == nil && time.Now().Before(deadline) {
+					done++
+				}
+				mu.Unlock()
+				if err != nil {
+					return
+				}
+			}
+			mu.Lock()
+			maxRound = max(maxRound, round)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return 0, 0, firstErr
+	}
+	return float64(done) / d.Seconds(), first + (maxRound+1)*chats, ctx.Err()
+}
+
 // e2eLoad offers messages at rate for d (open model) and returns, for each
 // acknowledged one, scheduled send → reply received; replies missing 30 s
 // after the last send are counted as lost.

@@ -35,6 +35,7 @@ var figures = []figure{
 	{Name: "worker_ratio", Target: "≥ 0.25", ok: atLeast(0.25)},
 	{Name: "e2e_idle_p50_ms", Unit: "ms", Target: "≤ 20", ok: atMost(20)},
 	{Name: "e2e_backtoback_p95_ms", Unit: "ms"},
+	{Name: "e2e_max_rps", Unit: "messages/s"},
 	{Name: "e2e_rate", Unit: "messages/s"},
 	{Name: "e2e_p50_ms", Unit: "ms"},
 	{Name: "e2e_p95_ms", Unit: "ms", Target: "≤ 100", ok: atMost(100)},
