@@ -146,7 +146,9 @@ func (e *Engine) RetryEvent(ctx context.Context, conn db.Conn, projectID, eventI
 			RETURNING e.chat_id`, eventID, projectID).Scan(&chatID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			var exists bool
-			_ = tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM bridge_events e JOIN chats c ON c.id = e.chat_id WHERE e.id = $1 AND c.project_id = $2)`, eventID, projectID).Scan(&exists)
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM bridge_events e JOIN chats c ON c.id = e.chat_id WHERE e.id = $1 AND c.project_id = $2)`, eventID, projectID).Scan(&exists); err != nil {
+				return fmt.Errorf("bridge: retry: %w", err)
+			}
 			if exists {
 				return fmt.Errorf("bridge: event %d is not failed: %w", eventID, apperr.ErrConflict)
 			}

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -105,6 +106,10 @@ type Engine struct {
 	Notify   Notifier
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
+
+	// batchers holds the group-commit batcher of each pool while it has
+	// work (see ingest.go).
+	batchers sync.Map // *pgxpool.Pool → *batcher
 }
 
 func (e *Engine) workPool() *pgxpool.Pool {

@@ -136,17 +136,10 @@ const (
 	batchTimeout = 30 * time.Second
 )
 
-// batchers holds the batcher of each engine and pool while it has work
-// (one per process); an idle batcher is dropped.
-var batchers sync.Map // batchKey → *batcher
-
-type batchKey struct {
-	e    *Engine
-	pool *pgxpool.Pool
-}
-
+// batcher queues the webhooks waiting for a transaction on one pool; the
+// engine drops it when idle.
 type batcher struct {
-	key      batchKey
+	pool     *pgxpool.Pool
 	mu       sync.Mutex
 	queue    []*ingestReq
 	flushers int
@@ -166,8 +159,7 @@ type ingestReq struct {
 var errBatchFailed = errors.New("bridge: batch failed")
 
 func (e *Engine) ingestGrouped(ctx context.Context, pool *pgxpool.Pool, r *ingestReq) (Ingested, error) {
-	key := batchKey{e, pool}
-	v, _ := batchers.LoadOrStore(key, &batcher{key: key})
+	v, _ := e.batchers.LoadOrStore(pool, &batcher{pool: pool})
 	b := v.(*batcher)
 	r.done = make(chan struct{})
 	b.mu.Lock()
@@ -180,7 +172,7 @@ func (e *Engine) ingestGrouped(ctx context.Context, pool *pgxpool.Pool, r *inges
 	if start {
 		// The flusher outlives this request if need be: its transaction
 		// carries other webhooks too.
-		go b.flush(e, pool)
+		go b.flush(e)
 	}
 	select {
 	case <-r.done:
@@ -195,7 +187,7 @@ func (e *Engine) ingestGrouped(ctx context.Context, pool *pgxpool.Pool, r *inges
 }
 
 // flush commits batches until the queue is empty, then ends.
-func (b *batcher) flush(e *Engine, pool *pgxpool.Pool) {
+func (b *batcher) flush(e *Engine) {
 	for {
 		b.mu.Lock()
 		n := min(len(b.queue), maxBatch)
@@ -203,7 +195,7 @@ func (b *batcher) flush(e *Engine, pool *pgxpool.Pool) {
 			b.flushers--
 			if b.flushers == 0 {
 				// A caller that still holds b starts a flusher of its own.
-				batchers.CompareAndDelete(b.key, b)
+				e.batchers.CompareAndDelete(b.pool, b)
 			}
 			b.mu.Unlock()
 			return
@@ -213,7 +205,7 @@ func (b *batcher) flush(e *Engine, pool *pgxpool.Pool) {
 		b.mu.Unlock()
 
 		ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
-		if err := e.store(ctx, pool, batch, true); err != nil {
+		if err := e.store(ctx, b.pool, batch, true); err != nil {
 			if len(batch) > 1 {
 				if e.Log != nil {
 					e.Log.Warn("bridge: group commit failed; storing its webhooks one by one", "webhooks", len(batch), "error", err)

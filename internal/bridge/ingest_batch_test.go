@@ -156,11 +156,11 @@ func TestFailedBatchFallsBackToOneByOne(t *testing.T) {
 	// (The parser strips it from real webhooks; this event is built by hand.)
 	poison := parse(t, `{"event":"new_message","chat_id":2,"message":{"id":"m1","kind":"visitor","text":"two"}}`)
 	poison.ChatID = "2\x00"
-	bt := &batcher{key: batchKey{e, pool}, flushers: 1}
+	bt := &batcher{pool: pool, flushers: 1}
 	good := req(t, a, parse(t, `{"event":"new_message","chat_id":1,"message":{"id":"m1","kind":"visitor","text":"one"}}`))
 	bad := req(t, a, poison)
 	bt.queue = []*ingestReq{good, bad}
-	bt.flush(e, pool)
+	bt.flush(e)
 	for _, r := range []*ingestReq{good, bad} {
 		<-r.done
 		require.ErrorIs(t, r.err, errBatchFailed)
