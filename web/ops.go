@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"crypto/subtle"
 	"io/fs"
 	"net/http"
 	"strconv"
@@ -90,8 +91,21 @@ func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-func metricsHandler(reg *prometheus.Registry) echo.HandlerFunc {
-	return echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+// metricsHandler serves Prometheus metrics; with a token, only to
+// scrapers presenting it (Authorization: Bearer <token>).
+func metricsHandler(reg *prometheus.Registry, token string) echo.HandlerFunc {
+	serve := echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	if token == "" {
+		return serve
+	}
+	want := []byte("Bearer " + token)
+	return func(c echo.Context) error {
+		if subtle.ConstantTimeCompare([]byte(c.Request().Header.Get(echo.HeaderAuthorization)), want) != 1 {
+			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="metrics"`)
+			return c.String(http.StatusUnauthorized, "metrics need the METRICS_TOKEN bearer token\n")
+		}
+		return serve(c)
+	}
 }
 
 // staticHandler serves the embedded assets with a day of caching.

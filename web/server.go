@@ -100,7 +100,7 @@ func New(d Deps) *echo.Echo {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = h.handleError
-	e.IPExtractor = echo.ExtractIPDirect()
+	e.IPExtractor = ipExtractor(d.Config)
 
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{TargetHeader: echo.HeaderXRequestID}))
@@ -111,7 +111,7 @@ func New(d Deps) *echo.Echo {
 
 	e.GET("/healthz", h.Healthz)
 	e.GET("/readyz", h.Readyz)
-	e.GET("/metrics", metricsHandler(d.Registry))
+	e.GET("/metrics", metricsHandler(d.Registry, metricsToken(d.Config)))
 	e.GET("/static/*", staticHandler())
 
 	raw := &Area{e: e}
@@ -131,4 +131,26 @@ func Shutdown(e *echo.Echo, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	return e.Shutdown(ctx)
+}
+
+// ipExtractor says whose address a request is. Without trusted proxies it
+// is the connection's: X-Forwarded-For is anyone's to forge. Behind them,
+// it is the right-most X-Forwarded-For address that is not a trusted
+// proxy, so a visitor cannot choose their own by adding entries.
+func ipExtractor(cfg *config.Config) echo.IPExtractor {
+	if cfg == nil || len(cfg.TrustedProxies) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range cfg.TrustedProxies {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+func metricsToken(cfg *config.Config) string {
+	if cfg == nil {
+		return ""
+	}
+	return cfg.MetricsToken
 }

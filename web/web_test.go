@@ -315,3 +315,59 @@ func TestLoginNextStaysLocal(t *testing.T) {
 		require.Equal(t, want, r.Location(), "next=%q", next)
 	}
 }
+
+// addHeader sets a header on every request a client sends.
+type addHeader struct {
+	name, value string
+	next        http.RoundTripper
+}
+
+func (a addHeader) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set(a.name, a.value)
+	return a.next.RoundTrip(r)
+}
+
+// X-Forwarded-For counts only from TRUSTED_PROXIES, and then its right-most
+// address that is not a proxy: entries a visitor adds cannot choose it.
+func TestTrustedProxies(t *testing.T) {
+	t.Parallel()
+	tx := dbtest.Tx(t)
+	ctx := context.Background()
+	u, err := auth.CreateUser(ctx, tx, "proxy@example.com", "proxy password", auth.RoleOwner)
+	require.NoError(t, err)
+	sessionIP := func(extra map[string]string) string {
+		t.Helper()
+		srv := webtest.Server(t, tx, func(d *web.Deps) { d.Config = webtest.Config(t, extra) })
+		c := webtest.NewClient(t, srv)
+		c.HTTP.Transport = addHeader{"X-Forwarded-For", "198.51.100.7, 203.0.113.9", http.DefaultTransport}
+		_, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, u.ID)
+		require.NoError(t, err)
+		c.Login("proxy@example.com", "proxy password")
+		var ip string
+		require.NoError(t, tx.QueryRow(ctx, `SELECT ip FROM sessions WHERE user_id = $1`, u.ID).Scan(&ip))
+		return ip
+	}
+	require.Equal(t, "127.0.0.1", sessionIP(nil), "no trusted proxy: the header is ignored")
+	require.Equal(t, "203.0.113.9", sessionIP(map[string]string{"TRUSTED_PROXIES": "127.0.0.1"}))
+	require.Equal(t, "203.0.113.9", sessionIP(map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, 127.0.0.0/8"}))
+	require.Equal(t, "127.0.0.1", sessionIP(map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8"}), "a proxy not listed is not believed")
+}
+
+func TestMetricsToken(t *testing.T) {
+	t.Parallel()
+	tx := dbtest.Tx(t)
+	srv := webtest.Server(t, tx, func(d *web.Deps) {
+		d.Config = webtest.Config(t, map[string]string{"METRICS_TOKEN": "scrape-token-0123456789"})
+	})
+	c := webtest.NewClient(t, srv)
+	r := c.Get("/metrics")
+	require.Equal(t, http.StatusUnauthorized, r.StatusCode)
+	require.NotContains(t, r.Body, "botbridge_http_requests_total")
+	c.HTTP.Transport = addHeader{"Authorization", "Bearer wrong-token-0123456789", http.DefaultTransport}
+	require.Equal(t, http.StatusUnauthorized, c.Get("/metrics").StatusCode)
+	c.HTTP.Transport = addHeader{"Authorization", "Bearer scrape-token-0123456789", http.DefaultTransport}
+	r = c.Get("/metrics")
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	require.Contains(t, r.Body, "botbridge_http_requests_total")
+}

@@ -48,6 +48,14 @@ type Config struct {
 	// JobTimeout bounds one run of a background job (a chat's delivery
 	// run yields well before it); a run cut off is retried.
 	JobTimeout time.Duration
+	// TrustedProxies are the reverse proxies (load balancers) whose
+	// X-Forwarded-For is believed: requests from them count against the
+	// visitor's address (log-in throttling, session records), the rest
+	// against their own. Empty: the connection's address, always.
+	TrustedProxies []*net.IPNet
+	// MetricsToken, when set, is required as "Authorization: Bearer …"
+	// by /metrics.
+	MetricsToken string
 	// JobRescueAfter is how long a job may stay "running" before it is
 	// taken to be orphaned by a dead process and retried; it must exceed
 	// JobTimeout so a live run is never taken over.
@@ -191,6 +199,28 @@ func Load(getenv func(string) string) (*Config, error) {
 		bad("JOB_RESCUE_AFTER", "must be a positive duration such as 3m")
 	} else if c.JobRescueAfter = d; c.JobTimeout > 0 && d <= c.JobTimeout {
 		bad("JOB_RESCUE_AFTER", fmt.Sprintf("must be longer than JOB_TIMEOUT (%s), or live jobs would be taken over", c.JobTimeout))
+	}
+
+	for _, p := range strings.Split(get("TRUSTED_PROXIES", ""), ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		cidr := p
+		if ip := net.ParseIP(p); ip != nil && ip.To4() != nil {
+			cidr += "/32"
+		} else if ip != nil {
+			cidr += "/128"
+		}
+		_, n, err := net.ParseCIDR(cidr)
+		if err != nil {
+			bad("TRUSTED_PROXIES", fmt.Sprintf("must list IP addresses or CIDR ranges separated by commas, got %q", p))
+			continue
+		}
+		c.TrustedProxies = append(c.TrustedProxies, n)
+	}
+	c.MetricsToken = get("METRICS_TOKEN", "")
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		bad("METRICS_TOKEN", "must be at least 16 characters (or unset)")
 	}
 
 	if len(errs) > 0 {

@@ -52,6 +52,8 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"bad job timeout", map[string]string{"JOB_TIMEOUT": "500ms"}, "JOB_TIMEOUT must be a duration of at least 1s"},
 		{"bad rescue", map[string]string{"JOB_RESCUE_AFTER": "-1m"}, "JOB_RESCUE_AFTER must be a positive duration"},
 		{"rescue before timeout", map[string]string{"JOB_TIMEOUT": "5m", "JOB_RESCUE_AFTER": "3m"}, "JOB_RESCUE_AFTER must be longer than JOB_TIMEOUT (5m0s)"},
+		{"bad proxy", map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, proxy.local"}, `TRUSTED_PROXIES must list IP addresses or CIDR ranges separated by commas, got "proxy.local"`},
+		{"short metrics token", map[string]string{"METRICS_TOKEN": "abc"}, "METRICS_TOKEN must be at least 16 characters"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -82,4 +84,17 @@ func TestLoadProductionHTTPSCookies(t *testing.T) {
 	require.Equal(t, "json", c.LogFormat)
 	require.Equal(t, "https://bridge.example.com", c.BaseURL.String())
 	require.Equal(t, "mail", c.SMTPURL.Hostname())
+}
+
+func TestLoadTrustedProxies(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(map[string]string{"DATABASE_URL": "postgres://localhost/x", "APP_ENV": "development",
+		"TRUSTED_PROXIES": " 10.0.0.0/8,192.0.2.7 , ::1,,"}))
+	require.NoError(t, err)
+	var got []string
+	for _, n := range c.TrustedProxies {
+		got = append(got, n.String())
+	}
+	require.Equal(t, []string{"10.0.0.0/8", "192.0.2.7/32", "::1/128"}, got)
+	require.Empty(t, c.MetricsToken)
 }
