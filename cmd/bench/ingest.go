@@ -93,22 +93,36 @@ func openBaselinePool(ctx context.Context, url string, size int32) (*pgxpool.Poo
 // the ingress stores, at the same concurrency.
 func baselineRun(ctx context.Context, pool *pgxpool.Pool, integrationIDs []int64, run string, senders int, d time.Duration) closedResult {
 	return closedLoop(ctx, senders, d, func(ctx context.Context, seq int64) error {
-		acct, chat, msg := ingestTarget(run, seq, senders, len(integrationIDs))
-		body, err := json.Marshal(botapi.Message{Text: "hello " + msg})
-		if err != nil {
-			return err
-		}
-		var id int64
-		err = pool.QueryRow(ctx, `
-			INSERT INTO bench_events (public_id, integration_id, chat_id, dedup_key, api_version, type, message)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)
-			ON CONFLICT (integration_id, dedup_key) DO NOTHING
-			RETURNING id`,
-			"evt_"+ulid.MustNew(ulid.Now(), rand.Reader).String(), integrationIDs[acct], chat,
-			"msg:"+strconv.FormatInt(chat, 10)+":"+msg, webim.Version2, botapi.TypeMessageText, body).Scan(&id)
-		if err != nil {
-			return fmt.Errorf("baseline insert: %w", err)
-		}
-		return nil
+		return baselineInsert(ctx, pool, integrationIDs, run, seq, senders)
 	})
+}
+
+// baselineOpen offers the same raw INSERTs at a constant rate for d: the
+// latency the database itself gives a single committed write at the rate
+// botbridge's open-model run used (its commit stalls show up here too).
+func baselineOpen(ctx context.Context, pool *pgxpool.Pool, integrationIDs []int64, run string, rate float64, d time.Duration, maxInFlight int) openResult {
+	return openLoop(ctx, rate, int(rate*d.Seconds()), maxInFlight, func(ctx context.Context, i int, _ time.Time) error {
+		return baselineInsert(ctx, pool, integrationIDs, run, int64(i), 64)
+	})
+}
+
+// baselineInsert is one raw INSERT of message seq (see ingestTarget).
+func baselineInsert(ctx context.Context, pool *pgxpool.Pool, integrationIDs []int64, run string, seq int64, senders int) error {
+	acct, chat, msg := ingestTarget(run, seq, senders, len(integrationIDs))
+	body, err := json.Marshal(botapi.Message{Text: "hello " + msg})
+	if err != nil {
+		return err
+	}
+	var id int64
+	err = pool.QueryRow(ctx, `
+		INSERT INTO bench_events (public_id, integration_id, chat_id, dedup_key, api_version, type, message)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (integration_id, dedup_key) DO NOTHING
+		RETURNING id`,
+		"evt_"+ulid.MustNew(ulid.Now(), rand.Reader).String(), integrationIDs[acct], chat,
+		"msg:"+strconv.FormatInt(chat, 10)+":"+msg, webim.Version2, botapi.TypeMessageText, body).Scan(&id)
+	if err != nil {
+		return fmt.Errorf("baseline insert: %w", err)
+	}
+	return nil
 }

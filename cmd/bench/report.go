@@ -29,6 +29,7 @@ var figures = []figure{
 	{Name: "ingest_open_rate", Unit: "webhooks/s"},
 	{Name: "ingest_p50_ms", Unit: "ms"},
 	{Name: "ingest_p99_ms", Unit: "ms", Target: "≤ 25", ok: atMost(25)},
+	{Name: "ingest_baseline_p99_ms", Unit: "ms"},
 	{Name: "rss_peak_mb", Unit: "MB", Target: "≤ 200", ok: atMost(200)},
 	{Name: "queue_baseline_jps", Unit: "jobs/s"},
 	{Name: "worker_eps", Unit: "events/s"},
