@@ -84,7 +84,8 @@ type Ingested struct {
 }
 
 // Ingest stores a known Webim event that arrived at the webhook URL with
-// key, and enqueues its chat's job, all in one transaction: when it
+// key, and enqueues its chat's job unless one is already waiting, all in
+// one transaction: when it
 // returns nil the event is durable and will be delivered, so the webhook
 // may be acknowledged. A key of no integration accepting webhooks
 // (unknown, rotated, disabled, deleted) is apperr.ErrNotFound.
@@ -120,9 +121,8 @@ func (e *Engine) ingestOne(ctx context.Context, conn db.Conn, r *ingestReq, enqu
 // ones are being committed joins the next batch, and one transaction then
 // resolves the batch's webhook keys, upserts its chats, inserts all its
 // events (in arrival order) and enqueues one job per chat that has none
-// waiting. A webhook that
-// finds no batch in progress is committed at once, alone: an idle server
-// adds no latency. Each webhook is still acknowledged only after the
+// waiting. A webhook that finds no batch in progress is committed at once,
+// alone: an idle server adds no latency. Each webhook is still acknowledged only after the
 // transaction holding its events committed. If a batch fails, each of its
 // webhooks is retried alone, so one bad event never fails the others.
 const (
