@@ -13,6 +13,7 @@ import (
 	"github.com/botbridge/botbridge/internal/db/dbtest"
 	"github.com/botbridge/botbridge/internal/integration"
 	"github.com/botbridge/botbridge/internal/project"
+	"github.com/botbridge/botbridge/internal/request"
 	"github.com/botbridge/botbridge/web/browsertest"
 	"github.com/botbridge/botbridge/web/webtest"
 )
@@ -28,8 +29,7 @@ func TestBrowserSettingsWebimFlow(t *testing.T) {
 	require.NoError(t, err)
 	p, err := project.Create(ctx, pool, u.ID, "Browser shop")
 	require.NoError(t, err)
-	_, err = pool.Exec(ctx, "INSERT INTO platform_grants (project_id, platform) VALUES ($1, 'webim')", p.ID)
-	require.NoError(t, err)
+	require.NoError(t, request.Grant(ctx, pool, p.ID, "webim", u.ID))
 	srv := webtest.Server(t, pool) // OUTBOUND_ALLOW_LOCAL=true: the domain may be loopback
 
 	b := browsertest.New(t, 90*time.Second)

@@ -22,6 +22,7 @@ import (
 	"github.com/botbridge/botbridge/internal/integration"
 	"github.com/botbridge/botbridge/internal/outbound"
 	"github.com/botbridge/botbridge/internal/project"
+	"github.com/botbridge/botbridge/internal/request"
 	"github.com/botbridge/botbridge/internal/secret"
 	"github.com/botbridge/botbridge/web"
 	"github.com/botbridge/botbridge/web/i18n"
@@ -81,7 +82,7 @@ func newSettingsWorld(t *testing.T, grant bool, mutate ...func(*web.Deps)) *stWo
 	p, err := project.Create(ctx, tx, u.ID, "Salute shop")
 	require.NoError(t, err)
 	if grant {
-		stGrant(t, tx, p.ID)
+		stGrant(t, tx, p.ID, u.ID)
 	}
 	kr, err := secret.NewKeyring(webtest.Config(t, nil).SecretKey)
 	require.NoError(t, err)
@@ -93,10 +94,9 @@ func newSettingsWorld(t *testing.T, grant bool, mutate ...func(*web.Deps)) *stWo
 		server: func() *webtest.Client { return webtest.NewClient(t, srv) }}
 }
 
-func stGrant(t *testing.T, tx pgx.Tx, projectID int64) {
+func stGrant(t *testing.T, tx pgx.Tx, projectID, ownerID int64) {
 	t.Helper()
-	_, err := tx.Exec(context.Background(), "INSERT INTO platform_grants (project_id, platform) VALUES ($1, 'webim')", projectID)
-	require.NoError(t, err)
+	require.NoError(t, request.Grant(context.Background(), tx, projectID, "webim", ownerID))
 }
 
 // user makes another account and logs it in.
@@ -199,7 +199,7 @@ func TestSettingsPlatformChoice(t *testing.T) {
 	require.Equal(t, "Choose a chat platform.", r.Text("#f-platform-error"))
 
 	// Once granted, Webim is selectable (and preselected as the only one).
-	stGrant(t, w.tx, w.project.ID)
+	stGrant(t, w.tx, w.project.ID, w.ownerID)
 	r = w.owner.Get(w.base)
 	webim = r.Doc.Find("#platform-webim")
 	_, disabled = webim.Attr("disabled")
@@ -632,7 +632,7 @@ func TestSettingsTenantIsolation(t *testing.T) {
 	other, otherUser := w.user("other@example.com", auth.RoleOwner)
 	otherProject, err := project.Create(w.ctx, w.tx, otherUser.ID, "Other shop")
 	require.NoError(t, err)
-	stGrant(t, w.tx, otherProject.ID)
+	stGrant(t, w.tx, otherProject.ID, otherUser.ID)
 	mod, _ := w.user("mod@example.com", auth.RoleModerator)
 	anon := w.server()
 

@@ -23,6 +23,7 @@ import (
 	"github.com/botbridge/botbridge/internal/jobs"
 	"github.com/botbridge/botbridge/internal/outbound"
 	"github.com/botbridge/botbridge/internal/project"
+	"github.com/botbridge/botbridge/internal/request"
 	"github.com/botbridge/botbridge/internal/secret"
 	"github.com/botbridge/botbridge/web"
 	"github.com/botbridge/botbridge/web/webtest"
@@ -48,8 +49,7 @@ func newHookEnv(t *testing.T, botURL string) *hookEnv {
 	require.NoError(t, err)
 	p, err := project.Create(ctx, tx, u.ID, "Hook shop")
 	require.NoError(t, err)
-	_, err = tx.Exec(ctx, `INSERT INTO platform_grants (project_id, platform) VALUES ($1, 'webim')`, p.ID)
-	require.NoError(t, err)
+	require.NoError(t, request.Grant(ctx, tx, p.ID, "webim", u.ID))
 	env := integration.Env{Keyring: kr, Outbound: outbound.Policy{AllowLocal: true}}
 	in, err := integration.Create(ctx, tx, env, p.ID, u.ID, "webim", integration.Input{
 		Token: "webim-token-1234", Domain: "http://127.0.0.1:9", TransferTo: "department", DepartmentID: "sales"})

@@ -19,6 +19,7 @@ import (
 	"github.com/botbridge/botbridge/internal/integration"
 	"github.com/botbridge/botbridge/internal/outbound"
 	"github.com/botbridge/botbridge/internal/project"
+	"github.com/botbridge/botbridge/internal/request"
 	"github.com/botbridge/botbridge/internal/sandbox"
 	"github.com/botbridge/botbridge/internal/secret"
 )
@@ -110,7 +111,7 @@ func seedBridge(ctx context.Context, pool *pgxpool.Pool, cfg *config.Config, san
 		return "", nil, err
 	}
 	projectID := p.ID
-	if _, err := pool.Exec(ctx, `INSERT INTO platform_grants (project_id, platform, granted_by) VALUES ($1, 'webim', $2) ON CONFLICT DO NOTHING`, projectID, owner.ID); err != nil {
+	if err := request.Grant(ctx, pool, projectID, integration.PlatformWebim, owner.ID); err != nil {
 		return "", nil, fmt.Errorf("dev seed: grant webim: %w", err)
 	}
 	env := integration.Env{Keyring: kr, Outbound: outbound.Policy{AllowLocal: true}}

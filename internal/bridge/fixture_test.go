@@ -23,6 +23,7 @@ import (
 	"github.com/botbridge/botbridge/internal/jobs"
 	"github.com/botbridge/botbridge/internal/outbound"
 	"github.com/botbridge/botbridge/internal/project"
+	"github.com/botbridge/botbridge/internal/request"
 	"github.com/botbridge/botbridge/internal/secret"
 	"github.com/botbridge/botbridge/internal/webim"
 )
@@ -168,8 +169,7 @@ func setup(t *testing.T) *fixture {
 	require.NoError(t, err)
 	p, err := project.Create(ctx, pool, owner.ID, "Bridge shop")
 	require.NoError(t, err)
-	_, err = pool.Exec(ctx, `INSERT INTO platform_grants (project_id, platform) VALUES ($1, 'webim')`, p.ID)
-	require.NoError(t, err)
+	require.NoError(t, request.Grant(ctx, pool, p.ID, "webim", owner.ID))
 
 	f := &fixture{pool: pool, webim: newFakeWebim(t), bot: newFakeBot(t), owner: owner, kr: kr}
 	env := integration.Env{Keyring: kr, Outbound: outbound.Policy{AllowLocal: true}}

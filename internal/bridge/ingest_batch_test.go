@@ -17,6 +17,7 @@ import (
 	"github.com/botbridge/botbridge/internal/jobs"
 	"github.com/botbridge/botbridge/internal/outbound"
 	"github.com/botbridge/botbridge/internal/project"
+	"github.com/botbridge/botbridge/internal/request"
 	"github.com/botbridge/botbridge/internal/secret"
 	"github.com/botbridge/botbridge/internal/webim"
 )
@@ -33,8 +34,7 @@ func batchSetup(t *testing.T) (*Engine, *pgxpool.Pool, string, string) {
 	require.NoError(t, err)
 	p, err := project.Create(ctx, pool, owner.ID, "Batch shop")
 	require.NoError(t, err)
-	_, err = pool.Exec(ctx, `INSERT INTO platform_grants (project_id, platform) VALUES ($1, 'webim')`, p.ID)
-	require.NoError(t, err)
+	require.NoError(t, request.Grant(ctx, pool, p.ID, "webim", owner.ID))
 	ins, err := jobs.InsertOnly()
 	require.NoError(t, err)
 	e := &Engine{Pool: pool, Dir: NewDirectory(kr), Jobs: ins}

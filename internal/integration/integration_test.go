@@ -22,6 +22,7 @@ import (
 	"github.com/botbridge/botbridge/internal/integration"
 	"github.com/botbridge/botbridge/internal/outbound"
 	"github.com/botbridge/botbridge/internal/project"
+	"github.com/botbridge/botbridge/internal/request"
 	"github.com/botbridge/botbridge/internal/secret"
 )
 
@@ -80,8 +81,7 @@ func (f fixture) tenant(t *testing.T, grant bool) fixture {
 	p, err := project.Create(f.ctx, f.tx, u.ID, "Shop project")
 	require.NoError(t, err)
 	if grant {
-		_, err = f.tx.Exec(f.ctx, "INSERT INTO platform_grants (project_id, platform) VALUES ($1, 'webim')", p.ID)
-		require.NoError(t, err)
+		require.NoError(t, request.Grant(f.ctx, f.tx, p.ID, "webim", u.ID))
 	}
 	f.owner, f.project = u.ID, p.ID
 	return f
@@ -487,8 +487,7 @@ func TestPlatformChoicesAndSummary(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, sum[f.project], "nothing granted yet")
 
-	_, err = f.tx.Exec(f.ctx, "INSERT INTO platform_grants (project_id, platform) VALUES ($1, 'webim')", f.project)
-	require.NoError(t, err)
+	require.NoError(t, request.Grant(f.ctx, f.tx, f.project, "webim", f.owner))
 	p, err = integration.Platform(f.ctx, f.tx, f.project, "webim")
 	require.NoError(t, err)
 	require.True(t, p.Configurable())

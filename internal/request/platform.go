@@ -45,6 +45,16 @@ func GetPlatform(ctx context.Context, q db.DBTX, key string) (Platform, error) {
 	return Platform{Key: r.Key, Name: r.Name, Available: r.Available}, nil
 }
 
+// Grant lets a project configure a platform without a request: the demo
+// seed, an operator's script, tests. Approval grants through the same
+// statement, with its request. Granting twice changes nothing.
+func Grant(ctx context.Context, q db.DBTX, projectID int64, platform string, grantedBy int64) error {
+	if err := dbsqlc.New(q).InsertGrant(ctx, dbsqlc.InsertGrantParams{ProjectID: projectID, Platform: platform, GrantedBy: &grantedBy}); err != nil {
+		return fmt.Errorf("request: grant %s: %w", platform, err)
+	}
+	return nil
+}
+
 // GrantedPlatforms returns the platforms a project may configure (granted
 // by an approved request), in catalog order.
 func GrantedPlatforms(ctx context.Context, q db.DBTX, projectID int64) ([]Platform, error) {

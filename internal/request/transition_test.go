@@ -369,3 +369,23 @@ func TestConcurrentDecisions(t *testing.T) {
 		}
 	}
 }
+
+// A grant without a request (demo seed, scripts) makes the platform
+// configurable; granting again changes nothing; an unknown platform is
+// refused by the catalog.
+func TestGrantWithoutRequest(t *testing.T) {
+	t.Parallel()
+	tx := dbtest.Tx(t)
+	f := setup(t, tx)
+	require.NoError(t, request.Grant(f.ctx, tx, f.proj.ID, "webim", f.admin.ID))
+	require.NoError(t, request.Grant(f.ctx, tx, f.proj.ID, "webim", f.mod.ID))
+	granted, err := request.IsGranted(f.ctx, tx, f.proj.ID, "webim")
+	require.NoError(t, err)
+	require.True(t, granted)
+	var reqID *int64
+	var by int64
+	require.NoError(t, tx.QueryRow(f.ctx, `SELECT request_id, granted_by FROM platform_grants WHERE project_id = $1`, f.proj.ID).Scan(&reqID, &by))
+	require.Nil(t, reqID)
+	require.Equal(t, f.admin.ID, by, "the first grant stays")
+	require.Error(t, request.Grant(f.ctx, tx, f.proj.ID, "no-such-platform", f.admin.ID))
+}

@@ -24,6 +24,7 @@ import (
 	"github.com/botbridge/botbridge/internal/jobs"
 	"github.com/botbridge/botbridge/internal/outbound"
 	"github.com/botbridge/botbridge/internal/project"
+	"github.com/botbridge/botbridge/internal/request"
 	"github.com/botbridge/botbridge/internal/sandbox"
 	"github.com/botbridge/botbridge/internal/secret"
 	"github.com/botbridge/botbridge/web"
@@ -108,7 +109,7 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, kr *secret.Keyring, baseURL s
 		return nil, err
 	}
 	s.ProjectID = p.ID
-	if _, err := pool.Exec(ctx, `INSERT INTO platform_grants (project_id, platform) VALUES ($1, 'webim')`, p.ID); err != nil {
+	if err := request.Grant(ctx, pool, p.ID, integration.PlatformWebim, owner.ID); err != nil {
 		return nil, err
 	}
 	botLn, botBase, err := listen()
