@@ -3,45 +3,21 @@ package webim
 import (
 	"bytes"
 	"encoding/json"
-	"os"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/botbridge/botbridge/internal/docexample"
+
 	"github.com/botbridge/botbridge/internal/botapi"
 )
 
-// docExamples returns the ```json blocks of docs/bot-protocol.md that
-// follow a "<!-- example: kind -->" comment, by kind. (botapi's test has
-// the same helper; test code is not worth a shared package.)
+// docExamples returns the examples of docs/bot-protocol.md by kind.
 func docExamples(t *testing.T) map[string][]string {
 	t.Helper()
-	raw, err := os.ReadFile("../../docs/bot-protocol.md")
+	ex, err := docexample.Load("../../docs/bot-protocol.md")
 	require.NoError(t, err)
-	lines := strings.Split(string(raw), "\n")
-	out := map[string][]string{}
-	for i := 0; i < len(lines); i++ {
-		l := strings.TrimSpace(lines[i])
-		if !strings.HasPrefix(l, "<!-- example:") || !strings.HasSuffix(l, "-->") {
-			continue
-		}
-		kind := strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(l, "<!-- example:"), "-->"))
-		j := i + 1
-		for j < len(lines) && strings.TrimSpace(lines[j]) == "" {
-			j++
-		}
-		require.Less(t, j, len(lines), "line %d: marker at end of file", i+1)
-		require.Equal(t, "```json", strings.TrimSpace(lines[j]), "line %d: marker not followed by a ```json block", i+1)
-		var block []string
-		for j++; j < len(lines) && strings.TrimSpace(lines[j]) != "```"; j++ {
-			block = append(block, lines[j])
-		}
-		require.Less(t, j, len(lines), "line %d: unterminated block", i+1)
-		out[kind] = append(out[kind], strings.Join(block, "\n"))
-		i = j
-	}
-	return out
+	return ex
 }
 
 // strictDecode rejects keys the example format does not define, so a typo
