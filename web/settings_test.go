@@ -2,9 +2,7 @@ package web_test
 
 import (
 	"context"
-	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -29,23 +27,8 @@ import (
 	"github.com/botbridge/botbridge/web/webtest"
 )
 
-// settingsDNS answers the settings tests' host names without real DNS.
-type settingsDNS map[string][]string
-
-func (f settingsDNS) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
-	addrs, ok := f[host]
-	if !ok {
-		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
-	}
-	out := make([]netip.Addr, len(addrs))
-	for i, a := range addrs {
-		out[i] = netip.MustParseAddr(a)
-	}
-	return out, nil
-}
-
 func init() {
-	web.SettingsResolver = settingsDNS{
+	web.SettingsResolver = outbound.StaticResolver{
 		"salutebot.webim.ru":   {"93.184.215.14"},
 		"other.webim.ru":       {"93.184.215.15"},
 		"bot.example.com":      {"93.184.215.16"},

@@ -28,22 +28,7 @@ import (
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
 
-// fakeDNS answers from a fixed table; other names do not exist.
-type fakeDNS map[string][]string
-
-func (f fakeDNS) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
-	addrs, ok := f[host]
-	if !ok {
-		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
-	}
-	out := make([]netip.Addr, len(addrs))
-	for i, a := range addrs {
-		out[i] = netip.MustParseAddr(a)
-	}
-	return out, nil
-}
-
-var dns = fakeDNS{
+var dns = outbound.StaticResolver{
 	"salutebot.webim.ru": {"93.184.215.14"},
 	"other.webim.ru":     {"93.184.215.15"},
 	"bot.example.com":    {"93.184.215.16"},

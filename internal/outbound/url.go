@@ -62,6 +62,23 @@ type Resolver interface {
 	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
 }
 
+// StaticResolver answers from a fixed table of host → addresses; a name
+// not in it does not exist. Tests use it instead of real DNS.
+type StaticResolver map[string][]string
+
+// LookupNetIP implements Resolver. The table's addresses must parse.
+func (r StaticResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
+	ips, ok := r[host]
+	if !ok {
+		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+	}
+	out := make([]netip.Addr, len(ips))
+	for i, ip := range ips {
+		out[i] = netip.MustParseAddr(ip)
+	}
+	return out, nil
+}
+
 // CheckURL validates a tenant URL when it is saved: allowed scheme, no
 // credentials, a host that resolves, and no resolved address the policy
 // forbids. It complements, never replaces, the client's connect-time check,

@@ -12,22 +12,14 @@ import (
 	"github.com/botbridge/botbridge/internal/apperr"
 )
 
-// fakeResolver answers from a map; a missing name is NXDOMAIN.
-type fakeResolver map[string][]string
+// fakeResolver is a StaticResolver whose "timeout.example" times out.
+type fakeResolver StaticResolver
 
-func (f fakeResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
+func (f fakeResolver) LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error) {
 	if host == "timeout.example" {
 		return nil, &net.DNSError{Err: "i/o timeout", Name: host, IsTimeout: true}
 	}
-	ips, ok := f[host]
-	if !ok {
-		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
-	}
-	out := make([]netip.Addr, len(ips))
-	for i, ip := range ips {
-		out[i] = netip.MustParseAddr(ip)
-	}
-	return out, nil
+	return StaticResolver(f).LookupNetIP(ctx, network, host)
 }
 
 var testDNS = fakeResolver{
