@@ -12,6 +12,7 @@ import (
 	"github.com/botbridge/botbridge/internal/auth"
 	"github.com/botbridge/botbridge/internal/db/dbtest"
 	"github.com/botbridge/botbridge/web/browsertest"
+	"github.com/botbridge/botbridge/web/webtest"
 )
 
 // End to end in Chromium: an owner signs up, creates a project and submits
@@ -30,7 +31,7 @@ func TestRequestFlowInBrowser(t *testing.T) {
 	)
 	_, err := auth.CreateUser(ctx, pool, modEmail, modPass, auth.RoleModerator)
 	require.NoError(t, err)
-	srv := rqServer(t, pool)
+	srv := webtest.Server(t, pool)
 	b := browsertest.New(t, 3*time.Minute)
 	// Close Chromium gracefully before the profile directory is removed;
 	// a killed browser may still be writing to it.

@@ -12,41 +12,15 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/jackc/pgx/v5"
-	"github.com/riverqueue/river"
 	"github.com/stretchr/testify/require"
 
 	"github.com/botbridge/botbridge/internal/auth"
-	"github.com/botbridge/botbridge/internal/db"
 	"github.com/botbridge/botbridge/internal/db/dbtest"
-	"github.com/botbridge/botbridge/internal/jobs"
-	"github.com/botbridge/botbridge/internal/mail"
 	"github.com/botbridge/botbridge/internal/project"
 	"github.com/botbridge/botbridge/internal/request"
-	"github.com/botbridge/botbridge/web"
 	"github.com/botbridge/botbridge/web/i18n"
 	"github.com/botbridge/botbridge/web/webtest"
 )
-
-// rqNoopMail lets the insert-only River client accept delivery jobs; these
-// tests read the outbox, the mail package tests delivery.
-type rqNoopMail struct {
-	river.WorkerDefaults[mail.DeliverArgs]
-}
-
-func (rqNoopMail) Work(context.Context, *river.Job[mail.DeliverArgs]) error { return nil }
-
-func rqJobs(t testing.TB) jobs.Inserter {
-	t.Helper()
-	c, err := jobs.InsertOnly(func(w *river.Workers) { river.AddWorker(w, rqNoopMail{}) })
-	require.NoError(t, err)
-	return c
-}
-
-// rqServer is the app over conn with a job inserter that accepts mail.
-func rqServer(t testing.TB, conn db.Conn) *httptest.Server {
-	ins := rqJobs(t)
-	return webtest.Server(t, conn, func(d *web.Deps) { d.Jobs = ins })
-}
 
 var rqSeq atomic.Int64
 
@@ -88,8 +62,8 @@ func newRqEnv(t *testing.T) *rqEnv {
 	require.NoError(t, err)
 	e.otherProj, err = project.Create(ctx, tx, e.other.ID, "Other Corp")
 	require.NoError(t, err)
-	e.srv = rqServer(t, tx)
-	e.n = request.Notifier{Jobs: rqJobs(t), BaseURL: "http://bridge.test", T: i18n.T}
+	e.srv = webtest.Server(t, tx)
+	e.n = request.Notifier{Jobs: webtest.Jobs(t), BaseURL: "http://bridge.test", T: i18n.T}
 	login := func(u auth.User) *webtest.Client {
 		c := webtest.NewClient(t, e.srv)
 		c.Login(u.Email, rqPassword)

@@ -19,28 +19,12 @@ import (
 	"github.com/botbridge/botbridge/internal/db"
 	"github.com/botbridge/botbridge/internal/db/dbtest"
 	"github.com/botbridge/botbridge/internal/jobs"
-	"github.com/botbridge/botbridge/internal/mail"
 	"github.com/botbridge/botbridge/internal/project"
 	"github.com/botbridge/botbridge/internal/request"
 	"github.com/botbridge/botbridge/web/i18n"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
-
-// noopMail stands in for the mail worker so the insert-only client accepts
-// delivery jobs; these tests check the outbox, not SMTP.
-type noopMail struct {
-	river.WorkerDefaults[mail.DeliverArgs]
-}
-
-func (noopMail) Work(context.Context, *river.Job[mail.DeliverArgs]) error { return nil }
-
-func mailJobs(t testing.TB) jobs.Inserter {
-	t.Helper()
-	c, err := jobs.InsertOnly(func(w *river.Workers) { river.AddWorker(w, noopMail{}) })
-	require.NoError(t, err)
-	return c
-}
 
 // failingJobs writes nothing and fails: the transition must roll back.
 type failingJobs struct{}
@@ -50,7 +34,10 @@ func (failingJobs) InsertTx(context.Context, pgx.Tx, river.JobArgs, *river.Inser
 }
 
 func notifier(t testing.TB) request.Notifier {
-	return request.Notifier{Jobs: mailJobs(t), BaseURL: "https://bridge.example/", T: i18n.T}
+	t.Helper()
+	ins, err := jobs.InsertOnly() // inserts only: no workers, any job kind
+	require.NoError(t, err)
+	return request.Notifier{Jobs: ins, BaseURL: "https://bridge.example/", T: i18n.T}
 }
 
 var seq atomic.Int64

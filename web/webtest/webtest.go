@@ -42,18 +42,25 @@ func Config(t testing.TB, extra map[string]string) *config.Config {
 	return cfg
 }
 
+// Jobs is an insert-only River client: jobs of any kind are written in
+// the caller's transaction and left for the tests to read.
+func Jobs(t testing.TB) jobs.Inserter {
+	t.Helper()
+	ins, err := jobs.InsertOnly()
+	require.NoError(t, err)
+	return ins
+}
+
 // Server starts the web app on a loopback port over conn (usually a
 // dbtest.Tx, so everything rolls back), with optional changes to Deps.
 func Server(t testing.TB, conn db.Conn, mutate ...func(*web.Deps)) *httptest.Server {
 	t.Helper()
 	cfg := Config(t, nil)
-	ins, err := jobs.InsertOnly()
-	require.NoError(t, err)
 	kr, err := secret.NewKeyring(cfg.SecretKey)
 	require.NoError(t, err)
 	d := web.Deps{
 		Config:   cfg,
-		Jobs:     ins,
+		Jobs:     Jobs(t),
 		Keyring:  kr,
 		Outbound: outbound.Policy{AllowLocal: cfg.OutboundAllowLocal},
 		DB:       conn,
