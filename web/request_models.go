@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -73,6 +74,41 @@ func historyItems(events []request.Event, forOwner bool) []view.HistoryItem {
 		out[i] = it
 	}
 	return out
+}
+
+// ownerRequestAction runs one owner action on a request of the current
+// project and answers like moderate does for moderators: 303 back to the
+// request's card on success; the Requests tab again with field errors
+// (422) or the refusal (409) on that card, nothing changed. st carries
+// what the card keeps on a failure (the comment typed).
+func (h *Handler) ownerRequestAction(c echo.Context, flash string, st cardState, act func(p project.Project, id int64, version int32, userID int64) error) error {
+	p, err := h.CurrentProject(c)
+	if err != nil {
+		return err
+	}
+	id, err := paramID(c, "request")
+	if err != nil {
+		return err
+	}
+	version, err := formVersion(c)
+	if err != nil {
+		return err
+	}
+	st.RequestID = id
+	err = act(p, id, version, currentUser(c).ID)
+	if errs := apperr.Fields(err); errs != nil {
+		st.Errs = errs
+		return h.renderRequestList(c, formStatus(err), p, st)
+	}
+	if msg := refusal(err); msg != "" {
+		st.Notice = msg
+		return h.renderRequestList(c, http.StatusConflict, p, st)
+	}
+	if err != nil {
+		return err
+	}
+	h.setFlash(c, flash)
+	return c.Redirect(http.StatusSeeOther, requestsURL(p)+"#"+requestAnchor(id))
 }
 
 func requestsURL(p project.Project) string { return "/projects/" + view.Itoa(p.ID) + "/requests" }
