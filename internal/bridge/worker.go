@@ -287,7 +287,7 @@ func (e *Engine) askBot(ctx context.Context, conn db.DBTX, integ Integration, ev
 		return 0, e.fail(ctx, conn, ev, "cannot translate the bot's reply: "+err.Error())
 	}
 	outcome := outcomeOf(reply, calls, unsupported)
-	stored, err := encodeCalls(calls)
+	planned, stored, err := encodeCalls(calls)
 	if err != nil {
 		return 0, err
 	}
@@ -313,7 +313,7 @@ func (e *Engine) askBot(ctx context.Context, conn db.DBTX, integ Integration, ev
 	}); err != nil {
 		return 0, fmt.Errorf("bridge: store reply: %w", err)
 	}
-	ev.Status, ev.Calls, ev.CallsDone, ev.Attempts = "replied", decodeStored(stored), 0, 0
+	ev.Status, ev.Calls, ev.CallsDone, ev.Attempts = "replied", planned, 0, 0
 	return 0, nil
 }
 
@@ -349,7 +349,7 @@ func (e *Engine) fallback(ctx context.Context, conn db.DBTX, integ Integration, 
 		calls = append(calls, webim.NewTextMessage(chatID, text))
 		calls = append(calls, transferTo(chatID, integ.Target))
 	}
-	stored, err := encodeCalls(calls)
+	planned, stored, err := encodeCalls(calls)
 	if err != nil {
 		return err
 	}
@@ -359,7 +359,7 @@ func (e *Engine) fallback(ctx context.Context, conn db.DBTX, integ Integration, 
 		WHERE id = $1`, ev.ID, stored, truncate(why, 1000)); err != nil {
 		return fmt.Errorf("bridge: store fallback: %w", err)
 	}
-	ev.Status, ev.Calls, ev.CallsDone, ev.Attempts = "replied", decodeStored(stored), 0, 0
+	ev.Status, ev.Calls, ev.CallsDone, ev.Attempts = "replied", planned, 0, 0
 	return nil
 }
 
@@ -481,21 +481,22 @@ func (e *Engine) fail(ctx context.Context, conn db.DBTX, ev *event, msg string) 
 	return nil
 }
 
-func encodeCalls(calls []webim.Call) ([]byte, error) {
-	if calls == nil {
-		calls = []webim.Call{}
+// encodeCalls turns planned Webim calls into their stored form: each body
+// is encoded once, and the list (for bridge_events.calls) from that.
+func encodeCalls(calls []webim.Call) ([]storedCall, []byte, error) {
+	out := make([]storedCall, len(calls))
+	for i, c := range calls {
+		body, err := json.Marshal(c.Body)
+		if err != nil {
+			return nil, nil, fmt.Errorf("bridge: encode %s: %w", c.Method, err)
+		}
+		out[i] = storedCall{Method: c.Method, Body: body}
 	}
-	b, err := json.Marshal(calls)
+	b, err := json.Marshal(out)
 	if err != nil {
-		return nil, fmt.Errorf("bridge: encode calls: %w", err)
+		return nil, nil, fmt.Errorf("bridge: encode calls: %w", err)
 	}
-	return b, nil
-}
-
-func decodeStored(b []byte) []storedCall {
-	var out []storedCall
-	_ = json.Unmarshal(b, &out)
-	return out
+	return out, b, nil
 }
 
 func truncate(s string, n int) string {
