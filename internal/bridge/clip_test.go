@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
@@ -45,10 +44,7 @@ func TestLongMultiByteErrorDoesNotBlockTheChat(t *testing.T) {
 	first := f.ingest(t, `{"event":"new_message","chat_id":91,"message":{"id":"m-1","kind":"visitor","text":"первое"}}`)
 	second := f.ingest(t, `{"event":"new_message","chat_id":91,"message":{"id":"m-2","kind":"visitor","text":"второе"}}`)
 
-	require.Eventually(t, func() bool {
-		s, _, _ := f.eventStatus(t, second.EventIDs[0])
-		return s == "done"
-	}, 20*time.Second, 20*time.Millisecond, "the chat's next event is delivered")
+	f.waitStatus(t, second.EventIDs[0], "done") // the chat's next event is delivered
 
 	status, _, lastError := f.eventStatus(t, first.EventIDs[0])
 	require.Equal(t, "failed", status)
