@@ -20,6 +20,7 @@ import (
 	"github.com/botbridge/botbridge/internal/outbound"
 	"github.com/botbridge/botbridge/internal/secret"
 	webpkg "github.com/botbridge/botbridge/web"
+	"github.com/botbridge/botbridge/web/i18n"
 )
 
 func cmdServe(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
@@ -150,14 +151,14 @@ func newApp(cfg *config.Config, pool, workPool *pgxpool.Pool, log *slog.Logger, 
 		return nil, err
 	}
 	policy := outbound.Policy{AllowLocal: cfg.OutboundAllowLocal}
-	engine := &bridge.Engine{
+	engine := bridge.NewEngine(bridge.Config{
 		Pool:     pool,
 		WorkPool: workPool,
-		Dir:      bridge.NewDirectory(kr),
+		Keyring:  kr,
 		HTTP:     outbound.NewClient(policy, 60*time.Second),
 		Log:      log,
 		Retry:    bridge.DefaultRetry,
-	}
+	})
 	rc, err := jobs.New(pool, jobs.Options{
 		RunWorkers:           workers,
 		Queues:               map[string]int{mail.Queue: 2, bridge.Queue: cfg.BridgeWorkers},
@@ -169,7 +170,7 @@ func newApp(cfg *config.Config, pool, workPool *pgxpool.Pool, log *slog.Logger, 
 		return nil, err
 	}
 	engine.Jobs = rc
-	engine.Notify = bridge.MailOwners(cfg.BaseURL, rc)
+	engine.Notify = bridge.OwnerMailer{Jobs: rc, BaseURL: cfg.BaseURL.String(), T: i18n.T}.Notify
 	return &app{cfg: cfg, pool: pool, log: log, keyring: kr, river: rc, engine: engine, outbound: policy, workers: workers}, nil
 }
 

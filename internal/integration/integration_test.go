@@ -243,7 +243,7 @@ func TestLookupFollowsStatus(t *testing.T) {
 	require.NoError(t, err, "unhealthy integrations still receive")
 	require.Equal(t, integration.StatusUnhealthy, found.Status)
 	require.Equal(t, "Webim answered 401", found.UnhealthyReason)
-	require.True(t, found.Live())
+	require.True(t, found.AcceptsWebhooks())
 
 	changed, err = integration.MarkHealthy(f.ctx, f.tx, it.ID)
 	require.NoError(t, err)
@@ -262,7 +262,7 @@ func TestLookupFollowsStatus(t *testing.T) {
 	gone, err := integration.GetByID(f.ctx, f.tx, it.ID)
 	require.NoError(t, err)
 	require.NotNil(t, gone.DeletedAt)
-	require.False(t, gone.Live())
+	require.False(t, gone.AcceptsWebhooks())
 	_, err = integration.Token(f.ctx, f.env.Keyring, gone)
 	require.ErrorIs(t, err, apperr.ErrNotFound, "the token is wiped on delete")
 

@@ -24,6 +24,8 @@ type Client = river.Client[pgx.Tx]
 // test double-free insert-only client.
 type Inserter interface {
 	InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+	// InsertManyTx inserts several jobs in one statement.
+	InsertManyTx(ctx context.Context, tx pgx.Tx, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
 }
 
 // Register adds workers to the registry before the client is built.
