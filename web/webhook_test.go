@@ -15,16 +15,13 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
-	"github.com/botbridge/botbridge/internal/auth"
 	"github.com/botbridge/botbridge/internal/botapi"
 	"github.com/botbridge/botbridge/internal/bridge"
 	"github.com/botbridge/botbridge/internal/db/dbtest"
 	"github.com/botbridge/botbridge/internal/integration"
 	"github.com/botbridge/botbridge/internal/jobs"
 	"github.com/botbridge/botbridge/internal/outbound"
-	"github.com/botbridge/botbridge/internal/project"
-	"github.com/botbridge/botbridge/internal/request"
-	"github.com/botbridge/botbridge/internal/secret"
+	"github.com/botbridge/botbridge/internal/testfactory"
 	"github.com/botbridge/botbridge/web"
 	"github.com/botbridge/botbridge/web/webtest"
 )
@@ -43,23 +40,21 @@ func newHookEnv(t *testing.T, botURL string) *hookEnv {
 	t.Helper()
 	ctx := context.Background()
 	tx := dbtest.Tx(t)
-	kr, err := secret.NewKeyring(webtest.Config(t, nil).SecretKey)
-	require.NoError(t, err)
-	u, err := auth.CreateUser(ctx, tx, "hook-owner@example.com", "owner password", auth.RoleOwner)
-	require.NoError(t, err)
-	p, err := project.Create(ctx, tx, u.ID, "Hook shop")
-	require.NoError(t, err)
-	require.NoError(t, request.Grant(ctx, tx, p.ID, "webim", u.ID))
-	env := integration.Env{Keyring: kr, Outbound: outbound.Policy{AllowLocal: true}}
-	in, err := integration.Create(ctx, tx, env, p.ID, u.ID, "webim", integration.Input{
-		Token: "webim-token-1234", Domain: "http://127.0.0.1:9", TransferTo: "department", DepartmentID: "sales"})
-	require.NoError(t, err)
-	key, err := integration.WebhookKey(kr, in)
-	require.NoError(t, err)
-	if botURL != "" {
-		_, err = integration.SaveBot(ctx, tx, env, p.ID, u.ID, integration.BotInput{URL: botURL, Timeout: "2", FallbackMode: "transfer", FallbackText: "Connecting you."})
-		require.NoError(t, err)
+	kr := testfactory.Keyring(t, webtest.Config(t, nil).SecretKey)
+	opts := &testfactory.TenantOpts{
+		Owner:       &testfactory.UserOpts{Email: testfactory.Ptr("hook-owner@example.com"), Password: testfactory.Ptr("owner password")},
+		ProjectName: testfactory.Ptr("Hook shop"),
+		Keyring:     kr,
 	}
+	if botURL != "" {
+		bot := testfactory.DefaultBotInput() // Timeout 2 s, transfer with "Connecting you."
+		bot.URL = botURL
+		opts.Bot = &bot
+	}
+	tenant := testfactory.NewTenant(ctx, t, tx, opts)
+	u, p, in := tenant.Owner, tenant.Project, tenant.Integration()
+	key := in.WebhookKey
+	env := testfactory.Env(t, kr)
 	ins, err := jobs.InsertOnly()
 	require.NoError(t, err)
 	engine := &bridge.Engine{Dir: bridge.NewDirectory(kr), Jobs: ins, HTTP: outbound.NewClient(env.Outbound, 5*time.Second),

@@ -11,14 +11,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/botbridge/botbridge/internal/apperr"
-	"github.com/botbridge/botbridge/internal/auth"
 	"github.com/botbridge/botbridge/internal/db/dbtest"
 	"github.com/botbridge/botbridge/internal/integration"
 	"github.com/botbridge/botbridge/internal/jobs"
-	"github.com/botbridge/botbridge/internal/outbound"
-	"github.com/botbridge/botbridge/internal/project"
-	"github.com/botbridge/botbridge/internal/request"
-	"github.com/botbridge/botbridge/internal/secret"
+	"github.com/botbridge/botbridge/internal/testfactory"
 	"github.com/botbridge/botbridge/internal/webim"
 )
 
@@ -28,27 +24,23 @@ func batchSetup(t *testing.T) (*Engine, *pgxpool.Pool, string, string) {
 	t.Helper()
 	ctx := context.Background()
 	pool, _ := dbtest.NewDatabase(t)
-	kr, err := secret.NewKeyring("bridge-test-secret-key-0123456789abcdef")
-	require.NoError(t, err)
-	owner, err := auth.CreateUser(ctx, pool, "owner@example.com", "owner password", auth.RoleOwner)
-	require.NoError(t, err)
-	p, err := project.Create(ctx, pool, owner.ID, "Batch shop")
-	require.NoError(t, err)
-	require.NoError(t, request.Grant(ctx, pool, p.ID, "webim", owner.ID))
+	kr := testfactory.Keyring(t, "bridge-test-secret-key-0123456789abcdef")
 	ins, err := jobs.InsertOnly()
 	require.NoError(t, err)
 	e := &Engine{Pool: pool, Dir: NewDirectory(kr), Jobs: ins}
-	env := integration.Env{Keyring: kr, Outbound: outbound.Policy{AllowLocal: true}}
-	var keys []string
+	var inputs []integration.Input
 	for i := range 2 {
-		in, err := integration.Create(ctx, pool, env, p.ID, owner.ID, "webim", integration.Input{
-			Token: "webim-token-1234", Domain: fmt.Sprintf("http://127.0.0.1:%d", 9000+i), TransferTo: "department", DepartmentID: "sales"})
-		require.NoError(t, err)
-		key, err := integration.WebhookKey(kr, in)
-		require.NoError(t, err)
-		keys = append(keys, key)
+		in := testfactory.DefaultInput()
+		in.Domain = fmt.Sprintf("http://127.0.0.1:%d", 9000+i)
+		inputs = append(inputs, in)
 	}
-	return e, pool, keys[0], keys[1]
+	tenant := testfactory.NewTenant(ctx, t, pool, &testfactory.TenantOpts{
+		Owner:        &testfactory.UserOpts{Email: testfactory.Ptr("owner@example.com"), Password: testfactory.Ptr("owner password")},
+		ProjectName:  testfactory.Ptr("Batch shop"),
+		Keyring:      kr,
+		Integrations: inputs,
+	})
+	return e, pool, tenant.Integrations[0].WebhookKey, tenant.Integrations[1].WebhookKey
 }
 
 func parse(t *testing.T, body string) webim.Event {
@@ -56,6 +48,12 @@ func parse(t *testing.T, body string) webim.Event {
 	ev, err := webim.ParseWebhook(webim.Version2, []byte(body))
 	require.NoError(t, err)
 	return ev
+}
+
+// parseBody is parse for goroutines other than the test's: they hand the
+// error back instead of failing the test.
+func parseBody(body string) (webim.Event, error) {
+	return webim.ParseWebhook(webim.Version2, []byte(body))
 }
 
 func req(t *testing.T, key string, ev webim.Event) *ingestReq {
@@ -178,9 +176,11 @@ func TestFailedBatchFallsBackToOneByOne(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ev := parse(t, fmt.Sprintf(`{"event":"new_message","chat_id":%d,"message":{"id":"x%d","kind":"visitor","text":"hi"}}`, 100+i, i))
-			if i == 7 {
-				ev = poison
+			ev := poison
+			if i != 7 {
+				if ev, errs[i] = parseBody(fmt.Sprintf(`{"event":"new_message","chat_id":%d,"message":{"id":"x%d","kind":"visitor","text":"hi"}}`, 100+i, i)); errs[i] != nil {
+					return
+				}
 			}
 			_, errs[i] = e.Ingest(ctx, pool, a, ev)
 		}()
@@ -259,6 +259,9 @@ func TestConcurrentIngestKeepsChatOrder(t *testing.T) {
 	ctx := context.Background()
 	const senders, perSender = 24, 15
 	ids := make([][]int64, senders)
+	// Each sender reports its first problem here; the test goroutine alone
+	// fails the test.
+	errs := make([]error, senders)
 	var wg sync.WaitGroup
 	for s := range senders {
 		wg.Add(1)
@@ -268,27 +271,38 @@ func TestConcurrentIngestKeepsChatOrder(t *testing.T) {
 			if s%2 == 1 {
 				in = b
 			}
+			ingest := func(body string) (Ingested, error) {
+				ev, err := parseBody(body)
+				if err != nil {
+					return Ingested{}, err
+				}
+				return e.Ingest(ctx, pool, in, ev)
+			}
 			for m := range perSender {
 				body := fmt.Sprintf(`{"event":"new_message","chat_id":%d,"message":{"id":"m%d","kind":"visitor","text":"%d"}}`, 1000+s, m, m)
-				res, err := e.Ingest(ctx, pool, in, parse(t, body))
+				res, err := ingest(body)
 				if err != nil {
-					t.Errorf("sender %d: %v", s, err)
+					errs[s] = fmt.Errorf("sender %d: %w", s, err)
 					return
 				}
 				// A redelivery of the same message, stored once.
-				dup, err := e.Ingest(ctx, pool, in, parse(t, body))
+				dup, err := ingest(body)
 				if err != nil {
-					t.Errorf("sender %d: %v", s, err)
+					errs[s] = fmt.Errorf("sender %d: %w", s, err)
 					return
 				}
 				if res.Stored != 1 || dup.Stored != 0 {
-					t.Errorf("sender %d message %d: stored %d then %d", s, m, res.Stored, dup.Stored)
+					errs[s] = fmt.Errorf("sender %d message %d: stored %d then %d", s, m, res.Stored, dup.Stored)
+					return
 				}
 				ids[s] = append(ids[s], res.EventIDs...)
 			}
 		}()
 	}
 	wg.Wait()
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
 	chats := map[int64]bool{}
 	for s := range senders {
 		require.Len(t, ids[s], perSender)
