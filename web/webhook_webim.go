@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/botbridge/botbridge/internal/apperr"
+	"github.com/botbridge/botbridge/internal/clip"
 	"github.com/botbridge/botbridge/internal/webim"
 )
 
@@ -58,10 +59,7 @@ func (h *Handler) WebhookWebim(c echo.Context) error {
 		if err != nil {
 			return webhookErr(c, err)
 		}
-		name := ev.Name
-		if len(name) > 64 {
-			name = name[:64] + "…" // the name is the sender's text: bound what reaches the log
-		}
+		name := clip.Text(ev.Name, 64) // the name is the sender's text: bound what reaches the log
 		h.Log.Info("webhook: unknown Webim event ignored", slog.String("event", name), slog.Int64("integration_id", integ.ID),
 			slog.String("request_id", requestID(c)))
 	case version == webim.Version1:

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/botbridge/botbridge/internal/botapi"
+	"github.com/botbridge/botbridge/internal/clip"
 	"github.com/botbridge/botbridge/internal/db"
 	"github.com/botbridge/botbridge/internal/webim"
 )
@@ -125,7 +126,7 @@ func (e *Engine) postWebim(ctx context.Context, domain, token string, c storedCa
 func (e *Engine) record(ctx context.Context, q db.DBTX, eventID int64, target, method string, attempt, status int, callErr error, took time.Duration) {
 	msg := ""
 	if callErr != nil {
-		msg = truncate(callErr.Error(), 1000)
+		msg = clip.Text(callErr.Error(), 1000)
 	}
 	if _, err := q.Exec(ctx, `
 		INSERT INTO bridge_calls (event_id, target, method, attempt, status_code, ok, error, duration_ms)

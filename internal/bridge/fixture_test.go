@@ -45,6 +45,8 @@ type fakeWebim struct {
 	calls []webimCall
 	fail  func(n int, c webimCall) (status int, header http.Header)
 	n     int
+	// failBody is the body of an injected failure (a default when empty).
+	failBody string
 }
 
 func newFakeWebim(t *testing.T) *fakeWebim {
@@ -56,7 +58,7 @@ func newFakeWebim(t *testing.T) *fakeWebim {
 		f.mu.Lock()
 		f.n++
 		n := f.n
-		fail := f.fail
+		fail, failBody := f.fail, f.failBody
 		f.mu.Unlock()
 		if fail != nil {
 			if status, h := fail(n, c); status != 0 {
@@ -64,7 +66,10 @@ func newFakeWebim(t *testing.T) *fakeWebim {
 					w.Header()[k] = v
 				}
 				w.WriteHeader(status)
-				_, _ = w.Write([]byte(`{"error":"test","desc":"injected"}`))
+				if failBody == "" {
+					failBody = `{"error":"test","desc":"injected"}`
+				}
+				_, _ = w.Write([]byte(failBody))
 				return
 			}
 		}
@@ -81,6 +86,12 @@ func (f *fakeWebim) Calls() []webimCall {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]webimCall(nil), f.calls...)
+}
+
+func (f *fakeWebim) setBody(body string) {
+	f.mu.Lock()
+	f.failBody = body
+	f.mu.Unlock()
 }
 
 func (f *fakeWebim) setFail(fn func(n int, c webimCall) (int, http.Header)) {

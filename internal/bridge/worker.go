@@ -15,6 +15,7 @@ import (
 
 	"github.com/botbridge/botbridge/internal/apperr"
 	"github.com/botbridge/botbridge/internal/botapi"
+	"github.com/botbridge/botbridge/internal/clip"
 	"github.com/botbridge/botbridge/internal/db"
 	"github.com/botbridge/botbridge/internal/jobs"
 	"github.com/botbridge/botbridge/internal/secret"
@@ -356,7 +357,7 @@ func (e *Engine) fallback(ctx context.Context, conn db.DBTX, integ Integration, 
 	if _, err := conn.Exec(ctx, `
 		UPDATE bridge_events SET status = 'replied', calls = $2, calls_done = 0, attempts = 0,
 		       next_attempt_at = NULL, last_error = $3, outcome = 'fallback'
-		WHERE id = $1`, ev.ID, stored, truncate(why, 1000)); err != nil {
+		WHERE id = $1`, ev.ID, stored, clip.Text(why, 1000)); err != nil {
 		return fmt.Errorf("bridge: store fallback: %w", err)
 	}
 	ev.Status, ev.Calls, ev.CallsDone, ev.Attempts = "replied", planned, 0, 0
@@ -450,7 +451,7 @@ func (e *Engine) unhealthy(ctx context.Context, conn db.DBTX, integ Integration,
 			}
 		}
 		_, err = tx.Exec(ctx, `UPDATE bridge_events SET status = 'failed', attempts = attempts + 1, last_error = $2, processed_at = now(), next_attempt_at = NULL WHERE id = $1`,
-			ev.ID, truncate(reason, 1000))
+			ev.ID, clip.Text(reason, 1000))
 		return err
 	})
 	if err != nil {
@@ -465,7 +466,7 @@ func (e *Engine) retryLater(ctx context.Context, conn db.DBTX, ev *event, attemp
 	wait := max(e.Retry.Delay(attempts), hint)
 	next := e.now().Add(wait)
 	if _, err := conn.Exec(ctx, `UPDATE bridge_events SET attempts = $2, next_attempt_at = $3, last_error = $4 WHERE id = $1`,
-		ev.ID, attempts, next, truncate(msg, 1000)); err != nil {
+		ev.ID, attempts, next, clip.Text(msg, 1000)); err != nil {
 		return 0, fmt.Errorf("bridge: record retry: %w", err)
 	}
 	return wait, nil
@@ -475,7 +476,7 @@ func (e *Engine) retryLater(ctx context.Context, conn db.DBTX, ev *event, attemp
 func (e *Engine) fail(ctx context.Context, conn db.DBTX, ev *event, msg string) error {
 	e.Log.Warn("bridge: event failed", slog.Int64("event_id", ev.ID), slog.String("error", msg))
 	if _, err := conn.Exec(ctx, `UPDATE bridge_events SET status = 'failed', attempts = attempts + 1, last_error = $2, processed_at = now(), next_attempt_at = NULL WHERE id = $1`,
-		ev.ID, truncate(msg, 1000)); err != nil {
+		ev.ID, clip.Text(msg, 1000)); err != nil {
 		return fmt.Errorf("bridge: mark failed: %w", err)
 	}
 	return nil
@@ -497,13 +498,6 @@ func encodeCalls(calls []webim.Call) ([]storedCall, []byte, error) {
 		return nil, nil, fmt.Errorf("bridge: encode calls: %w", err)
 	}
 	return out, b, nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
 }
 
 // asConn lets a pooled connection or transaction open a nested transaction.

@@ -22,6 +22,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/botbridge/botbridge/internal/apperr"
+	"github.com/botbridge/botbridge/internal/clip"
 	"github.com/botbridge/botbridge/internal/db"
 	"github.com/botbridge/botbridge/internal/db/dbsqlc"
 	"github.com/botbridge/botbridge/internal/outbound"
@@ -438,7 +439,7 @@ func GetByID(ctx context.Context, q db.DBTX, id int64) (Integration, error) {
 // nothing changed (already unhealthy for this reason, or disabled), so
 // callers notify owners once. A deleted or unknown id is ErrNotFound.
 func MarkUnhealthy(ctx context.Context, q db.DBTX, id int64, reason string) (changed bool, err error) {
-	reason = truncate(strings.TrimSpace(reason), 500)
+	reason = clip.Text(strings.TrimSpace(reason), 500)
 	if reason == "" {
 		reason = "unknown"
 	}
@@ -469,12 +470,4 @@ func last4(s string) string {
 		return ""
 	}
 	return string(r[len(r)-4:])
-}
-
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n])
 }

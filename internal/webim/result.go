@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/botbridge/botbridge/internal/clip"
 )
 
 // ErrUnauthorized: Webim rejected the bot token (401/403). Retrying cannot
@@ -72,8 +74,8 @@ func ParseAPIResult(status int, body []byte) error {
 	}
 	e := &APIError{Status: status}
 	if parsed {
-		e.Code = truncate(jsonString(r.Error), 100)
-		e.Desc = truncate(jsonString(r.Desc), 300)
+		e.Code = clip.Text(jsonString(r.Error), 100)
+		e.Desc = clip.Text(jsonString(r.Desc), 300)
 	}
 	if e.Code == "" && e.Desc == "" {
 		e.Desc = snippet(body)
