@@ -6,7 +6,7 @@
 //
 // Owner-facing functions take the project id and scope every read and
 // write by it. The bridge engine's entry points (LookupByWebhookKey,
-// GetByID, Token, BotEndpoint, MarkUnhealthy, MarkHealthy) are reached
+// GetByID, Token, BotEndpoint, MarkUnhealthy) are reached
 // through an authenticated webhook or the engine's own stored events.
 package integration
 
@@ -465,19 +465,6 @@ func MarkUnhealthy(ctx context.Context, q db.DBTX, id int64, reason string) (cha
 	n, err := dbsqlc.New(q).MarkIntegrationUnhealthy(ctx, dbsqlc.MarkIntegrationUnhealthyParams{ID: id, Reason: reason})
 	if err != nil {
 		return false, fmt.Errorf("integration: mark unhealthy: %w", err)
-	}
-	if n > 0 {
-		return true, nil
-	}
-	return false, exists(ctx, q, id)
-}
-
-// MarkHealthy returns an unhealthy integration to active (e.g. after a
-// Webim call succeeded again). changed is false when it was not unhealthy.
-func MarkHealthy(ctx context.Context, q db.DBTX, id int64) (changed bool, err error) {
-	n, err := dbsqlc.New(q).MarkIntegrationHealthy(ctx, id)
-	if err != nil {
-		return false, fmt.Errorf("integration: mark healthy: %w", err)
 	}
 	if n > 0 {
 		return true, nil

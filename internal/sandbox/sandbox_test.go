@@ -671,7 +671,7 @@ func TestVisitorEndpoints(t *testing.T) {
 	// Webhook URL can be changed at runtime.
 	status, _ = post("/sandbox/webhook", `{"url":"ftp://nope"}`)
 	require.Equal(t, http.StatusBadRequest, status)
-	status, v = post("/sandbox/webhook", `{"url":"http://127.0.0.1:9/webhooks/webim/k"}`)
+	status, _ = post("/sandbox/webhook", `{"url":"http://127.0.0.1:9/webhooks/webim/k"}`)
 	require.Equal(t, http.StatusOK, status)
 	require.Equal(t, "http://127.0.0.1:9/webhooks/webim/k", sb.WebhookURL())
 }

@@ -2,6 +2,13 @@
 // HTTP: the web server with the bridge engine and River workers, a Webim
 // sandbox and the demo bot, on loopback ports, against a given PostgreSQL
 // database. End-to-end tests and the benchmarks use it.
+//
+// It is the one internal package that imports web: like cmd/botbridge it
+// wires the whole application, so it sits above every layer, not among the
+// domain packages. It lives under internal/ rather than cmd/ only because
+// both cmd/bench and the tests in internal/faulttest and internal/stack
+// need it. Only harnesses (cmd/bench, tests) may import it; botbridge's own
+// packages never do.
 package stack
 
 import (
