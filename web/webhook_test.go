@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/botbridge/botbridge/internal/botapi"
@@ -27,7 +27,9 @@ import (
 )
 
 type hookEnv struct {
-	tx        pgx.Tx
+	// pool is the test's own database: the engine ingests through a pool
+	// (group commit), so the rows are committed.
+	pool      *pgxpool.Pool
 	srv       *httptest.Server
 	url       string
 	integID   int64
@@ -39,7 +41,7 @@ type hookEnv struct {
 func newHookEnv(t *testing.T, botURL string) *hookEnv {
 	t.Helper()
 	ctx := context.Background()
-	tx := dbtest.Tx(t)
+	tx, _ := dbtest.NewDatabase(t)
 	kr := testfactory.Keyring(t, webtest.Config(t, nil).SecretKey)
 	opts := &testfactory.TenantOpts{
 		Owner:       &testfactory.UserOpts{Email: testfactory.Ptr("hook-owner@example.com"), Password: testfactory.Ptr("owner password")},
@@ -57,10 +59,9 @@ func newHookEnv(t *testing.T, botURL string) *hookEnv {
 	env := testfactory.Env(t, kr)
 	ins, err := jobs.InsertOnly()
 	require.NoError(t, err)
-	engine := &bridge.Engine{Dir: bridge.NewDirectory(kr), Jobs: ins, HTTP: outbound.NewClient(env.Outbound, 5*time.Second),
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Retry: bridge.DefaultRetry}
+	engine := bridge.NewEngine(bridge.Config{Pool: tx, Keyring: kr, Jobs: ins, HTTP: outbound.NewClient(env.Outbound, 5*time.Second)})
 	srv := webtest.Server(t, tx, func(d *web.Deps) { d.Bridge = engine; d.Keyring = kr })
-	return &hookEnv{tx: tx, srv: srv, url: srv.URL + "/webhooks/webim/" + key, integID: in.ID, projectID: p.ID, ownerID: u.ID, env: env}
+	return &hookEnv{pool: tx, srv: srv, url: srv.URL + "/webhooks/webim/" + key, integID: in.ID, projectID: p.ID, ownerID: u.ID, env: env}
 }
 
 func post(t *testing.T, url string, body string, header map[string]string) (int, string) {
@@ -81,7 +82,7 @@ func post(t *testing.T, url string, body string, header map[string]string) (int,
 func (h *hookEnv) count(t *testing.T, table string) int {
 	t.Helper()
 	var n int
-	require.NoError(t, h.tx.QueryRow(context.Background(), "SELECT count(*) FROM "+table).Scan(&n))
+	require.NoError(t, h.pool.QueryRow(context.Background(), "SELECT count(*) FROM "+table).Scan(&n))
 	return n
 }
 
@@ -111,7 +112,7 @@ func TestWebhookAcceptsEveryPayloadShape(t *testing.T) {
 	}
 	require.Equal(t, 3, h.count(t, "river_job WHERE kind = 'bridge_chat'"), "one job waiting per chat (chats 1, 2, 12345), in the same transaction")
 	var typ, msg string
-	require.NoError(t, h.tx.QueryRow(context.Background(), `SELECT type, message->'file'->>'name' FROM bridge_events WHERE dedup_key = 'msg:12345:f2'`).Scan(&typ, &msg))
+	require.NoError(t, h.pool.QueryRow(context.Background(), `SELECT type, message->'file'->>'name' FROM bridge_events WHERE dedup_key = 'msg:12345:f2'`).Scan(&typ, &msg))
 	require.Equal(t, botapi.TypeMessageFile, typ)
 	require.Equal(t, "t.txt", msg)
 
@@ -169,14 +170,14 @@ func TestWebhookKeyLifecycle(t *testing.T) {
 	status, _ := post(t, h.url, msg, nil)
 	require.Equal(t, 200, status)
 
-	require.NoError(t, integration.Disable(ctx, h.tx, h.projectID, h.integID, h.ownerID))
+	require.NoError(t, integration.Disable(ctx, h.pool, h.projectID, h.integID, h.ownerID))
 	status, _ = post(t, h.url, msg, nil)
 	require.Equal(t, 404, status)
-	require.NoError(t, integration.Enable(ctx, h.tx, h.projectID, h.integID, h.ownerID))
+	require.NoError(t, integration.Enable(ctx, h.pool, h.projectID, h.integID, h.ownerID))
 	status, _ = post(t, h.url, msg, nil)
 	require.Equal(t, 200, status)
 
-	newKey, err := integration.RotateWebhook(ctx, h.tx, h.env.Keyring, h.projectID, h.integID, h.ownerID)
+	newKey, err := integration.RotateWebhook(ctx, h.pool, h.env.Keyring, h.projectID, h.integID, h.ownerID)
 	require.NoError(t, err)
 	status, _ = post(t, h.url, msg, nil)
 	require.Equal(t, 404, status, "the old URL stops at once")
@@ -184,7 +185,7 @@ func TestWebhookKeyLifecycle(t *testing.T) {
 	status, _ = post(t, newURL, msg, nil)
 	require.Equal(t, 200, status)
 
-	require.NoError(t, integration.Delete(ctx, h.tx, h.projectID, h.integID, h.ownerID))
+	require.NoError(t, integration.Delete(ctx, h.pool, h.projectID, h.integID, h.ownerID))
 	status, _ = post(t, newURL, msg, nil)
 	require.Equal(t, 404, status)
 }
@@ -209,7 +210,7 @@ func TestWebhookV1Synchronous(t *testing.T) {
 	}))
 	defer bot.Close()
 	h := newHookEnv(t, bot.URL)
-	b, err := integration.BotEndpoint(context.Background(), h.tx, h.env.Keyring, h.projectID)
+	b, err := integration.BotEndpoint(context.Background(), h.pool, h.env.Keyring, h.projectID)
 	require.NoError(t, err)
 	secrets = b.Secrets
 
@@ -239,9 +240,9 @@ func TestWebhookKeyNotLogged(t *testing.T) {
 	h := newHookEnv(t, "")
 	var logs strings.Builder
 	var mu sync.Mutex
-	srv := webtest.Server(t, h.tx, func(d *web.Deps) {
+	srv := webtest.Server(t, h.pool, func(d *web.Deps) {
 		d.Log = slog.New(slog.NewTextHandler(&lockedWriter{w: &logs, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-		d.Bridge = &bridge.Engine{Dir: bridge.NewDirectory(h.env.Keyring)}
+		d.Bridge = bridge.NewEngine(bridge.Config{Pool: h.pool, Keyring: h.env.Keyring})
 	})
 	key := h.url[strings.LastIndex(h.url, "/")+1:]
 	status, _ := post(t, srv.URL+"/webhooks/webim/"+key, `{"event":"new_message",`, nil)

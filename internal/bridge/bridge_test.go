@@ -294,8 +294,8 @@ func TestFailedEventCanBeRetried(t *testing.T) {
 	f.webim.setFail(nil)
 	var projectID int64
 	require.NoError(t, f.pool.QueryRow(context.Background(), `SELECT project_id FROM chats LIMIT 1`).Scan(&projectID))
-	require.Error(t, f.engine.RetryEvent(context.Background(), f.pool, projectID+1000, id), "another project's event is not found")
-	require.NoError(t, f.engine.RetryEvent(context.Background(), f.pool, projectID, id))
+	require.Error(t, f.engine.RetryEvent(context.Background(), projectID+1000, id), "another project's event is not found")
+	require.NoError(t, f.engine.RetryEvent(context.Background(), projectID, id))
 	f.waitStatus(t, id, "done")
 	require.Len(t, f.webim.Calls(), 1)
 	require.Len(t, f.bot.Events(), 1, "the stored reply is reused; the bot is not asked again")

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"sync"
 	"testing"
 	"time"
@@ -26,6 +25,7 @@ import (
 	"github.com/botbridge/botbridge/internal/secret"
 	"github.com/botbridge/botbridge/internal/testfactory"
 	"github.com/botbridge/botbridge/internal/webim"
+	"github.com/botbridge/botbridge/web/i18n"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
@@ -159,7 +159,7 @@ type fixture struct {
 	pool   *pgxpool.Pool
 	engine *bridge.Engine
 	river  *jobs.Client
-	integ  bridge.Integration
+	integ  integration.Integration
 	key    string
 	webim  *fakeWebim
 	bot    *fakeBot
@@ -191,26 +191,24 @@ func setup(t *testing.T) *fixture {
 	f.bot.secrets = tenant.Bot.Secrets
 
 	var err error
-	f.engine = &bridge.Engine{
-		Pool:  pool,
-		Dir:   bridge.NewDirectory(kr),
-		HTTP:  outbound.NewClient(outbound.Policy{AllowLocal: true}, 5*time.Second),
-		Log:   slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Retry: bridge.Retry{BotAttempts: 3, WebimAttempts: 4, Base: 20 * time.Millisecond, Max: 100 * time.Millisecond},
-	}
+	f.engine = bridge.NewEngine(bridge.Config{
+		Pool:    pool,
+		Keyring: kr,
+		HTTP:    outbound.NewClient(outbound.Policy{AllowLocal: true}, 5*time.Second),
+		Retry:   bridge.Retry{BotAttempts: 3, WebimAttempts: 4, Base: 20 * time.Millisecond, Max: 100 * time.Millisecond},
+	})
 	f.river, err = jobs.New(pool, jobs.Options{RunWorkers: true, Queues: map[string]int{bridge.Queue: 8}, FetchPollInterval: 50 * time.Millisecond,
 		SkipUnknownJobCheck: true, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}, f.engine.Workers())
 	require.NoError(t, err)
 	f.engine.Jobs = f.river
-	base, _ := url.Parse("http://bridge.test")
-	f.engine.Notify = bridge.MailOwners(base, f.river)
+	f.engine.Notify = bridge.OwnerMailer{Jobs: f.river, BaseURL: "http://bridge.test", T: i18n.T}.Notify
 	require.NoError(t, f.river.Start(ctx))
 	t.Cleanup(func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		_ = f.river.Stop(sctx)
 	})
-	f.integ, err = f.engine.Dir.ByWebhookKey(ctx, pool, f.key)
+	f.integ, err = f.engine.Integration(ctx, f.key)
 	require.NoError(t, err)
 	return f
 }
@@ -230,7 +228,7 @@ func (f *fixture) tryIngest(body string) (bridge.Ingested, error) {
 	if err != nil {
 		return bridge.Ingested{}, err
 	}
-	return f.engine.Ingest(context.Background(), f.pool, f.key, ev)
+	return f.engine.Ingest(context.Background(), f.key, ev)
 }
 
 // How long and how often the tests poll for the engine's work to show.

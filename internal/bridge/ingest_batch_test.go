@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/botbridge/botbridge/internal/apperr"
+	"github.com/botbridge/botbridge/internal/db/dbsqlc"
 	"github.com/botbridge/botbridge/internal/db/dbtest"
 	"github.com/botbridge/botbridge/internal/integration"
 	"github.com/botbridge/botbridge/internal/jobs"
@@ -27,7 +28,7 @@ func batchSetup(t *testing.T) (*Engine, *pgxpool.Pool, string, string) {
 	kr := testfactory.Keyring(t, "bridge-test-secret-key-0123456789abcdef")
 	ins, err := jobs.InsertOnly()
 	require.NoError(t, err)
-	e := &Engine{Pool: pool, Dir: NewDirectory(kr), Jobs: ins}
+	e := NewEngine(Config{Pool: pool, Keyring: kr, Jobs: ins})
 	var inputs []integration.Input
 	for i := range 2 {
 		in := testfactory.DefaultInput()
@@ -85,7 +86,7 @@ func TestCommitBatchMatchesOneByOne(t *testing.T) {
 	e, pool, a, b := batchSetup(t)
 	ctx := context.Background()
 	// Chat 7 exists, transferred to a person, with a known phone.
-	_, err := e.Ingest(ctx, pool, a, parse(t, `{"event":"new_chat","chat":{"id":7},"visitor":{"id":"v7","fields":{"name":"Old","phone":"+100"}},"messages":[]}`))
+	_, err := e.Ingest(ctx, a, parse(t, `{"event":"new_chat","chat":{"id":7},"visitor":{"id":"v7","fields":{"name":"Old","phone":"+100"}},"messages":[]}`))
 	require.NoError(t, err)
 	_, err = pool.Exec(ctx, `UPDATE chats SET state = 'transferred' WHERE platform_chat_id = '7'`)
 	require.NoError(t, err)
@@ -102,7 +103,7 @@ func TestCommitBatchMatchesOneByOne(t *testing.T) {
 		req(t, a, parse(t, `{"event":"new_chat","chat":{"id":8},"visitor":{"id":"v8","fields":{"name":"Bo"}},"messages":[{"id":"h1","kind":"visitor","text":"history"}]}`)),
 		req(t, a, parse(t, `{"event":"new_chat","chat":{"id":7},"visitor":{"id":"v7","fields":{"name":"New"}},"messages":[]}`)),
 	}
-	require.NoError(t, e.store(ctx, pool, batch, true))
+	require.NoError(t, e.storeInTx(ctx, batch, true))
 
 	r := func(i int) Ingested { return batch[i].res }
 	require.Equal(t, 1, r(0).Stored)
@@ -154,16 +155,16 @@ func TestFailedBatchFallsBackToOneByOne(t *testing.T) {
 	// (The parser strips it from real webhooks; this event is built by hand.)
 	poison := parse(t, `{"event":"new_message","chat_id":2,"message":{"id":"m1","kind":"visitor","text":"two"}}`)
 	poison.ChatID = "2\x00"
-	bt := &batcher{pool: pool, flushers: 1}
+	e.groups.flushers = 1
 	good := req(t, a, parse(t, `{"event":"new_message","chat_id":1,"message":{"id":"m1","kind":"visitor","text":"one"}}`))
 	bad := req(t, a, poison)
-	bt.queue = []*ingestReq{good, bad}
-	bt.flush(e)
+	e.groups.queue = []*ingestReq{good, bad}
+	e.flush()
 	for _, r := range []*ingestReq{good, bad} {
 		<-r.done
 		require.ErrorIs(t, r.err, errBatchFailed)
 	}
-	require.Zero(t, bt.flushers)
+	require.Zero(t, e.groups.flushers)
 	var n int
 	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM bridge_events`).Scan(&n))
 	require.Zero(t, n, "the failed batch stored nothing")
@@ -182,7 +183,7 @@ func TestFailedBatchFallsBackToOneByOne(t *testing.T) {
 					return
 				}
 			}
-			_, errs[i] = e.Ingest(ctx, pool, a, ev)
+			_, errs[i] = e.Ingest(ctx, a, ev)
 		}()
 	}
 	wg.Wait()
@@ -211,7 +212,7 @@ func TestIngestResolvesKeysInTheBatch(t *testing.T) {
 	}
 	unknown := req(t, "no-such-key-0123456789abcdefghij", msg("1", "u1"))
 	batch := []*ingestReq{req(t, a, msg("1", "a1")), unknown, req(t, b, msg("1", "b1"))}
-	require.NoError(t, e.store(ctx, pool, batch, true))
+	require.NoError(t, e.storeInTx(ctx, batch, true))
 	require.NoError(t, batch[0].err)
 	require.NoError(t, batch[2].err)
 	require.ErrorIs(t, unknown.err, apperr.ErrNotFound)
@@ -227,24 +228,24 @@ func TestIngestResolvesKeysInTheBatch(t *testing.T) {
 	// Disabled: not found, on the batched path as on the single one.
 	_, err := pool.Exec(ctx, `UPDATE integrations SET status = 'disabled' WHERE id = $1`, batch[0].res.IntegrationID)
 	require.NoError(t, err)
-	_, err = e.Ingest(ctx, pool, a, msg("1", "a2"))
+	_, err = e.Ingest(ctx, a, msg("1", "a2"))
 	require.ErrorIs(t, err, apperr.ErrNotFound)
 	tx, err := pool.Begin(ctx)
 	require.NoError(t, err)
 	defer tx.Rollback(ctx)
-	_, err = e.Ingest(ctx, tx, a, msg("1", "a3"))
+	_, err = e.IngestTx(ctx, tx, a, msg("1", "a3"))
 	require.ErrorIs(t, err, apperr.ErrNotFound)
 	require.NoError(t, tx.Rollback(ctx))
 	// Unhealthy integrations still take webhooks (their events wait for a
 	// new token).
 	_, err = pool.Exec(ctx, `UPDATE integrations SET status = 'unhealthy', unhealthy_reason = 'token' WHERE id = $1`, batch[0].res.IntegrationID)
 	require.NoError(t, err)
-	res, err := e.Ingest(ctx, pool, a, msg("1", "a4"))
+	res, err := e.Ingest(ctx, a, msg("1", "a4"))
 	require.NoError(t, err)
 	require.Equal(t, 1, res.Stored)
 	// Malformed keys never reach the database.
 	for _, k := range []string{"", strings.Repeat("k", 300)} {
-		_, err = e.Ingest(ctx, pool, k, msg("1", "x"))
+		_, err = e.Ingest(ctx, k, msg("1", "x"))
 		require.ErrorIs(t, err, apperr.ErrNotFound)
 	}
 	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM bridge_events`).Scan(&n))
@@ -276,7 +277,7 @@ func TestConcurrentIngestKeepsChatOrder(t *testing.T) {
 				if err != nil {
 					return Ingested{}, err
 				}
-				return e.Ingest(ctx, pool, in, ev)
+				return e.Ingest(ctx, in, ev)
 			}
 			for m := range perSender {
 				body := fmt.Sprintf(`{"event":"new_message","chat_id":%d,"message":{"id":"m%d","kind":"visitor","text":"%d"}}`, 1000+s, m, m)
@@ -342,7 +343,7 @@ func TestChatJobsCoalesce(t *testing.T) {
 	send := func(chat int) Ingested {
 		t.Helper()
 		n++
-		res, err := e.Ingest(ctx, pool, a, parse(t, fmt.Sprintf(`{"event":"new_message","chat_id":%d,"message":{"id":"m%d","kind":"visitor","text":"hi"}}`, chat, n)))
+		res, err := e.Ingest(ctx, a, parse(t, fmt.Sprintf(`{"event":"new_message","chat_id":%d,"message":{"id":"m%d","kind":"visitor","text":"hi"}}`, chat, n)))
 		require.NoError(t, err)
 		require.Equal(t, 1, res.Stored)
 		return res
@@ -353,7 +354,7 @@ func TestChatJobsCoalesce(t *testing.T) {
 	other := send(2).ChatID
 	require.Equal(t, map[int64]int{chat: 1, other: 1}, jobChats(t, pool), "one job waits per chat")
 
-	require.NoError(t, clearJobMark(ctx, pool, chat)) // its job starts
+	require.NoError(t, dbsqlc.New(pool).ClearChatJobMark(ctx, chat)) // its job starts
 	send(1)
 	send(1)
 	require.Equal(t, map[int64]int{chat: 2, other: 1}, jobChats(t, pool))
@@ -364,8 +365,8 @@ func TestChatJobsCoalesce(t *testing.T) {
 	require.Equal(t, map[int64]int{chat: 3, other: 1}, jobChats(t, pool), "a stale mark holds nothing back")
 
 	// A duplicate stores nothing and queues nothing.
-	require.NoError(t, clearJobMark(ctx, pool, chat))
-	dup, err := e.Ingest(ctx, pool, a, parse(t, fmt.Sprintf(`{"event":"new_message","chat_id":1,"message":{"id":"m%d","kind":"visitor","text":"hi"}}`, n)))
+	require.NoError(t, dbsqlc.New(pool).ClearChatJobMark(ctx, chat))
+	dup, err := e.Ingest(ctx, a, parse(t, fmt.Sprintf(`{"event":"new_message","chat_id":1,"message":{"id":"m%d","kind":"visitor","text":"hi"}}`, n)))
 	require.NoError(t, err)
 	require.Zero(t, dup.Stored)
 	require.Equal(t, map[int64]int{chat: 3, other: 1}, jobChats(t, pool))
@@ -373,8 +374,10 @@ func TestChatJobsCoalesce(t *testing.T) {
 	// The 1.0 ingress stores without a job and without marking the chat.
 	hash, err := integration.WebhookKeyHash(a)
 	require.NoError(t, err)
-	_, err = e.ingestOne(ctx, pool, &ingestReq{keyHash: hash, ev: parse(t, `{"event":"new_message","chat_id":1,"message":{"id":"v1","kind":"visitor","text":"hi"}}`)}, false)
-	require.NoError(t, err)
+	v1 := &ingestReq{keyHash: hash, ev: parse(t, `{"event":"new_message","chat_id":1,"message":{"id":"v1","kind":"visitor","text":"hi"}}`)}
+	require.NoError(t, e.storeInTx(ctx, []*ingestReq{v1}, false))
+	require.NoError(t, v1.err)
+	require.Equal(t, 1, v1.res.Stored)
 	var marked bool
 	require.NoError(t, pool.QueryRow(ctx, `SELECT job_queued_at IS NOT NULL FROM chats WHERE id = $1`, chat).Scan(&marked))
 	require.False(t, marked)

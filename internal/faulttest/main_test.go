@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"syscall"
@@ -44,10 +43,10 @@ func limit(t *testing.T) {
 // system under test, not the test, and must start and run fast).
 func buildBinary(t *testing.T) string {
 	t.Helper()
+	// go test puts its own GOROOT/bin first on the test's PATH, so this finds
+	// the go command that is running the tests.
 	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
+	require.NoError(t, err, "the go command is needed to build the binary under test")
 	bin := filepath.Join(t.TempDir(), "botbridge")
 	start := time.Now()
 	cmd := exec.Command(goTool, "build", "-o", bin, "github.com/botbridge/botbridge/cmd/botbridge")

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/botbridge/botbridge/internal/apperr"
+	"github.com/botbridge/botbridge/internal/db/dbsqlc"
 	"github.com/botbridge/botbridge/internal/db/dbtest"
 	"github.com/botbridge/botbridge/internal/integration"
 	"github.com/botbridge/botbridge/internal/outbound"
@@ -240,14 +241,17 @@ func TestLookupFollowsStatus(t *testing.T) {
 	require.NoError(t, err, "unhealthy integrations still receive")
 	require.Equal(t, integration.StatusUnhealthy, found.Status)
 	require.Equal(t, "Webim answered 401", found.UnhealthyReason)
-	require.True(t, found.Live())
+	require.True(t, found.AcceptsWebhooks())
 
-	changed, err = integration.MarkHealthy(f.ctx, f.tx, it.ID)
+	// The query has no caller in botbridge yet (an owner's configuration
+	// change is what returns an integration to active, see Update), so the
+	// test reaches it directly.
+	n, err := dbsqlc.New(f.tx).MarkIntegrationHealthy(f.ctx, it.ID)
 	require.NoError(t, err)
-	require.True(t, changed)
-	changed, err = integration.MarkHealthy(f.ctx, f.tx, it.ID)
+	require.EqualValues(t, 1, n)
+	n, err = dbsqlc.New(f.tx).MarkIntegrationHealthy(f.ctx, it.ID)
 	require.NoError(t, err)
-	require.False(t, changed)
+	require.EqualValues(t, 0, n, "only an unhealthy integration is marked healthy")
 
 	require.NoError(t, integration.Delete(f.ctx, f.tx, f.project, it.ID, f.owner))
 	_, err = integration.LookupByWebhookKey(f.ctx, f.tx, key)
@@ -259,7 +263,7 @@ func TestLookupFollowsStatus(t *testing.T) {
 	gone, err := integration.GetByID(f.ctx, f.tx, it.ID)
 	require.NoError(t, err)
 	require.NotNil(t, gone.DeletedAt)
-	require.False(t, gone.Live())
+	require.False(t, gone.AcceptsWebhooks())
 	_, err = integration.Token(f.ctx, f.env.Keyring, gone)
 	require.ErrorIs(t, err, apperr.ErrNotFound, "the token is wiped on delete")
 

@@ -34,6 +34,10 @@ func (failingJobs) InsertTx(context.Context, pgx.Tx, river.JobArgs, *river.Inser
 	return nil, errors.New("queue unavailable")
 }
 
+func (failingJobs) InsertManyTx(context.Context, pgx.Tx, []river.InsertManyParams) ([]*rivertype.JobInsertResult, error) {
+	return nil, errors.New("queue unavailable")
+}
+
 func notifier(t testing.TB) request.Notifier {
 	t.Helper()
 	ins, err := jobs.InsertOnly() // inserts only: no workers, any job kind

@@ -15,6 +15,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/botbridge/botbridge/internal/outbound"
 	"github.com/botbridge/botbridge/internal/sandbox"
 	"github.com/botbridge/botbridge/internal/webim"
 )
@@ -518,7 +519,7 @@ func TestFaultModes(t *testing.T) {
 	a := call(t, srv, auth, "send_message", text)
 	require.Equal(t, http.StatusTooManyRequests, a.Status)
 	require.Equal(t, "7", a.Header.Get("Retry-After"))
-	require.Equal(t, 7*time.Second, webim.RetryAfter(a.Header, time.Now()))
+	require.Equal(t, 7*time.Second, outbound.RetryAfter(a.Header, time.Now()))
 
 	// Count: fail the next two calls, then behave.
 	sb.SetFaults(sandbox.Faults{Rate: 1, Count: 2})
@@ -670,7 +671,7 @@ func TestVisitorEndpoints(t *testing.T) {
 	// Webhook URL can be changed at runtime.
 	status, _ = post("/sandbox/webhook", `{"url":"ftp://nope"}`)
 	require.Equal(t, http.StatusBadRequest, status)
-	status, v = post("/sandbox/webhook", `{"url":"http://127.0.0.1:9/webhooks/webim/k"}`)
+	status, _ = post("/sandbox/webhook", `{"url":"http://127.0.0.1:9/webhooks/webim/k"}`)
 	require.Equal(t, http.StatusOK, status)
 	require.Equal(t, "http://127.0.0.1:9/webhooks/webim/k", sb.WebhookURL())
 }
