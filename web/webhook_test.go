@@ -41,7 +41,7 @@ type hookEnv struct {
 func newHookEnv(t *testing.T, botURL string) *hookEnv {
 	t.Helper()
 	ctx := context.Background()
-	tx, _ := dbtest.NewDatabase(t)
+	pool, _ := dbtest.NewDatabase(t)
 	kr := testfactory.Keyring(t, webtest.Config(t, nil).SecretKey)
 	opts := &testfactory.TenantOpts{
 		Owner:       &testfactory.UserOpts{Email: testfactory.Ptr("hook-owner@example.com"), Password: testfactory.Ptr("owner password")},
@@ -53,15 +53,15 @@ func newHookEnv(t *testing.T, botURL string) *hookEnv {
 		bot.URL = botURL
 		opts.Bot = &bot
 	}
-	tenant := testfactory.NewTenant(ctx, t, tx, opts)
+	tenant := testfactory.NewTenant(ctx, t, pool, opts)
 	u, p, in := tenant.Owner, tenant.Project, tenant.Integration()
 	key := in.WebhookKey
 	env := testfactory.Env(t, kr)
 	ins, err := jobs.InsertOnly()
 	require.NoError(t, err)
-	engine := bridge.NewEngine(bridge.Config{Pool: tx, Keyring: kr, Jobs: ins, HTTP: outbound.NewClient(env.Outbound, 5*time.Second)})
-	srv := webtest.Server(t, tx, func(d *web.Deps) { d.Bridge = engine; d.Keyring = kr })
-	return &hookEnv{pool: tx, srv: srv, url: srv.URL + "/webhooks/webim/" + key, integID: in.ID, projectID: p.ID, ownerID: u.ID, env: env}
+	engine := bridge.NewEngine(bridge.Config{Pool: pool, Keyring: kr, Jobs: ins, HTTP: outbound.NewClient(env.Outbound, 5*time.Second)})
+	srv := webtest.Server(t, pool, func(d *web.Deps) { d.Bridge = engine; d.Keyring = kr })
+	return &hookEnv{pool: pool, srv: srv, url: srv.URL + "/webhooks/webim/" + key, integID: in.ID, projectID: p.ID, ownerID: u.ID, env: env}
 }
 
 func post(t *testing.T, url string, body string, header map[string]string) (int, string) {
