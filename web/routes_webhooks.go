@@ -7,4 +7,8 @@ func (h *Handler) webhookRoutes(r *Router) {
 	r.Raw.POST("/webhooks/webim/:key", h.WebhookWebim(""))
 	r.Raw.POST("/webhooks/webim/:key/v1", h.WebhookWebim("v1"))
 	r.Raw.POST("/webhooks/webim/:key/v2", h.WebhookWebim("v2"))
+	// Webim's account-level chat event handlers (Basic auth, see
+	// integration.ChatEventsPath); the event may be named in the URL.
+	r.Raw.POST("/webhooks/webim/:key/chat-events", h.WebhookWebimChatEvents)
+	r.Raw.POST("/webhooks/webim/:key/chat-events/:event", h.WebhookWebimChatEvents)
 }

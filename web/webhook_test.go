@@ -133,10 +133,10 @@ func TestWebhookRefusesBadInput(t *testing.T) {
 		status          int
 	}{
 		{"malformed json", h.url, `{"event":"new_message",`, nil, 400},
-		{"chat_id as string in 2.0", h.url, `{"event":"new_message","chat_id":"12","message":{"id":"a","kind":"visitor","text":"x"}}`, nil, 400},
+		{"chat_id as an object in 2.0", h.url, `{"event":"new_message","chat_id":{"id":12},"message":{"id":"a","kind":"visitor","text":"x"}}`, nil, 400},
 		{"text as number", h.url, `{"event":"new_message","chat_id":12,"message":{"id":"a","kind":"visitor","text":5}}`, nil, 400},
-		{"missing message id", h.url, `{"event":"new_message","chat_id":12,"message":{"kind":"visitor","text":"x"}}`, nil, 400},
-		{"unknown kind", h.url, `{"event":"new_message","chat_id":12,"message":{"id":"a","kind":"weird"}}`, nil, 400},
+		{"missing message kind", h.url, `{"event":"new_message","chat_id":12,"message":{"id":"a","text":"x"}}`, nil, 400},
+		{"file data of the wrong type", h.url, `{"event":"new_message","chat_id":12,"message":{"id":"a","kind":"file_visitor","data":[1]}}`, nil, 400},
 		{"invalid utf-8", h.url, "{\"event\":\"new_message\",\"chat_id\":12,\"message\":{\"id\":\"a\",\"kind\":\"visitor\",\"text\":\"\xff\xfe\"}}", nil, 400},
 		{"bad version header", h.url, `{"event":"new_chat","chat":{"id":1}}`, map[string]string{"X-Bot-API-Version": "3.0"}, 400},
 		{"too large", h.url, `{"event":"new_message","chat_id":12,"message":{"id":"a","kind":"visitor","text":"` + strings.Repeat("x", 1<<20) + `"}}`, nil, 413},

@@ -55,6 +55,7 @@ func (h *Handler) webhookWebim(c echo.Context, pathVersion string) error {
 	if err != nil {
 		return refuse(http.StatusBadRequest, err.Error())
 	}
+	ev.WebimVersion = clip.Text(c.Request().Header.Get(webim.HeaderWebimVersion), 32)
 	switch {
 	case !ev.IsKnown():
 		integ, err := h.Bridge.Integration(ctx, key)

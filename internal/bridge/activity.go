@@ -13,6 +13,7 @@ import (
 	"github.com/botbridge/botbridge/internal/botapi"
 	"github.com/botbridge/botbridge/internal/db"
 	"github.com/botbridge/botbridge/internal/db/dbsqlc"
+	"github.com/botbridge/botbridge/internal/webim"
 )
 
 // Activity is one event as the integration's activity log shows it.
@@ -32,6 +33,11 @@ type Activity struct {
 	ProcessedAt    *time.Time
 	NextAttemptAt  *time.Time
 	Calls          []CallRecord
+	// Notes say where the translation departed from the bot's reply.
+	Notes []webim.Note
+	// OperatorData is what the bot wanted to pass to the operator
+	// (send_data_to_operator, which Webim cannot take), as JSON.
+	OperatorData string
 }
 
 // CallRecord is one outbound call of an event.
@@ -87,12 +93,16 @@ func ListActivity(ctx context.Context, q db.DBTX, projectID, integrationID, befo
 	}
 	var page ActivityPage
 	for _, r := range rows {
-		page.Events = append(page.Events, Activity{
+		a := Activity{
 			ID: r.ID, PublicID: r.PublicID, ChatID: r.ChatID, PlatformChatID: r.PlatformChatID, VisitorName: r.VisitorName,
 			Type: r.Type, Text: messageText(r.Message), Status: Status(r.Status), Outcome: Outcome(r.Outcome),
 			Attempts: int(r.Attempts), LastError: r.LastError, ReceivedAt: r.ReceivedAt, ProcessedAt: r.ProcessedAt,
-			NextAttemptAt: r.NextAttemptAt,
-		})
+			NextAttemptAt: r.NextAttemptAt, OperatorData: string(r.OperatorData),
+		}
+		if len(r.Notes) > 0 {
+			_ = json.Unmarshal(r.Notes, &a.Notes) // written by the engine; a bad row only loses its notes
+		}
+		page.Events = append(page.Events, a)
 	}
 	if len(page.Events) > limit {
 		page.Events = page.Events[:limit]

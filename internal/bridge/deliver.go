@@ -32,10 +32,13 @@ type event struct {
 	ProjectID      int64
 	ChatID         int64
 	PlatformChatID string
+	// ChatQuoted: Webim sends this chat's id as a JSON string.
+	ChatQuoted     bool
 	Visitor        webim.Visitor
 	Version        string
 	Type           string
 	Message        *botapi.Message
+	Extra          eventExtra
 	Action, Reason string
 	Status         Status
 	Attempts       int
@@ -55,7 +58,7 @@ type storedCall struct {
 func eventFromRow(e dbsqlc.BridgeEvent, c dbsqlc.Chat) (event, error) {
 	ev := event{
 		ID: e.ID, PublicID: e.PublicID, IntegrationID: e.IntegrationID, ProjectID: c.ProjectID,
-		ChatID: c.ID, PlatformChatID: c.PlatformChatID,
+		ChatID: c.ID, PlatformChatID: c.PlatformChatID, ChatQuoted: c.PlatformChatIDQuoted,
 		Visitor: webim.Visitor{ID: c.VisitorID, Name: c.VisitorName, Phone: c.VisitorPhone, Email: c.VisitorEmail},
 		Version: e.ApiVersion, Type: e.Type, Action: e.Action, Reason: e.Reason, Status: Status(e.Status),
 		Attempts: int(e.Attempts), NextAttemptAt: e.NextAttemptAt, CallsDone: int(e.CallsDone), ReceivedAt: e.ReceivedAt,
@@ -64,6 +67,11 @@ func eventFromRow(e dbsqlc.BridgeEvent, c dbsqlc.Chat) (event, error) {
 		ev.Message = &botapi.Message{}
 		if err := json.Unmarshal(e.Message, ev.Message); err != nil {
 			return event{}, fmt.Errorf("bridge: decode message of event %d: %w", e.ID, err)
+		}
+	}
+	if len(e.Extra) > 0 {
+		if err := json.Unmarshal(e.Extra, &ev.Extra); err != nil {
+			return event{}, fmt.Errorf("bridge: decode event %d: %w", e.ID, err)
 		}
 	}
 	if len(e.Calls) > 0 {
@@ -108,6 +116,8 @@ func botEvent(ev event) botapi.Event {
 		User:        user,
 		Request:     botapi.Request{UserChannel: botapi.ChannelWebim},
 		Message:     ev.Message,
+		Messages:    ev.Extra.Messages,
+		Operator:    ev.Extra.Operator,
 		Action:      ev.Action,
 		Reason:      ev.Reason,
 	}
@@ -157,11 +167,17 @@ func (e *Engine) askBot(ctx context.Context, conn db.Conn, integ integration.Int
 		// Asking again for what just failed would loop for ever.
 		reply.Action = nil
 	}
-	calls, unsupported, err := webim.Translate(reply, ev.PlatformChatID, integ.WebimTarget())
+	var operatorData []byte
+	if a := reply.Action; a != nil && a.Type == botapi.ActionSendDataToOperator && len(a.Data) > 0 {
+		// Webim has no way to take it: kept with the event, so a person can
+		// still find it in the activity log.
+		operatorData = a.Data
+	}
+	plan, err := e.translate(ctx, conn, integ, *ev, reply)
 	if err != nil {
 		return 0, e.fail(ctx, conn, ev, "cannot translate the bot's reply: "+err.Error())
 	}
-	planned, stored, err := encodeCalls(calls)
+	planned, stored, err := encodeCalls(plan.Calls)
 	if err != nil {
 		return 0, err
 	}
@@ -169,9 +185,15 @@ func (e *Engine) askBot(ctx context.Context, conn db.Conn, integ integration.Int
 	if err != nil {
 		return 0, fmt.Errorf("bridge: encode reply: %w", err)
 	}
+	var notes []byte
+	if len(plan.Notes) > 0 {
+		if notes, err = json.Marshal(plan.Notes); err != nil {
+			return 0, fmt.Errorf("bridge: encode notes: %w", err)
+		}
+	}
 	if err := db.InTx(ctx, conn, func(tx pgx.Tx) error {
 		q := dbsqlc.New(tx)
-		for _, action := range unsupported {
+		for _, action := range plan.Unsupported {
 			// The bot's scenario takes its error transition: it gets an
 			// action.failed event, delivered after this one.
 			if err := q.InsertActionFailed(ctx, dbsqlc.InsertActionFailedParams{
@@ -183,7 +205,7 @@ func (e *Engine) askBot(ctx context.Context, conn db.Conn, integ integration.Int
 			}
 		}
 		return q.StoreReply(ctx, dbsqlc.StoreReplyParams{ID: ev.ID, BotReply: raw, Calls: stored,
-			Outcome: string(outcomeOf(reply, calls, unsupported))})
+			Outcome: string(outcomeOf(reply, plan)), Notes: notes, OperatorData: operatorData})
 	}); err != nil {
 		return 0, fmt.Errorf("bridge: store reply: %w", err)
 	}
@@ -191,26 +213,49 @@ func (e *Engine) askBot(ctx context.Context, conn db.Conn, integ integration.Int
 	return 0, nil
 }
 
+// translate turns the bot's reply into the Webim calls for ev's chat. The
+// account's release is looked up only when a transfer needs it. A reply
+// to chat.assigned or chat.closed goes nowhere.
+func (e *Engine) translate(ctx context.Context, q db.DBTX, integ integration.Integration, ev event, reply botapi.Response) (webim.Plan, error) {
+	chat, err := webim.NewChatRef(ev.PlatformChatID, ev.ChatQuoted)
+	if err != nil {
+		return webim.Plan{}, err
+	}
+	opts := webim.Options{LinkButtons: integ.LinkButtons}
+	if a := reply.Action; a != nil && a.Type == botapi.ActionTransfer {
+		if opts.WebimVersion, err = dbsqlc.New(q).LatestWebimVersion(ctx, integ.ID); err != nil {
+			return webim.Plan{}, fmt.Errorf("bridge: webim version: %w", err)
+		}
+	}
+	plan, err := webim.Translate(reply, chat, integ.WebimTarget(), opts)
+	if err == nil && (ev.Type == botapi.TypeChatAssigned || ev.Type == botapi.TypeChatClosed) {
+		// An operator holds the chat, or it is over: the bot may take
+		// note, but says nothing to the visitor.
+		plan.Calls = nil
+	}
+	return plan, err
+}
+
 // outcomeOf summarises what a reply does, for the activity log.
-func outcomeOf(reply botapi.Response, calls []webim.Call, unsupported []string) Outcome {
+func outcomeOf(reply botapi.Response, plan webim.Plan) Outcome {
 	switch {
+	case len(plan.Calls) == 0 && len(plan.Unsupported) == 0:
+		return OutcomeNothing
 	case reply.Action != nil && reply.Action.Type == botapi.ActionTransfer:
 		return OutcomeTransferred
 	case reply.Action != nil && reply.Action.Type == botapi.ActionClose:
 		return OutcomeClosed
-	case len(unsupported) > 0:
+	case len(plan.Unsupported) > 0:
 		return OutcomeUnsupported
-	case len(calls) > 0:
-		return OutcomeReplied
 	}
-	return OutcomeNothing
+	return OutcomeReplied
 }
 
 // fallback replaces the bot's answer: the fallback text, then a transfer to
 // the integration's target, so no visitor is left talking to a dead bot.
 func (e *Engine) fallback(ctx context.Context, q db.DBTX, integ integration.Integration, ev *event, bot integration.Bot, why string) error {
 	e.log().Warn("bridge: bot fallback", slog.Int64("event_id", ev.ID), slog.String("reason", why))
-	chatID, err := webim.ParseChatID(ev.PlatformChatID)
+	chatID, err := webim.NewChatRef(ev.PlatformChatID, ev.ChatQuoted)
 	if err != nil {
 		return e.fail(ctx, q, ev, why)
 	}
@@ -219,7 +264,7 @@ func (e *Engine) fallback(ctx context.Context, q db.DBTX, integ integration.Inte
 		text = DefaultFallbackText
 	}
 	var calls []webim.Call
-	if ev.Type != botapi.TypeActionFailed {
+	if visitorFacing(ev.Type) {
 		calls = append(calls, webim.NewTextMessage(chatID, text), webim.NewRedirect(chatID, integ.WebimTarget()))
 	}
 	planned, stored, err := encodeCalls(calls)
@@ -232,6 +277,18 @@ func (e *Engine) fallback(ctx context.Context, q db.DBTX, integ integration.Inte
 	}
 	ev.Status, ev.Calls, ev.CallsDone, ev.Attempts = StatusReplied, planned, 0, 0
 	return nil
+}
+
+// visitorFacing reports whether an event of type typ is a visitor's turn
+// that the fallback must answer. An action.failed follows a turn already
+// answered; chat.assigned and chat.closed come when the bot no longer
+// holds the chat.
+func visitorFacing(typ string) bool {
+	switch typ {
+	case botapi.TypeActionFailed, botapi.TypeChatAssigned, botapi.TypeChatClosed:
+		return false
+	}
+	return true
 }
 
 // chatStateAfter is the state a chat is in once call succeeded: handed

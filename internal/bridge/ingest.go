@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -64,17 +65,33 @@ type pending struct {
 	dedup   string
 	typ     string
 	message *botapi.Message
+	extra   *eventExtra
+}
+
+// eventExtra is what an event carries besides its message
+// (bridge_events.extra).
+type eventExtra struct {
+	// Messages of chat.returned: what was said since the hand-over.
+	Messages []botapi.Message `json:"messages,omitempty"`
+	// Operator of chat.assigned, when Webim named one.
+	Operator *botapi.Operator `json:"operator,omitempty"`
 }
 
 // eventsOf turns a Webim webhook into bot events, in order. new_chat carries
-// the visitor's messages so far: each becomes its own message event (deduped
-// by message id, so a later new_message for the same id is stored once).
+// the chat's history: each visitor message in it becomes its own message
+// event (deduped by message id, so a later new_message for the same id is
+// stored once); operator messages are not the bot's business until the chat
+// comes back to it (see returnedEvent). A new_message of any kind is the
+// visitor's; one without an id is deduped by the body's hash.
 func eventsOf(ev webim.Event) []pending {
 	var out []pending
 	if ev.Name == webim.EventNewChat {
 		out = append(out, pending{dedup: "chat:" + ev.ChatID, typ: botapi.TypeChatStarted})
 	}
 	for _, m := range ev.Messages {
+		if ev.Name == webim.EventNewChat && !m.FromVisitor() {
+			continue
+		}
 		typ, msg, ok := webim.BotMessage(m)
 		if !ok {
 			continue
@@ -88,6 +105,103 @@ func eventsOf(ev webim.Event) []pending {
 		out = append(out, pending{dedup: key, typ: typ, message: &msg})
 	}
 	return out
+}
+
+// chatHistory is what the bridge already knows of a returned chat.
+type chatHistory struct {
+	// known holds the ids of history messages already given to the bot
+	// (as message events, or carried by an earlier chat.returned).
+	known map[string]bool
+	// botTexts are the texts the bot sent to the chat.
+	botTexts map[string]bool
+}
+
+// returnedEvent is the one event of a new_chat for a chat the bot had
+// handed over: chat.returned with the history since the hand-over, which
+// starts after the last message the bot already knows, less the bot's own
+// replies that Webim lists as operator messages right after it. A true
+// duplicate of the webhook (same body) is stored once.
+func returnedEvent(ev webim.Event, h chatHistory) pending {
+	start := 0
+	for i, m := range ev.Messages {
+		if m.ID != "" && h.known[m.ID] {
+			start = i + 1
+		}
+	}
+	since := ev.Messages[start:]
+	for len(since) > 0 && !since[0].FromVisitor() && h.botTexts[since[0].Text] {
+		since = since[1:]
+	}
+	extra := &eventExtra{Messages: []botapi.Message{}}
+	for _, m := range since {
+		extra.Messages = append(extra.Messages, webim.HistoryMessage(m))
+	}
+	return pending{dedup: "returned:" + ev.ChatID + ":sha256:" + ev.BodyHash, typ: botapi.TypeChatReturned, extra: extra}
+}
+
+// markCarried stores the visitor messages a chat.returned carries as done
+// message events, so they are never given to the bot again on their own.
+func markCarried(ctx context.Context, q *dbsqlc.Queries, c *batchChat, ev webim.Event, p pending) error {
+	args := dbsqlc.InsertCarriedMessagesParams{IntegrationID: c.integration, ChatID: c.id, ApiVersion: ev.Version}
+	for _, m := range p.extra.Messages {
+		if m.ID != "" && m.Kind != "" && (webim.Message{Kind: m.Kind}).FromVisitor() {
+			args.PublicIds, args.DedupKeys = append(args.PublicIds, newPublicID()), append(args.DedupKeys, "msg:"+ev.ChatID+":"+m.ID)
+		}
+	}
+	if len(args.DedupKeys) == 0 {
+		return nil
+	}
+	if err := q.InsertCarriedMessages(ctx, args); err != nil {
+		return fmt.Errorf("bridge: carried messages: %w", err)
+	}
+	return nil
+}
+
+// loadHistories reads what the bridge knows of the returned chats'
+// histories, for returnedEvent.
+func loadHistories(ctx context.Context, q *dbsqlc.Queries, chatIDs []int64) (map[int64]chatHistory, error) {
+	out := make(map[int64]chatHistory, len(chatIDs))
+	for _, id := range chatIDs {
+		out[id] = chatHistory{known: map[string]bool{}, botTexts: map[string]bool{}}
+	}
+	rows, err := q.ListReturnHistory(ctx, chatIDs)
+	if err != nil {
+		return nil, fmt.Errorf("bridge: chat history: %w", err)
+	}
+	for _, r := range rows {
+		h := out[r.ChatID]
+		if rest, ok := strings.CutPrefix(r.DedupKey, "msg:"); ok {
+			if _, id, ok := strings.Cut(rest, ":"); ok && !strings.HasPrefix(id, "sha256:") {
+				h.known[id] = true
+			}
+		}
+		if len(r.Extra) > 0 {
+			var x eventExtra
+			if json.Unmarshal(r.Extra, &x) == nil {
+				for _, m := range x.Messages {
+					if m.ID != "" {
+						h.known[m.ID] = true
+					}
+				}
+			}
+		}
+		if len(r.Calls) > 0 {
+			var calls []storedCall
+			if json.Unmarshal(r.Calls, &calls) == nil {
+				for _, c := range calls {
+					var body struct {
+						Message struct {
+							Text string `json:"text"`
+						} `json:"message"`
+					}
+					if json.Unmarshal(c.Body, &body) == nil && body.Message.Text != "" {
+						h.botTexts[body.Message.Text] = true
+					}
+				}
+			}
+		}
+	}
+	return out, nil
 }
 
 // newPublicID returns a sortable unique event id ("evt_01J…").
@@ -112,7 +226,7 @@ type eventKey struct {
 type batchChat struct {
 	key                         chatKey
 	visitor, name, phone, email string
-	started                     bool
+	started, quoted             bool
 	// Set by the upsert; integration stays 0 when the key is not (or no
 	// longer) an integration accepting webhooks.
 	id, integration int64
@@ -147,12 +261,23 @@ func (e *Engine) store(ctx context.Context, tx pgx.Tx, batch []*ingestReq, enque
 		v := r.ev.Visitor
 		c.visitor, c.name, c.phone, c.email = cmp.Or(v.ID, c.visitor), cmp.Or(v.Name, c.name), cmp.Or(v.Phone, c.phone), cmp.Or(v.Email, c.email)
 		c.started = c.started || r.ev.Name == webim.EventNewChat
+		c.quoted = r.ev.ChatIDQuoted // the latest form wins
 		evs[i] = eventsOf(r.ev)
 	}
 	q := dbsqlc.New(tx)
 	up := dbsqlc.UpsertChatsParams{}
+	type seenKey struct{ hash, kind, version string }
+	seen := map[seenKey]bool{}
+	for _, r := range batch {
+		k := seenKey{string(r.keyHash), r.ev.Name, r.ev.WebimVersion}
+		if !seen[k] {
+			seen[k] = true
+			up.SeenKeyHashes, up.SeenKinds, up.SeenVersions = append(up.SeenKeyHashes, r.keyHash), append(up.SeenKinds, k.kind), append(up.SeenVersions, k.version)
+		}
+	}
 	for _, c := range order {
 		up.KeyHashes, up.PlatformChatIds = append(up.KeyHashes, []byte(c.key.keyHash)), append(up.PlatformChatIds, c.key.platformID)
+		up.Quoted = append(up.Quoted, c.quoted)
 		up.VisitorIds, up.VisitorNames = append(up.VisitorIds, c.visitor), append(up.VisitorNames, c.name)
 		up.VisitorPhones, up.VisitorEmails = append(up.VisitorPhones, c.phone), append(up.VisitorEmails, c.email)
 	}
@@ -171,9 +296,16 @@ func (e *Engine) store(ctx context.Context, tx pgx.Tx, batch []*ingestReq, enque
 			started = append(started, row.ID)
 		}
 	}
+	var histories map[int64]chatHistory
 	if len(started) > 0 {
-		if err := q.GiveChatsToBot(ctx, started); err != nil {
+		returned, err := q.GiveChatsToBot(ctx, started)
+		if err != nil {
 			return fmt.Errorf("bridge: chat state: %w", err)
+		}
+		if len(returned) > 0 {
+			if histories, err = loadHistories(ctx, q, returned); err != nil {
+				return err
+			}
 		}
 	}
 
@@ -185,17 +317,31 @@ func (e *Engine) store(ctx context.Context, tx pgx.Tx, batch []*ingestReq, enque
 			continue
 		}
 		r.res, r.err = Ingested{IntegrationID: c.integration, ChatID: c.id}, nil
+		if h, ok := histories[c.id]; ok && r.ev.Name == webim.EventNewChat {
+			// The chat came back from an operator: one chat.returned instead
+			// of chat.started and the history's messages.
+			p := returnedEvent(r.ev, h)
+			evs[i] = []pending{p}
+			if err := markCarried(ctx, q, c, r.ev, p); err != nil {
+				return err
+			}
+		}
 		for _, p := range evs[i] {
-			var msg []byte // nil is SQL NULL: an event without a message
+			var msg, extra []byte // nil is SQL NULL
 			if p.message != nil {
 				if msg, err = json.Marshal(p.message); err != nil {
 					return fmt.Errorf("bridge: encode message: %w", err)
 				}
 			}
+			if p.extra != nil {
+				if extra, err = json.Marshal(p.extra); err != nil {
+					return fmt.Errorf("bridge: encode event: %w", err)
+				}
+			}
 			ins.PublicIds, ins.DedupKeys = append(ins.PublicIds, newPublicID()), append(ins.DedupKeys, p.dedup)
 			ins.ApiVersions, ins.Types = append(ins.ApiVersions, r.ev.Version), append(ins.Types, p.typ)
 			ins.IntegrationIds, ins.ChatIds = append(ins.IntegrationIds, c.integration), append(ins.ChatIds, c.id)
-			ins.Messages = append(ins.Messages, msg)
+			ins.Messages, ins.Extras = append(ins.Messages, msg), append(ins.Extras, extra)
 		}
 	}
 	stored := map[eventKey]int64{}

@@ -114,7 +114,10 @@ func TestCommitBatchMatchesOneByOne(t *testing.T) {
 	require.Equal(t, 1, r(4).Stored)
 	require.Equal(t, 1, r(5).Stored)
 	require.Equal(t, 2, r(6).Stored, "chat.started and the history message")
-	require.Equal(t, 0, r(7).Stored, "chat 7 had started before: chat.started is not repeated")
+	require.Equal(t, 1, r(7).Stored, "chat 7 was handed over: new_chat brings it back, one chat.returned (no chat.started again)")
+	var returnedType string
+	require.NoError(t, pool.QueryRow(ctx, `SELECT type FROM bridge_events WHERE id = $1`, r(7).EventIDs[0]).Scan(&returnedType))
+	require.Equal(t, "chat.returned", returnedType)
 	require.Equal(t, r(0).ChatID, r(1).ChatID)
 	require.Equal(t, r(0).ChatID, r(3).ChatID)
 	require.NotEqual(t, r(0).ChatID, r(2).ChatID)

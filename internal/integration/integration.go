@@ -94,6 +94,14 @@ type Integration struct {
 	Version int32
 	// DeletedAt is set only on rows loaded with GetByID.
 	DeletedAt *time.Time
+	// LinkButtons: send link buttons as Webim keyboard buttons
+	// (experimental, see webim.Options).
+	LinkButtons bool
+	// ChatEventsUser is the Basic user of the chat events URL; "" until
+	// the owner creates its credentials.
+	ChatEventsUser string
+
+	chatEventsSecretHash []byte
 
 	token      secret.Sealed
 	webhookKey secret.Sealed
@@ -138,6 +146,7 @@ func fromRow(r dbsqlc.Integration, createdBy, updatedBy *string) Integration {
 		Domain: r.Domain, TokenLast4: r.TokenLast4, TransferTo: r.TransferTo,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version, DeletedAt: r.DeletedAt,
 		CreatedByEmail: deref(createdBy), UpdatedByEmail: deref(updatedBy),
+		LinkButtons: r.LinkButtons, ChatEventsUser: r.ChatEventsUser, chatEventsSecretHash: r.ChatEventsSecretHash,
 	}
 	if r.DepartmentID != nil {
 		in.DepartmentID = *r.DepartmentID

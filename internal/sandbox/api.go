@@ -299,10 +299,17 @@ func (s *Server) apply(method string, body []byte) *apiError {
 }
 
 // applyToChat runs change on a chat the bot still owns.
-func (s *Server) applyToChat(chatID int64, change func(*chat)) *apiError {
+func (s *Server) applyToChat(ref webim.ChatRef, change func(*chat)) *apiError {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c, ok := s.chats[chatID]
+	chatID, ok := ref.Int()
+	c, found := s.chats[chatID]
+	ok = ok && found
+	if ok && ref.Quoted {
+		// The bridge must send an id back in the form this account sent it
+		// (an integer): which other forms real Webim takes is not known.
+		return badRequest("chat_id must be an integer here, as this account sends it, not a string")
+	}
 	switch {
 	case !ok:
 		return &apiError{http.StatusBadRequest, ErrCodeChatNotFound, fmt.Sprintf("no chat %d in this account", chatID)}

@@ -288,7 +288,7 @@ func TestAPIRecordsTranscript(t *testing.T) {
 	tr := sb.Transcript(id)
 	require.Equal(t, sandbox.StateTransferred, tr.State)
 	require.Equal(t, "department sales", tr.Target)
-	require.Equal(t, &webim.RedirectChat{ChatID: id, DepKey: "sales"}, tr.Transfer)
+	require.Equal(t, &webim.RedirectChat{ChatID: webim.IntChat(id), DepKey: "sales"}, tr.Transfer)
 	require.Equal(t, []string{"Hello"}, tr.BotTexts())
 	require.Equal(t, [][][]webim.Button{{{{ID: "a", Text: "A"}, {ID: "b", Text: "B"}}, {{ID: "c", Text: "C"}}}}, tr.Keyboards())
 	require.Equal(t, []webim.FileData{{URL: "https://example.com/a.png", Name: "a.png", MediaType: "image/png"}}, tr.Files())
@@ -332,10 +332,10 @@ func TestAPIAcceptsWebimCalls(t *testing.T) {
 	id, err := sb.StartChat(ctx, "Ann")
 	require.NoError(t, err)
 	calls := []webim.Call{
-		webim.NewTextMessage(id, "Hi"),
-		webim.NewKeyboardMessage(id, [][]webim.Button{{{ID: "y", Text: "Yes"}}}),
-		webim.NewFileMessage(id, webim.FileData{URL: "https://example.com/a.pdf", Name: "a.pdf", MediaType: "application/pdf"}),
-		webim.NewRedirectToOperator(id, 7),
+		webim.NewTextMessage(webim.IntChat(id), "Hi"),
+		webim.NewKeyboardMessage(webim.IntChat(id), [][]webim.Button{{{ID: "y", Text: "Yes"}}}),
+		webim.NewFileMessage(webim.IntChat(id), webim.FileData{URL: "https://example.com/a.pdf", Name: "a.pdf", MediaType: "application/pdf"}),
+		webim.NewRedirectToOperator(webim.IntChat(id), 7),
 	}
 	for _, c := range calls {
 		body, err := json.Marshal(c.Body)
@@ -344,7 +344,7 @@ func TestAPIAcceptsWebimCalls(t *testing.T) {
 		require.Equal(t, http.StatusOK, a.Status, "%s: %s", c.Method, a.Desc)
 	}
 	require.Equal(t, "operator 7", sb.Transcript(id).Target)
-	for _, c := range []webim.Call{webim.NewRedirectToDepartment(id+1, "x"), webim.NewRedirectToQueue(id + 1), webim.NewCloseChat(id + 1)} {
+	for _, c := range []webim.Call{webim.NewRedirectToDepartment(webim.IntChat(id+1), "x"), webim.NewRedirectToQueue(webim.IntChat(id + 1)), webim.NewCloseChat(webim.IntChat(id + 1))} {
 		body, _ := json.Marshal(c.Body)
 		require.Equal(t, "chat_not_found", call(t, srv, "Token "+token, c.Method, string(body)).Error)
 	}

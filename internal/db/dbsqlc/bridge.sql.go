@@ -100,7 +100,7 @@ func (q *Queries) FinishV1Event(ctx context.Context, arg FinishV1EventParams) er
 }
 
 const getEvent = `-- name: GetEvent :one
-SELECT e.id, e.public_id, e.integration_id, e.chat_id, e.dedup_key, e.api_version, e.type, e.message, e.action, e.reason, e.status, e.outcome, e.attempts, e.next_attempt_at, e.last_error, e.bot_reply, e.calls, e.calls_done, e.received_at, e.processed_at, c.id, c.integration_id, c.project_id, c.platform_chat_id, c.visitor_id, c.visitor_name, c.visitor_phone, c.visitor_email, c.state, c.created_at, c.last_event_at, c.job_queued_at
+SELECT e.id, e.public_id, e.integration_id, e.chat_id, e.dedup_key, e.api_version, e.type, e.message, e.action, e.reason, e.status, e.outcome, e.attempts, e.next_attempt_at, e.last_error, e.bot_reply, e.calls, e.calls_done, e.received_at, e.processed_at, e.extra, e.raw, e.notes, e.operator_data, c.id, c.integration_id, c.project_id, c.platform_chat_id, c.visitor_id, c.visitor_name, c.visitor_phone, c.visitor_email, c.state, c.created_at, c.last_event_at, c.job_queued_at, c.platform_chat_id_quoted
 FROM bridge_events e JOIN chats c ON c.id = e.chat_id
 WHERE e.id = $1
 `
@@ -134,6 +134,10 @@ func (q *Queries) GetEvent(ctx context.Context, id int64) (GetEventRow, error) {
 		&i.BridgeEvent.CallsDone,
 		&i.BridgeEvent.ReceivedAt,
 		&i.BridgeEvent.ProcessedAt,
+		&i.BridgeEvent.Extra,
+		&i.BridgeEvent.Raw,
+		&i.BridgeEvent.Notes,
+		&i.BridgeEvent.OperatorData,
 		&i.Chat.ID,
 		&i.Chat.IntegrationID,
 		&i.Chat.ProjectID,
@@ -146,18 +150,36 @@ func (q *Queries) GetEvent(ctx context.Context, id int64) (GetEventRow, error) {
 		&i.Chat.CreatedAt,
 		&i.Chat.LastEventAt,
 		&i.Chat.JobQueuedAt,
+		&i.Chat.PlatformChatIDQuoted,
 	)
 	return i, err
 }
 
-const giveChatsToBot = `-- name: GiveChatsToBot :exec
+const giveChatsToBot = `-- name: GiveChatsToBot :many
 UPDATE chats SET state = 'bot' WHERE id = ANY($1::bigint[]) AND state <> 'bot'
+RETURNING id
 `
 
-// new_chat gives the chat back to the bot.
-func (q *Queries) GiveChatsToBot(ctx context.Context, ids []int64) error {
-	_, err := q.db.Exec(ctx, giveChatsToBot, ids)
-	return err
+// new_chat gives the chat back to the bot; the chats it changed had been
+// handed over, so they come back (chat.returned).
+func (q *Queries) GiveChatsToBot(ctx context.Context, ids []int64) ([]int64, error) {
+	rows, err := q.db.Query(ctx, giveChatsToBot, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []int64{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const insertActionFailed = `-- name: InsertActionFailed :exec
@@ -223,10 +245,78 @@ func (q *Queries) InsertCall(ctx context.Context, arg InsertCallParams) error {
 	return err
 }
 
+const insertCarriedMessages = `-- name: InsertCarriedMessages :exec
+INSERT INTO bridge_events (public_id, integration_id, chat_id, dedup_key, api_version, type, status, outcome, processed_at)
+SELECT u.public_id, $1, $2, u.dedup_key, $3, 'message.text', 'done', 'nothing', now()
+FROM (SELECT unnest($4::text[]) AS public_id, unnest($5::text[]) AS dedup_key) u
+ON CONFLICT (integration_id, dedup_key) DO NOTHING
+`
+
+type InsertCarriedMessagesParams struct {
+	IntegrationID int64
+	ChatID        int64
+	ApiVersion    string
+	PublicIds     []string
+	DedupKeys     []string
+}
+
+// The visitor messages a chat.returned carried: stored done, so a later
+// delivery of the same message (by id) is not given to the bot again.
+func (q *Queries) InsertCarriedMessages(ctx context.Context, arg InsertCarriedMessagesParams) error {
+	_, err := q.db.Exec(ctx, insertCarriedMessages,
+		arg.IntegrationID,
+		arg.ChatID,
+		arg.ApiVersion,
+		arg.PublicIds,
+		arg.DedupKeys,
+	)
+	return err
+}
+
+const insertChatEvent = `-- name: InsertChatEvent :one
+INSERT INTO bridge_events (public_id, integration_id, chat_id, dedup_key, api_version, type, extra, raw, status, outcome, processed_at)
+VALUES ($1, $2, $3, $4, '2.0', $5,
+        $6, $7, $8, $9,
+        CASE WHEN $8::text = 'done' THEN now() END)
+ON CONFLICT (integration_id, dedup_key) DO NOTHING
+RETURNING id
+`
+
+type InsertChatEventParams struct {
+	PublicID      string
+	IntegrationID int64
+	ChatID        int64
+	DedupKey      string
+	Type          string
+	Extra         []byte
+	Raw           []byte
+	Status        string
+	Outcome       string
+}
+
+// A call of the account's chat event handlers, its body kept as it came.
+// Events the bot is not told of are stored done.
+func (q *Queries) InsertChatEvent(ctx context.Context, arg InsertChatEventParams) (int64, error) {
+	row := q.db.QueryRow(ctx, insertChatEvent,
+		arg.PublicID,
+		arg.IntegrationID,
+		arg.ChatID,
+		arg.DedupKey,
+		arg.Type,
+		arg.Extra,
+		arg.Raw,
+		arg.Status,
+		arg.Outcome,
+	)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
+}
+
 const insertEvents = `-- name: InsertEvents :many
 WITH inserted AS (
-    INSERT INTO bridge_events (public_id, integration_id, chat_id, dedup_key, api_version, type, message)
-    SELECT u.public_id, u.integration_id, u.chat_id, u.dedup_key, u.api_version, u.type, u.message
+    INSERT INTO bridge_events (public_id, integration_id, chat_id, dedup_key, api_version, type, message, extra)
+    SELECT u.public_id, u.integration_id, u.chat_id, u.dedup_key, u.api_version, u.type, u.message, u.extra
     FROM (
         SELECT unnest($1::text[]) AS public_id,
                unnest($2::bigint[]) AS integration_id,
@@ -235,6 +325,7 @@ WITH inserted AS (
                unnest($5::text[]) AS api_version,
                unnest($6::text[]) AS type,
                unnest($7::jsonb[]) AS message,
+               unnest($8::jsonb[]) AS extra,
                generate_subscripts($1::text[], 1) AS ord
     ) u
     ORDER BY u.ord
@@ -242,8 +333,8 @@ WITH inserted AS (
     RETURNING bridge_events.id, bridge_events.integration_id, bridge_events.dedup_key, bridge_events.chat_id
 ), marked AS (
     UPDATE chats SET job_queued_at = now()
-    WHERE $8::boolean AND chats.id IN (SELECT inserted.chat_id FROM inserted)
-      AND (job_queued_at IS NULL OR job_queued_at < now() - make_interval(secs => $9::float8))
+    WHERE $9::boolean AND chats.id IN (SELECT inserted.chat_id FROM inserted)
+      AND (job_queued_at IS NULL OR job_queued_at < now() - make_interval(secs => $10::float8))
     RETURNING chats.id
 )
 SELECT i.id, i.integration_id, i.dedup_key, i.chat_id, (m.id IS NOT NULL)::boolean AS marked
@@ -258,6 +349,7 @@ type InsertEventsParams struct {
 	ApiVersions    []string
 	Types          []string
 	Messages       [][]byte
+	Extras         [][]byte
 	Enqueue        bool
 	MarkFreshSecs  float64
 }
@@ -285,6 +377,7 @@ func (q *Queries) InsertEvents(ctx context.Context, arg InsertEventsParams) ([]I
 		arg.ApiVersions,
 		arg.Types,
 		arg.Messages,
+		arg.Extras,
 		arg.Enqueue,
 		arg.MarkFreshSecs,
 	)
@@ -312,9 +405,23 @@ func (q *Queries) InsertEvents(ctx context.Context, arg InsertEventsParams) ([]I
 	return items, nil
 }
 
+const latestWebimVersion = `-- name: LatestWebimVersion :one
+SELECT coalesce((SELECT webim_version FROM integration_seen
+                 WHERE integration_id = $1 AND webim_version <> ''
+                 ORDER BY last_seen_at DESC LIMIT 1), '')::text AS webim_version
+`
+
+// The release the integration's account last said it was (” if never).
+func (q *Queries) LatestWebimVersion(ctx context.Context, integrationID int64) (string, error) {
+	row := q.db.QueryRow(ctx, latestWebimVersion, integrationID)
+	var webim_version string
+	err := row.Scan(&webim_version)
+	return webim_version, err
+}
+
 const listActivity = `-- name: ListActivity :many
 SELECT e.id, e.public_id, c.id AS chat_id, c.platform_chat_id, c.visitor_name, e.type, e.message, e.status, e.outcome,
-       e.attempts, e.last_error, e.received_at, e.processed_at, e.next_attempt_at
+       e.attempts, e.last_error, e.received_at, e.processed_at, e.next_attempt_at, e.notes, e.operator_data
 FROM bridge_events e JOIN chats c ON c.id = e.chat_id
 WHERE e.integration_id = $1 AND c.project_id = $2 AND e.id < $3
 ORDER BY e.id DESC
@@ -343,6 +450,8 @@ type ListActivityRow struct {
 	ReceivedAt     time.Time
 	ProcessedAt    *time.Time
 	NextAttemptAt  *time.Time
+	Notes          []byte
+	OperatorData   []byte
 }
 
 // An integration's events newest first, scoped by project so another
@@ -376,6 +485,8 @@ func (q *Queries) ListActivity(ctx context.Context, arg ListActivityParams) ([]L
 			&i.ReceivedAt,
 			&i.ProcessedAt,
 			&i.NextAttemptAt,
+			&i.Notes,
+			&i.OperatorData,
 		); err != nil {
 			return nil, err
 		}
@@ -435,6 +546,37 @@ func (q *Queries) ListEventCalls(ctx context.Context, eventIds []int64) ([]ListE
 	return items, nil
 }
 
+const listIntegrationSeen = `-- name: ListIntegrationSeen :many
+SELECT kind, webim_version, last_seen_at FROM integration_seen
+WHERE integration_id = $1 ORDER BY kind
+`
+
+type ListIntegrationSeenRow struct {
+	Kind         string
+	WebimVersion string
+	LastSeenAt   time.Time
+}
+
+func (q *Queries) ListIntegrationSeen(ctx context.Context, integrationID int64) ([]ListIntegrationSeenRow, error) {
+	rows, err := q.db.Query(ctx, listIntegrationSeen, integrationID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListIntegrationSeenRow{}
+	for rows.Next() {
+		var i ListIntegrationSeenRow
+		if err := rows.Scan(&i.Kind, &i.WebimVersion, &i.LastSeenAt); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listReplayV1 = `-- name: ListReplayV1 :many
 SELECT status, outcome, bot_reply FROM bridge_events
 WHERE integration_id = $1 AND dedup_key = ANY($2::text[])
@@ -472,8 +614,52 @@ func (q *Queries) ListReplayV1(ctx context.Context, arg ListReplayV1Params) ([]L
 	return items, nil
 }
 
+const listReturnHistory = `-- name: ListReturnHistory :many
+SELECT chat_id, dedup_key, type, extra, calls FROM bridge_events
+WHERE chat_id = ANY($1::bigint[])
+  AND (dedup_key LIKE 'msg:%' OR type = 'chat.returned' OR calls IS NOT NULL)
+ORDER BY id
+`
+
+type ListReturnHistoryRow struct {
+	ChatID   int64
+	DedupKey string
+	Type     string
+	Extra    []byte
+	Calls    []byte
+}
+
+// What the bridge knows of returned chats' histories: the messages it
+// stored (by dedup key), the messages earlier returns carried (extra),
+// and what the bot said (calls), to find where the hand-over began.
+func (q *Queries) ListReturnHistory(ctx context.Context, chatIds []int64) ([]ListReturnHistoryRow, error) {
+	rows, err := q.db.Query(ctx, listReturnHistory, chatIds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListReturnHistoryRow{}
+	for rows.Next() {
+		var i ListReturnHistoryRow
+		if err := rows.Scan(
+			&i.ChatID,
+			&i.DedupKey,
+			&i.Type,
+			&i.Extra,
+			&i.Calls,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const nextChatEvent = `-- name: NextChatEvent :one
-SELECT e.id, e.public_id, e.integration_id, e.chat_id, e.dedup_key, e.api_version, e.type, e.message, e.action, e.reason, e.status, e.outcome, e.attempts, e.next_attempt_at, e.last_error, e.bot_reply, e.calls, e.calls_done, e.received_at, e.processed_at, c.id, c.integration_id, c.project_id, c.platform_chat_id, c.visitor_id, c.visitor_name, c.visitor_phone, c.visitor_email, c.state, c.created_at, c.last_event_at, c.job_queued_at
+SELECT e.id, e.public_id, e.integration_id, e.chat_id, e.dedup_key, e.api_version, e.type, e.message, e.action, e.reason, e.status, e.outcome, e.attempts, e.next_attempt_at, e.last_error, e.bot_reply, e.calls, e.calls_done, e.received_at, e.processed_at, e.extra, e.raw, e.notes, e.operator_data, c.id, c.integration_id, c.project_id, c.platform_chat_id, c.visitor_id, c.visitor_name, c.visitor_phone, c.visitor_email, c.state, c.created_at, c.last_event_at, c.job_queued_at, c.platform_chat_id_quoted
 FROM bridge_events e JOIN chats c ON c.id = e.chat_id
 WHERE e.chat_id = $1 AND e.status IN ('pending', 'replied')
 ORDER BY e.type = 'action.failed' DESC, e.id
@@ -512,6 +698,10 @@ func (q *Queries) NextChatEvent(ctx context.Context, chatID int64) (NextChatEven
 		&i.BridgeEvent.CallsDone,
 		&i.BridgeEvent.ReceivedAt,
 		&i.BridgeEvent.ProcessedAt,
+		&i.BridgeEvent.Extra,
+		&i.BridgeEvent.Raw,
+		&i.BridgeEvent.Notes,
+		&i.BridgeEvent.OperatorData,
 		&i.Chat.ID,
 		&i.Chat.IntegrationID,
 		&i.Chat.ProjectID,
@@ -524,6 +714,7 @@ func (q *Queries) NextChatEvent(ctx context.Context, chatID int64) (NextChatEven
 		&i.Chat.CreatedAt,
 		&i.Chat.LastEventAt,
 		&i.Chat.JobQueuedAt,
+		&i.Chat.PlatformChatIDQuoted,
 	)
 	return i, err
 }
@@ -597,16 +788,19 @@ func (q *Queries) SetChatState(ctx context.Context, arg SetChatStateParams) erro
 
 const storeReply = `-- name: StoreReply :exec
 UPDATE bridge_events SET status = 'replied', bot_reply = $1, calls = $2,
-       calls_done = 0, attempts = 0, next_attempt_at = NULL, last_error = $3, outcome = $4
-WHERE id = $5
+       calls_done = 0, attempts = 0, next_attempt_at = NULL, last_error = $3, outcome = $4,
+       notes = $5, operator_data = $6
+WHERE id = $7
 `
 
 type StoreReplyParams struct {
-	BotReply  []byte
-	Calls     []byte
-	LastError string
-	Outcome   string
-	ID        int64
+	BotReply     []byte
+	Calls        []byte
+	LastError    string
+	Outcome      string
+	Notes        []byte
+	OperatorData []byte
+	ID           int64
 }
 
 // The bot answered: its reply and the Webim calls it became are kept, so a
@@ -618,8 +812,27 @@ func (q *Queries) StoreReply(ctx context.Context, arg StoreReplyParams) error {
 		arg.Calls,
 		arg.LastError,
 		arg.Outcome,
+		arg.Notes,
+		arg.OperatorData,
 		arg.ID,
 	)
+	return err
+}
+
+const touchIntegrationSeen = `-- name: TouchIntegrationSeen :exec
+INSERT INTO integration_seen (integration_id, kind, webim_version) VALUES ($1, $2, $3)
+ON CONFLICT (integration_id, kind) DO UPDATE SET last_seen_at = now(),
+    webim_version = CASE WHEN excluded.webim_version <> '' THEN excluded.webim_version ELSE integration_seen.webim_version END
+`
+
+type TouchIntegrationSeenParams struct {
+	IntegrationID int64
+	Kind          string
+	WebimVersion  string
+}
+
+func (q *Queries) TouchIntegrationSeen(ctx context.Context, arg TouchIntegrationSeenParams) error {
+	_, err := q.db.Exec(ctx, touchIntegrationSeen, arg.IntegrationID, arg.Kind, arg.WebimVersion)
 	return err
 }
 
@@ -645,28 +858,73 @@ func (q *Queries) UnlockChat(ctx context.Context, key int64) error {
 	return err
 }
 
+const upsertChat = `-- name: UpsertChat :one
+INSERT INTO chats (integration_id, project_id, platform_chat_id, platform_chat_id_quoted)
+VALUES ($1, $2, $3, $4)
+ON CONFLICT (integration_id, platform_chat_id) DO UPDATE SET last_event_at = now()
+RETURNING id
+`
+
+type UpsertChatParams struct {
+	IntegrationID        int64
+	ProjectID            int64
+	PlatformChatID       string
+	PlatformChatIDQuoted bool
+}
+
+// One chat, for calls outside the group commit (chat events).
+func (q *Queries) UpsertChat(ctx context.Context, arg UpsertChatParams) (int64, error) {
+	row := q.db.QueryRow(ctx, upsertChat,
+		arg.IntegrationID,
+		arg.ProjectID,
+		arg.PlatformChatID,
+		arg.PlatformChatIDQuoted,
+	)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
+}
+
 const upsertChats = `-- name: UpsertChats :many
 
 WITH accepting AS (
     SELECT id, project_id, webhook_key_hash FROM integrations_accepting_webhooks
     WHERE webhook_key_hash = ANY($1::bytea[])
+), seen AS (
+    INSERT INTO integration_seen (integration_id, kind, webim_version)
+    SELECT a.id, s.kind, s.webim_version
+    FROM (
+        SELECT unnest($2::bytea[]) AS key_hash,
+               unnest($3::text[]) AS kind,
+               unnest($4::text[]) AS webim_version
+    ) s
+    JOIN accepting a ON a.webhook_key_hash = s.key_hash
+    ORDER BY a.id, s.kind
+    ON CONFLICT (integration_id, kind) DO UPDATE SET
+        last_seen_at = now(),
+        webim_version = CASE WHEN excluded.webim_version <> '' THEN excluded.webim_version ELSE integration_seen.webim_version END
+    WHERE integration_seen.last_seen_at < now() - interval '10 seconds'
+       OR (excluded.webim_version <> '' AND excluded.webim_version <> integration_seen.webim_version)
+    RETURNING 1
 ), upserted AS (
-    INSERT INTO chats (integration_id, project_id, platform_chat_id, visitor_id, visitor_name, visitor_phone, visitor_email)
-    SELECT a.id, a.project_id, u.platform_chat_id, u.visitor_id, u.visitor_name, u.visitor_phone, u.visitor_email
+    INSERT INTO chats (integration_id, project_id, platform_chat_id, platform_chat_id_quoted, visitor_id, visitor_name, visitor_phone, visitor_email)
+    SELECT a.id, a.project_id, u.platform_chat_id, u.quoted, u.visitor_id, u.visitor_name, u.visitor_phone, u.visitor_email
     FROM (
         -- Set-returning functions in one select list advance in lockstep:
         -- row i holds element i of every array.
         SELECT unnest($1::bytea[]) AS key_hash,
-               unnest($2::text[]) AS platform_chat_id,
-               unnest($3::text[]) AS visitor_id,
-               unnest($4::text[]) AS visitor_name,
-               unnest($5::text[]) AS visitor_phone,
-               unnest($6::text[]) AS visitor_email
+               unnest($5::text[]) AS platform_chat_id,
+               unnest($6::boolean[]) AS quoted,
+               unnest($7::text[]) AS visitor_id,
+               unnest($8::text[]) AS visitor_name,
+               unnest($9::text[]) AS visitor_phone,
+               unnest($10::text[]) AS visitor_email
     ) u
     JOIN accepting a ON a.webhook_key_hash = u.key_hash
     ORDER BY a.id, u.platform_chat_id
     ON CONFLICT (integration_id, platform_chat_id) DO UPDATE SET
         last_event_at = now(),
+        platform_chat_id_quoted = excluded.platform_chat_id_quoted,
         visitor_id    = CASE WHEN excluded.visitor_id    <> '' THEN excluded.visitor_id    ELSE chats.visitor_id END,
         visitor_name  = CASE WHEN excluded.visitor_name  <> '' THEN excluded.visitor_name  ELSE chats.visitor_name END,
         visitor_phone = CASE WHEN excluded.visitor_phone <> '' THEN excluded.visitor_phone ELSE chats.visitor_phone END,
@@ -679,7 +937,11 @@ FROM upserted u JOIN accepting a ON a.id = u.integration_id
 
 type UpsertChatsParams struct {
 	KeyHashes       [][]byte
+	SeenKeyHashes   [][]byte
+	SeenKinds       []string
+	SeenVersions    []string
 	PlatformChatIds []string
+	Quoted          []bool
 	VisitorIds      []string
 	VisitorNames    []string
 	VisitorPhones   []string
@@ -702,11 +964,18 @@ type UpsertChatsRow struct {
 // accepting webhooks (the view names the rule) and upsert its chats, one
 // input row per chat (an upsert may touch a row once). Rows are locked in
 // (integration, chat) order so concurrent batches cannot deadlock; a later
-// non-empty visitor field wins.
+// non-empty visitor field wins, and the chat id's latest form. The seen
+// CTE records, per integration and kind of call, when the account last
+// called and its release; it writes at most every 10 s per kind (or when
+// the release changes), so a busy account does not rewrite it per webhook.
 func (q *Queries) UpsertChats(ctx context.Context, arg UpsertChatsParams) ([]UpsertChatsRow, error) {
 	rows, err := q.db.Query(ctx, upsertChats,
 		arg.KeyHashes,
+		arg.SeenKeyHashes,
+		arg.SeenKinds,
+		arg.SeenVersions,
 		arg.PlatformChatIds,
+		arg.Quoted,
 		arg.VisitorIds,
 		arg.VisitorNames,
 		arg.VisitorPhones,

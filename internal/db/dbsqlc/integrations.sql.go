@@ -11,7 +11,7 @@ import (
 )
 
 const getIntegration = `-- name: GetIntegration :one
-SELECT i.id, i.project_id, i.platform, i.status, i.domain, i.token_ciphertext, i.token_key_id, i.token_last4, i.transfer_to, i.department_id, i.operator_id, i.webhook_key_hash, i.webhook_key_ciphertext, i.webhook_key_key_id, i.unhealthy_reason, i.created_by, i.updated_by, i.created_at, i.updated_at, i.version, i.deleted_at, cu.email AS created_by_email, uu.email AS updated_by_email
+SELECT i.id, i.project_id, i.platform, i.status, i.domain, i.token_ciphertext, i.token_key_id, i.token_last4, i.transfer_to, i.department_id, i.operator_id, i.webhook_key_hash, i.webhook_key_ciphertext, i.webhook_key_key_id, i.unhealthy_reason, i.created_by, i.updated_by, i.created_at, i.updated_at, i.version, i.deleted_at, i.chat_events_user, i.chat_events_secret_hash, i.link_buttons, cu.email AS created_by_email, uu.email AS updated_by_email
 FROM integrations i
 LEFT JOIN users cu ON cu.id = i.created_by
 LEFT JOIN users uu ON uu.id = i.updated_by
@@ -54,6 +54,9 @@ func (q *Queries) GetIntegration(ctx context.Context, arg GetIntegrationParams) 
 		&i.Integration.UpdatedAt,
 		&i.Integration.Version,
 		&i.Integration.DeletedAt,
+		&i.Integration.ChatEventsUser,
+		&i.Integration.ChatEventsSecretHash,
+		&i.Integration.LinkButtons,
 		&i.CreatedByEmail,
 		&i.UpdatedByEmail,
 	)
@@ -61,7 +64,7 @@ func (q *Queries) GetIntegration(ctx context.Context, arg GetIntegrationParams) 
 }
 
 const getIntegrationByID = `-- name: GetIntegrationByID :one
-SELECT id, project_id, platform, status, domain, token_ciphertext, token_key_id, token_last4, transfer_to, department_id, operator_id, webhook_key_hash, webhook_key_ciphertext, webhook_key_key_id, unhealthy_reason, created_by, updated_by, created_at, updated_at, version, deleted_at FROM integrations WHERE id = $1
+SELECT id, project_id, platform, status, domain, token_ciphertext, token_key_id, token_last4, transfer_to, department_id, operator_id, webhook_key_hash, webhook_key_ciphertext, webhook_key_key_id, unhealthy_reason, created_by, updated_by, created_at, updated_at, version, deleted_at, chat_events_user, chat_events_secret_hash, link_buttons FROM integrations WHERE id = $1
 `
 
 // For the bridge engine, which reaches an integration through its
@@ -93,6 +96,9 @@ func (q *Queries) GetIntegrationByID(ctx context.Context, id int64) (Integration
 		&i.UpdatedAt,
 		&i.Version,
 		&i.DeletedAt,
+		&i.ChatEventsUser,
+		&i.ChatEventsSecretHash,
+		&i.LinkButtons,
 	)
 	return i, err
 }
@@ -115,7 +121,7 @@ func (q *Queries) GetIntegrationDomain(ctx context.Context, arg GetIntegrationDo
 }
 
 const getIntegrationForUpdate = `-- name: GetIntegrationForUpdate :one
-SELECT id, project_id, platform, status, domain, token_ciphertext, token_key_id, token_last4, transfer_to, department_id, operator_id, webhook_key_hash, webhook_key_ciphertext, webhook_key_key_id, unhealthy_reason, created_by, updated_by, created_at, updated_at, version, deleted_at FROM integrations
+SELECT id, project_id, platform, status, domain, token_ciphertext, token_key_id, token_last4, transfer_to, department_id, operator_id, webhook_key_hash, webhook_key_ciphertext, webhook_key_key_id, unhealthy_reason, created_by, updated_by, created_at, updated_at, version, deleted_at, chat_events_user, chat_events_secret_hash, link_buttons FROM integrations
 WHERE project_id = $1 AND id = $2 AND deleted_at IS NULL
 FOR UPDATE
 `
@@ -150,6 +156,9 @@ func (q *Queries) GetIntegrationForUpdate(ctx context.Context, arg GetIntegratio
 		&i.UpdatedAt,
 		&i.Version,
 		&i.DeletedAt,
+		&i.ChatEventsUser,
+		&i.ChatEventsSecretHash,
+		&i.LinkButtons,
 	)
 	return i, err
 }
@@ -395,7 +404,7 @@ func (q *Queries) ListIntegrationAudit(ctx context.Context, arg ListIntegrationA
 }
 
 const listIntegrations = `-- name: ListIntegrations :many
-SELECT i.id, i.project_id, i.platform, i.status, i.domain, i.token_ciphertext, i.token_key_id, i.token_last4, i.transfer_to, i.department_id, i.operator_id, i.webhook_key_hash, i.webhook_key_ciphertext, i.webhook_key_key_id, i.unhealthy_reason, i.created_by, i.updated_by, i.created_at, i.updated_at, i.version, i.deleted_at, cu.email AS created_by_email, uu.email AS updated_by_email
+SELECT i.id, i.project_id, i.platform, i.status, i.domain, i.token_ciphertext, i.token_key_id, i.token_last4, i.transfer_to, i.department_id, i.operator_id, i.webhook_key_hash, i.webhook_key_ciphertext, i.webhook_key_key_id, i.unhealthy_reason, i.created_by, i.updated_by, i.created_at, i.updated_at, i.version, i.deleted_at, i.chat_events_user, i.chat_events_secret_hash, i.link_buttons, cu.email AS created_by_email, uu.email AS updated_by_email
 FROM integrations i
 LEFT JOIN users cu ON cu.id = i.created_by
 LEFT JOIN users uu ON uu.id = i.updated_by
@@ -440,6 +449,9 @@ func (q *Queries) ListIntegrations(ctx context.Context, projectID int64) ([]List
 			&i.Integration.UpdatedAt,
 			&i.Integration.Version,
 			&i.Integration.DeletedAt,
+			&i.Integration.ChatEventsUser,
+			&i.Integration.ChatEventsSecretHash,
+			&i.Integration.LinkButtons,
 			&i.CreatedByEmail,
 			&i.UpdatedByEmail,
 		); err != nil {
@@ -642,7 +654,7 @@ func (q *Queries) LockProjectBot(ctx context.Context, projectID int64) (ProjectB
 }
 
 const lookupIntegrationByWebhook = `-- name: LookupIntegrationByWebhook :one
-SELECT id, project_id, platform, status, domain, token_ciphertext, token_key_id, token_last4, transfer_to, department_id, operator_id, webhook_key_hash, webhook_key_ciphertext, webhook_key_key_id, unhealthy_reason, created_by, updated_by, created_at, updated_at, version, deleted_at FROM integrations_accepting_webhooks
+SELECT id, project_id, platform, status, domain, token_ciphertext, token_key_id, token_last4, transfer_to, department_id, operator_id, webhook_key_hash, webhook_key_ciphertext, webhook_key_key_id, unhealthy_reason, created_by, updated_by, created_at, updated_at, version, deleted_at, chat_events_user, chat_events_secret_hash, link_buttons FROM integrations_accepting_webhooks
 WHERE webhook_key_hash = $1
 `
 
@@ -674,6 +686,9 @@ func (q *Queries) LookupIntegrationByWebhook(ctx context.Context, webhookKeyHash
 		&i.UpdatedAt,
 		&i.Version,
 		&i.DeletedAt,
+		&i.ChatEventsUser,
+		&i.ChatEventsSecretHash,
+		&i.LinkButtons,
 	)
 	return i, err
 }
@@ -860,6 +875,34 @@ func (q *Queries) RotateProjectBotSecret(ctx context.Context, arg RotateProjectB
 	return result.RowsAffected(), nil
 }
 
+const setChatEventsCredentials = `-- name: SetChatEventsCredentials :execrows
+UPDATE integrations SET chat_events_user = $1, chat_events_secret_hash = $2,
+       updated_by = $3, updated_at = now()
+WHERE project_id = $4 AND id = $5 AND deleted_at IS NULL
+`
+
+type SetChatEventsCredentialsParams struct {
+	UserName   string
+	SecretHash []byte
+	ActorID    *int64
+	ProjectID  int64
+	ID         int64
+}
+
+func (q *Queries) SetChatEventsCredentials(ctx context.Context, arg SetChatEventsCredentialsParams) (int64, error) {
+	result, err := q.db.Exec(ctx, setChatEventsCredentials,
+		arg.UserName,
+		arg.SecretHash,
+		arg.ActorID,
+		arg.ProjectID,
+		arg.ID,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const setIntegrationStatus = `-- name: SetIntegrationStatus :execrows
 UPDATE integrations SET
     status = $1,
@@ -887,6 +930,31 @@ func (q *Queries) SetIntegrationStatus(ctx context.Context, arg SetIntegrationSt
 		arg.ProjectID,
 		arg.ID,
 		arg.FromStatuses,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const setLinkButtons = `-- name: SetLinkButtons :execrows
+UPDATE integrations SET link_buttons = $1, updated_by = $2, updated_at = now()
+WHERE project_id = $3 AND id = $4 AND deleted_at IS NULL
+`
+
+type SetLinkButtonsParams struct {
+	LinkButtons bool
+	ActorID     *int64
+	ProjectID   int64
+	ID          int64
+}
+
+func (q *Queries) SetLinkButtons(ctx context.Context, arg SetLinkButtonsParams) (int64, error) {
+	result, err := q.db.Exec(ctx, setLinkButtons,
+		arg.LinkButtons,
+		arg.ActorID,
+		arg.ProjectID,
+		arg.ID,
 	)
 	if err != nil {
 		return 0, err

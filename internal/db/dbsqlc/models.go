@@ -94,21 +94,26 @@ type BridgeEvent struct {
 	CallsDone     int32
 	ReceivedAt    time.Time
 	ProcessedAt   *time.Time
+	Extra         []byte
+	Raw           []byte
+	Notes         []byte
+	OperatorData  []byte
 }
 
 type Chat struct {
-	ID             int64
-	IntegrationID  int64
-	ProjectID      int64
-	PlatformChatID string
-	VisitorID      string
-	VisitorName    string
-	VisitorPhone   string
-	VisitorEmail   string
-	State          string
-	CreatedAt      time.Time
-	LastEventAt    time.Time
-	JobQueuedAt    *time.Time
+	ID                   int64
+	IntegrationID        int64
+	ProjectID            int64
+	PlatformChatID       string
+	VisitorID            string
+	VisitorName          string
+	VisitorPhone         string
+	VisitorEmail         string
+	State                string
+	CreatedAt            time.Time
+	LastEventAt          time.Time
+	JobQueuedAt          *time.Time
+	PlatformChatIDQuoted bool
 }
 
 type Integration struct {
@@ -133,6 +138,9 @@ type Integration struct {
 	UpdatedAt            time.Time
 	Version              int32
 	DeletedAt            *time.Time
+	ChatEventsUser       string
+	ChatEventsSecretHash []byte
+	LinkButtons          bool
 }
 
 type IntegrationAudit struct {
@@ -164,6 +172,13 @@ type IntegrationRequest struct {
 	DecidedAt       *time.Time
 }
 
+type IntegrationSeen struct {
+	IntegrationID int64
+	Kind          string
+	WebimVersion  string
+	LastSeenAt    time.Time
+}
+
 type IntegrationsAcceptingWebhook struct {
 	ID                   int64
 	ProjectID            int64
@@ -186,6 +201,9 @@ type IntegrationsAcceptingWebhook struct {
 	UpdatedAt            time.Time
 	Version              int32
 	DeletedAt            *time.Time
+	ChatEventsUser       string
+	ChatEventsSecretHash []byte
+	LinkButtons          bool
 }
 
 type LoginFailure struct {

@@ -9,18 +9,38 @@
 -- accepting webhooks (the view names the rule) and upsert its chats, one
 -- input row per chat (an upsert may touch a row once). Rows are locked in
 -- (integration, chat) order so concurrent batches cannot deadlock; a later
--- non-empty visitor field wins.
+-- non-empty visitor field wins, and the chat id's latest form. The seen
+-- CTE records, per integration and kind of call, when the account last
+-- called and its release; it writes at most every 10 s per kind (or when
+-- the release changes), so a busy account does not rewrite it per webhook.
 WITH accepting AS (
     SELECT id, project_id, webhook_key_hash FROM integrations_accepting_webhooks
     WHERE webhook_key_hash = ANY(sqlc.arg(key_hashes)::bytea[])
+), seen AS (
+    INSERT INTO integration_seen (integration_id, kind, webim_version)
+    SELECT a.id, s.kind, s.webim_version
+    FROM (
+        SELECT unnest(sqlc.arg(seen_key_hashes)::bytea[]) AS key_hash,
+               unnest(sqlc.arg(seen_kinds)::text[]) AS kind,
+               unnest(sqlc.arg(seen_versions)::text[]) AS webim_version
+    ) s
+    JOIN accepting a ON a.webhook_key_hash = s.key_hash
+    ORDER BY a.id, s.kind
+    ON CONFLICT (integration_id, kind) DO UPDATE SET
+        last_seen_at = now(),
+        webim_version = CASE WHEN excluded.webim_version <> '' THEN excluded.webim_version ELSE integration_seen.webim_version END
+    WHERE integration_seen.last_seen_at < now() - interval '10 seconds'
+       OR (excluded.webim_version <> '' AND excluded.webim_version <> integration_seen.webim_version)
+    RETURNING 1
 ), upserted AS (
-    INSERT INTO chats (integration_id, project_id, platform_chat_id, visitor_id, visitor_name, visitor_phone, visitor_email)
-    SELECT a.id, a.project_id, u.platform_chat_id, u.visitor_id, u.visitor_name, u.visitor_phone, u.visitor_email
+    INSERT INTO chats (integration_id, project_id, platform_chat_id, platform_chat_id_quoted, visitor_id, visitor_name, visitor_phone, visitor_email)
+    SELECT a.id, a.project_id, u.platform_chat_id, u.quoted, u.visitor_id, u.visitor_name, u.visitor_phone, u.visitor_email
     FROM (
         -- Set-returning functions in one select list advance in lockstep:
         -- row i holds element i of every array.
         SELECT unnest(sqlc.arg(key_hashes)::bytea[]) AS key_hash,
                unnest(sqlc.arg(platform_chat_ids)::text[]) AS platform_chat_id,
+               unnest(sqlc.arg(quoted)::boolean[]) AS quoted,
                unnest(sqlc.arg(visitor_ids)::text[]) AS visitor_id,
                unnest(sqlc.arg(visitor_names)::text[]) AS visitor_name,
                unnest(sqlc.arg(visitor_phones)::text[]) AS visitor_phone,
@@ -30,6 +50,7 @@ WITH accepting AS (
     ORDER BY a.id, u.platform_chat_id
     ON CONFLICT (integration_id, platform_chat_id) DO UPDATE SET
         last_event_at = now(),
+        platform_chat_id_quoted = excluded.platform_chat_id_quoted,
         visitor_id    = CASE WHEN excluded.visitor_id    <> '' THEN excluded.visitor_id    ELSE chats.visitor_id END,
         visitor_name  = CASE WHEN excluded.visitor_name  <> '' THEN excluded.visitor_name  ELSE chats.visitor_name END,
         visitor_phone = CASE WHEN excluded.visitor_phone <> '' THEN excluded.visitor_phone ELSE chats.visitor_phone END,
@@ -39,9 +60,20 @@ WITH accepting AS (
 SELECT u.id, u.integration_id, u.platform_chat_id, a.webhook_key_hash
 FROM upserted u JOIN accepting a ON a.id = u.integration_id;
 
--- name: GiveChatsToBot :exec
--- new_chat gives the chat back to the bot.
-UPDATE chats SET state = 'bot' WHERE id = ANY(sqlc.arg(ids)::bigint[]) AND state <> 'bot';
+-- name: GiveChatsToBot :many
+-- new_chat gives the chat back to the bot; the chats it changed had been
+-- handed over, so they come back (chat.returned).
+UPDATE chats SET state = 'bot' WHERE id = ANY(sqlc.arg(ids)::bigint[]) AND state <> 'bot'
+RETURNING id;
+
+-- name: ListReturnHistory :many
+-- What the bridge knows of returned chats' histories: the messages it
+-- stored (by dedup key), the messages earlier returns carried (extra),
+-- and what the bot said (calls), to find where the hand-over began.
+SELECT chat_id, dedup_key, type, extra, calls FROM bridge_events
+WHERE chat_id = ANY(sqlc.arg(chat_ids)::bigint[])
+  AND (dedup_key LIKE 'msg:%' OR type = 'chat.returned' OR calls IS NOT NULL)
+ORDER BY id;
 
 -- name: InsertEvents :many
 -- Group commit, step 2: insert the batch's events in arrival order; a
@@ -51,8 +83,8 @@ UPDATE chats SET state = 'bot' WHERE id = ANY(sqlc.arg(ids)::bigint[]) AND state
 -- chats were locked by UpsertChats, so a worker starting on one (clearing
 -- its mark) waits for this transaction and then sees its events.
 WITH inserted AS (
-    INSERT INTO bridge_events (public_id, integration_id, chat_id, dedup_key, api_version, type, message)
-    SELECT u.public_id, u.integration_id, u.chat_id, u.dedup_key, u.api_version, u.type, u.message
+    INSERT INTO bridge_events (public_id, integration_id, chat_id, dedup_key, api_version, type, message, extra)
+    SELECT u.public_id, u.integration_id, u.chat_id, u.dedup_key, u.api_version, u.type, u.message, u.extra
     FROM (
         SELECT unnest(sqlc.arg(public_ids)::text[]) AS public_id,
                unnest(sqlc.arg(integration_ids)::bigint[]) AS integration_id,
@@ -61,6 +93,7 @@ WITH inserted AS (
                unnest(sqlc.arg(api_versions)::text[]) AS api_version,
                unnest(sqlc.arg(types)::text[]) AS type,
                unnest(sqlc.arg(messages)::jsonb[]) AS message,
+               unnest(sqlc.arg(extras)::jsonb[]) AS extra,
                generate_subscripts(sqlc.arg(public_ids)::text[], 1) AS ord
     ) u
     ORDER BY u.ord
@@ -115,8 +148,36 @@ ON CONFLICT (integration_id, dedup_key) DO NOTHING;
 -- retry resumes at calls_done instead of asking the bot again. The bot's
 -- reply is absent for a fallback, which keeps why in last_error.
 UPDATE bridge_events SET status = 'replied', bot_reply = sqlc.narg(bot_reply), calls = sqlc.arg(calls),
-       calls_done = 0, attempts = 0, next_attempt_at = NULL, last_error = sqlc.arg(last_error), outcome = sqlc.arg(outcome)
+       calls_done = 0, attempts = 0, next_attempt_at = NULL, last_error = sqlc.arg(last_error), outcome = sqlc.arg(outcome),
+       notes = sqlc.narg(notes), operator_data = sqlc.narg(operator_data)
 WHERE id = sqlc.arg(id);
+
+-- name: LatestWebimVersion :one
+-- The release the integration's account last said it was ('' if never).
+SELECT coalesce((SELECT webim_version FROM integration_seen
+                 WHERE integration_id = $1 AND webim_version <> ''
+                 ORDER BY last_seen_at DESC LIMIT 1), '')::text AS webim_version;
+
+-- name: UpsertChat :one
+-- One chat, for calls outside the group commit (chat events).
+INSERT INTO chats (integration_id, project_id, platform_chat_id, platform_chat_id_quoted)
+VALUES ($1, $2, $3, $4)
+ON CONFLICT (integration_id, platform_chat_id) DO UPDATE SET last_event_at = now()
+RETURNING id;
+
+-- name: InsertChatEvent :one
+-- A call of the account's chat event handlers, its body kept as it came.
+-- Events the bot is not told of are stored done.
+INSERT INTO bridge_events (public_id, integration_id, chat_id, dedup_key, api_version, type, extra, raw, status, outcome, processed_at)
+VALUES (sqlc.arg(public_id), sqlc.arg(integration_id), sqlc.arg(chat_id), sqlc.arg(dedup_key), '2.0', sqlc.arg(type),
+        sqlc.narg(extra), sqlc.arg(raw), sqlc.arg(status), sqlc.arg(outcome),
+        CASE WHEN sqlc.arg(status)::text = 'done' THEN now() END)
+ON CONFLICT (integration_id, dedup_key) DO NOTHING
+RETURNING id;
+
+-- name: ListIntegrationSeen :many
+SELECT kind, webim_version, last_seen_at FROM integration_seen
+WHERE integration_id = $1 ORDER BY kind;
 
 -- name: RecordCallDone :exec
 UPDATE bridge_events SET calls_done = calls_done + 1, attempts = 0, next_attempt_at = NULL WHERE id = $1;
@@ -164,7 +225,7 @@ ORDER BY id;
 -- An integration's events newest first, scoped by project so another
 -- tenant's integration id finds nothing; before is the keyset cursor.
 SELECT e.id, e.public_id, c.id AS chat_id, c.platform_chat_id, c.visitor_name, e.type, e.message, e.status, e.outcome,
-       e.attempts, e.last_error, e.received_at, e.processed_at, e.next_attempt_at
+       e.attempts, e.last_error, e.received_at, e.processed_at, e.next_attempt_at, e.notes, e.operator_data
 FROM bridge_events e JOIN chats c ON c.id = e.chat_id
 WHERE e.integration_id = sqlc.arg(integration_id) AND c.project_id = sqlc.arg(project_id) AND e.id < sqlc.arg(before)
 ORDER BY e.id DESC
@@ -190,3 +251,16 @@ SELECT EXISTS (
     SELECT 1 FROM bridge_events e JOIN chats c ON c.id = e.chat_id
     WHERE e.id = sqlc.arg(id) AND c.project_id = sqlc.arg(project_id)
 )::boolean AS found;
+
+-- name: TouchIntegrationSeen :exec
+INSERT INTO integration_seen (integration_id, kind, webim_version) VALUES ($1, $2, $3)
+ON CONFLICT (integration_id, kind) DO UPDATE SET last_seen_at = now(),
+    webim_version = CASE WHEN excluded.webim_version <> '' THEN excluded.webim_version ELSE integration_seen.webim_version END;
+
+-- name: InsertCarriedMessages :exec
+-- The visitor messages a chat.returned carried: stored done, so a later
+-- delivery of the same message (by id) is not given to the bot again.
+INSERT INTO bridge_events (public_id, integration_id, chat_id, dedup_key, api_version, type, status, outcome, processed_at)
+SELECT u.public_id, sqlc.arg(integration_id), sqlc.arg(chat_id), u.dedup_key, sqlc.arg(api_version), 'message.text', 'done', 'nothing', now()
+FROM (SELECT unnest(sqlc.arg(public_ids)::text[]) AS public_id, unnest(sqlc.arg(dedup_keys)::text[]) AS dedup_key) u
+ON CONFLICT (integration_id, dedup_key) DO NOTHING;

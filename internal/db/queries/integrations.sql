@@ -249,3 +249,12 @@ WHERE project_id = $1 AND secret_reveal_to = $2;
 -- name: GetIntegrationDomain :one
 -- Deleted integrations included, so their history stays readable.
 SELECT domain FROM integrations WHERE project_id = $1 AND id = $2;
+
+-- name: SetChatEventsCredentials :execrows
+UPDATE integrations SET chat_events_user = sqlc.arg(user_name), chat_events_secret_hash = sqlc.arg(secret_hash),
+       updated_by = sqlc.arg(actor_id), updated_at = now()
+WHERE project_id = sqlc.arg(project_id) AND id = sqlc.arg(id) AND deleted_at IS NULL;
+
+-- name: SetLinkButtons :execrows
+UPDATE integrations SET link_buttons = sqlc.arg(link_buttons), updated_by = sqlc.arg(actor_id), updated_at = now()
+WHERE project_id = sqlc.arg(project_id) AND id = sqlc.arg(id) AND deleted_at IS NULL;
