@@ -63,7 +63,7 @@ func newRqEnv(t *testing.T) *rqEnv {
 	e.otherProj, err = project.Create(ctx, tx, e.other.ID, "Other Corp")
 	require.NoError(t, err)
 	e.srv = webtest.Server(t, tx)
-	e.n = request.Notifier{Jobs: webtest.Jobs(t), BaseURL: "http://bridge.test", T: i18n.T}
+	e.n = request.Notifier{Jobs: webtest.Jobs(t), BaseURL: "http://bridge.test", T: i18n.Text}
 	login := func(u auth.User) *webtest.Client {
 		c := webtest.NewClient(t, e.srv)
 		c.Login(u.Email, rqPassword)

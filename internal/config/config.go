@@ -60,6 +60,9 @@ type Config struct {
 	// taken to be orphaned by a dead process and retried; it must exceed
 	// JobTimeout so a live run is never taken over.
 	JobRescueAfter time.Duration
+	// DefaultLanguage ("ru" or "en") is the language of pages and mail for
+	// someone who chose none and whose browser asks for neither.
+	DefaultLanguage string
 }
 
 // Dev reports whether botbridge runs in development mode.
@@ -101,6 +104,9 @@ func Load(getenv func(string) string) (*Config, error) {
 		LogFormat:  get("LOG_FORMAT", ""),
 		LogLevel:   get("LOG_LEVEL", "info"),
 		MailFrom:   get("MAIL_FROM", "botbridge <noreply@botbridge.local>"),
+	}
+	if c.DefaultLanguage = get("DEFAULT_LANGUAGE", "ru"); c.DefaultLanguage != "ru" && c.DefaultLanguage != "en" {
+		bad("DEFAULT_LANGUAGE", fmt.Sprintf("must be ru or en, got %q", c.DefaultLanguage))
 	}
 	switch c.Env {
 	case "development", "production":

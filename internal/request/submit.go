@@ -38,6 +38,9 @@ type Input struct {
 	WebimDomain  string
 	// AccessRequested is the tick "I have requested access to Webim".
 	AccessRequested bool
+	// Language is the language the form was filled in ("ru", "en"; other
+	// values are stored as Russian).
+	Language string
 }
 
 // OpenRequestError says the project already has an open request for the
@@ -161,7 +164,7 @@ func Submit(ctx context.Context, conn db.Conn, n Notifier, userID, projectID int
 			ProjectID: p.ID, Platform: pl.Key, ContactEmail: in.ContactEmail, Organisation: in.Organisation,
 			Description: in.Description, WebimDomain: in.WebimDomain, AccessRequested: in.AccessRequested,
 			Search:    strings.ToLower(p.Name + " " + in.Organisation + " " + in.ContactEmail),
-			CreatedBy: userID,
+			CreatedBy: userID, Language: lang(in.Language),
 		})
 		if errors.Is(err, pgx.ErrNoRows) {
 			open, ferr := q.FindOpenRequest(ctx, dbsqlc.FindOpenRequestParams{ProjectID: p.ID, Platform: pl.Key})

@@ -162,6 +162,7 @@ type IntegrationRequest struct {
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 	DecidedAt       *time.Time
+	Language        string
 }
 
 type LoginFailure struct {
@@ -224,6 +225,7 @@ type ProjectBot struct {
 	UpdatedBy                *int64
 	CreatedAt                time.Time
 	UpdatedAt                time.Time
+	VisitorLanguage          string
 }
 
 type ProjectMember struct {
@@ -310,4 +312,6 @@ type User struct {
 	Role         string
 	DisabledAt   *time.Time
 	CreatedAt    time.Time
+	Language     string
+	TimeZone     string
 }
