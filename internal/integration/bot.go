@@ -128,7 +128,7 @@ func (in BotInput) validate(ctx context.Context, env Env) (botValues, error) {
 	v := apperr.Validation{}
 	var out botValues
 	if u, err := checkURL(ctx, env, in.URL, false); err != nil {
-		v.Add("endpoint_url", "bot.endpoint_url."+urlProblem(err))
+		v.Add("endpoint_url", botURLKeys[urlProblem(err)])
 	} else {
 		out.url = u
 	}

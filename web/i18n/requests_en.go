@@ -44,7 +44,7 @@ func init() {
 		// The project's Requests tab.
 		"request.list.title":        "Requests",
 		"request.list.empty":        "This project has no integration requests yet. Request an integration to connect your bot to a chat platform.",
-		"request.heading":           "#%s · %s",
+		"request.heading":           "#%s · Bot development with %s integration",
 		"request.submitted_at":      "Submitted",
 		"request.decided_at":        "Decided",
 		"request.updated_at":        "Last change",
