@@ -22,7 +22,7 @@ func (h *Handler) BotEndpointSave(c echo.Context) error {
 		FallbackMode: c.FormValue("fallback_mode"),
 		// Absent from an older form: keep the visitors' language as saved.
 		VisitorLanguage: c.FormValue("visitor_language"),
-		FallbackText: c.FormValue("fallback_text"),
+		FallbackText:    c.FormValue("fallback_text"),
 	}
 	created, err := integration.SaveBot(c.Request().Context(), h.DB, h.integrationEnv(), p.ID, currentUser(c).ID, in)
 	if errs := apperr.Fields(err); errs != nil {
