@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/botbridge/botbridge/internal/bridge"
+	"github.com/botbridge/botbridge/internal/integration"
 	"github.com/botbridge/botbridge/internal/project"
 	"github.com/botbridge/botbridge/web/i18n"
 	"github.com/botbridge/botbridge/web/view"
@@ -23,7 +24,7 @@ func (h *Handler) activityIntegration(c echo.Context) (project.Project, int64, s
 	if err != nil {
 		return p, 0, "", err
 	}
-	name, err := bridge.IntegrationName(c.Request().Context(), h.DB, p.ID, integID)
+	name, err := integration.Domain(c.Request().Context(), h.DB, p.ID, integID)
 	return p, integID, name, err
 }
 
@@ -56,11 +57,11 @@ func (h *Handler) ActivityList(c echo.Context) error {
 	for _, a := range page.Events {
 		row := view.ActivityRow{
 			ID: a.ID, Chat: a.PlatformChatID, Visitor: a.VisitorName, Type: a.Type, Text: a.Text,
-			Status: a.Status, StatusLabel: l.Enum(i18n.ActivityStatus, a.Status), Outcome: a.Outcome,
+			Status: string(a.Status), StatusLabel: l.Enum(i18n.ActivityStatus, string(a.Status)), Outcome: string(a.Outcome),
 			Attempts: a.Attempts, LastError: a.LastError, ReceivedAt: a.ReceivedAt, ProcessedAt: a.ProcessedAt,
 			NextAttemptAt: a.NextAttemptAt,
 		}
-		if a.Status == "failed" {
+		if a.Status == bridge.StatusFailed {
 			row.RetryURL = base + "/activity/" + view.Itoa(a.ID) + "/retry"
 		}
 		for _, call := range a.Calls {

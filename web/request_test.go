@@ -18,6 +18,7 @@ import (
 	"github.com/botbridge/botbridge/internal/db/dbtest"
 	"github.com/botbridge/botbridge/internal/project"
 	"github.com/botbridge/botbridge/internal/request"
+	"github.com/botbridge/botbridge/internal/testfactory"
 	"github.com/botbridge/botbridge/web/i18n"
 	"github.com/botbridge/botbridge/web/webtest"
 )
@@ -52,16 +53,11 @@ func newRqEnv(t *testing.T) *rqEnv {
 	tx := dbtest.Tx(t)
 	e := &rqEnv{t: t, ctx: ctx, tx: tx}
 	mk := func(who string, role auth.Role) auth.User {
-		u, err := auth.CreateUser(ctx, tx, rqEmail(t, who), rqPassword, role)
-		require.NoError(t, err)
-		return u
+		return testfactory.User(ctx, t, tx, &testfactory.UserOpts{Email: testfactory.Ptr(rqEmail(t, who)), Password: testfactory.Ptr(rqPassword), Role: &role})
 	}
 	e.owner, e.other, e.mod, e.adm = mk("owner", auth.RoleOwner), mk("other", auth.RoleOwner), mk("mod", auth.RoleModerator), mk("admin", auth.RoleAdmin)
-	var err error
-	e.proj, err = project.Create(ctx, tx, e.owner.ID, "Acme Shop")
-	require.NoError(t, err)
-	e.otherProj, err = project.Create(ctx, tx, e.other.ID, "Other Corp")
-	require.NoError(t, err)
+	e.proj = testfactory.Project(ctx, t, tx, &testfactory.ProjectOpts{Name: testfactory.Ptr("Acme Shop"), OwnerID: &e.owner.ID})
+	e.otherProj = testfactory.Project(ctx, t, tx, &testfactory.ProjectOpts{Name: testfactory.Ptr("Other Corp"), OwnerID: &e.other.ID})
 	e.srv = webtest.Server(t, tx)
 	e.n = request.Notifier{Jobs: webtest.Jobs(t), BaseURL: "http://bridge.test", T: i18n.Text, DefaultLang: "en"}
 	login := func(u auth.User) *webtest.Client {
@@ -607,8 +603,7 @@ func TestModerationQueuePage(t *testing.T) {
 	require.NoError(t, err)
 	var ids []int64
 	for i := 0; i < 30; i++ {
-		p, err := project.Create(e.ctx, e.tx, e.owner.ID, fmt.Sprintf("Shop %02d", i))
-		require.NoError(t, err)
+		p := testfactory.Project(e.ctx, t, e.tx, &testfactory.ProjectOpts{Name: testfactory.Ptr(fmt.Sprintf("Shop %02d", i)), OwnerID: &e.owner.ID})
 		in := rqInput()
 		in.Organisation = fmt.Sprintf("Org %02d", i)
 		if i%3 == 0 {

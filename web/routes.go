@@ -1,7 +1,8 @@
 package web
 
-// coreRoutes is the routes table for accounts and projects; other areas
-// (requests, settings, bridge) add theirs through Deps.Areas.
+// coreRoutes is the routes table for accounts and projects; each other area
+// (requests, settings, bridge) keeps its own table in a routes_*.go file,
+// called from here.
 func (h *Handler) coreRoutes(r *Router) {
 	r.Public.GET("/", h.Home)
 	r.Public.GET("/login", h.LoginForm)

@@ -7,7 +7,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -43,9 +42,6 @@ type Deps struct {
 	Registry *prometheus.Registry
 	// Platforms decorates "My projects" with granted platforms (optional).
 	Platforms ProjectPlatforms
-	// Areas registers further routes (requests, settings, webhooks …) so
-	// each area keeps its own routes table.
-	Areas []func(*Router)
 }
 
 // Handler holds the dependencies every page handler uses.
@@ -121,17 +117,7 @@ func New(d Deps) *echo.Echo {
 	mod := user.with(h.requireModerator)
 	r := &Router{H: h, Public: browser, User: user, Moderator: mod, Raw: raw}
 	h.coreRoutes(r)
-	for _, area := range d.Areas {
-		area(r)
-	}
 	return e
-}
-
-// Shutdown waits up to timeout for in-flight requests.
-func Shutdown(e *echo.Echo, timeout time.Duration) error {
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	return e.Shutdown(ctx)
 }
 
 // ipExtractor says whose address a request is. Without trusted proxies it

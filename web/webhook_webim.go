@@ -5,11 +5,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/botbridge/botbridge/internal/apperr"
+	"github.com/botbridge/botbridge/internal/clip"
 	"github.com/botbridge/botbridge/internal/webim"
 )
 
@@ -21,23 +21,26 @@ import (
 // trip fewer per webhook. Refusals look the key up first, so an unknown,
 // rotated, disabled or deleted key is 404 whatever the body, without
 // detail, and only the owner of a real key learns what is wrong with it.
-func (h *Handler) WebhookWebim(c echo.Context) error {
+//
+// pathVersion is the version the route's URL names ("v1", "v2" or "" for
+// none).
+func (h *Handler) WebhookWebim(pathVersion string) echo.HandlerFunc {
+	return func(c echo.Context) error { return h.webhookWebim(c, pathVersion) }
+}
+
+func (h *Handler) webhookWebim(c echo.Context, pathVersion string) error {
 	ctx := c.Request().Context()
 	if h.Bridge == nil {
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"error": "bridge not configured"})
 	}
 	key := c.Param("key")
 	refuse := func(status int, msg string) error {
-		if _, err := h.Bridge.Dir.ByWebhookKey(ctx, h.DB, key); err != nil {
+		if _, err := h.Bridge.Integration(ctx, key); err != nil {
 			return webhookErr(c, err)
 		}
 		return c.JSON(status, map[string]string{"error": msg})
 	}
-	suffix := strings.TrimPrefix(c.Path()[strings.LastIndexByte(c.Path(), '/')+1:], ":")
-	if suffix == "key" {
-		suffix = ""
-	}
-	version, err := webim.DetectVersion(c.Request().Header.Get("X-Bot-API-Version"), suffix)
+	version, err := webim.DetectVersion(c.Request().Header.Get(webim.HeaderVersion), pathVersion)
 	if err != nil {
 		return refuse(http.StatusBadRequest, err.Error())
 	}
@@ -54,24 +57,21 @@ func (h *Handler) WebhookWebim(c echo.Context) error {
 	}
 	switch {
 	case !ev.IsKnown():
-		integ, err := h.Bridge.Dir.ByWebhookKey(ctx, h.DB, key)
+		integ, err := h.Bridge.Integration(ctx, key)
 		if err != nil {
 			return webhookErr(c, err)
 		}
-		name := ev.Name
-		if len(name) > 64 {
-			name = name[:64] + "…" // the name is the sender's text: bound what reaches the log
-		}
+		name := clip.Text(ev.Name, 64) // the name is the sender's text: bound what reaches the log
 		h.Log.Info("webhook: unknown Webim event ignored", slog.String("event", name), slog.Int64("integration_id", integ.ID),
 			slog.String("request_id", requestID(c)))
 	case version == webim.Version1:
-		ans, err := h.Bridge.AnswerV1(ctx, h.DB, key, ev)
+		ans, err := h.Bridge.AnswerV1(ctx, key, ev)
 		if err != nil {
 			return webhookErr(c, err)
 		}
 		return c.JSON(http.StatusOK, ans)
 	default:
-		if _, err := h.Bridge.Ingest(ctx, h.DB, key, ev); err != nil {
+		if _, err := h.Bridge.Ingest(ctx, key, ev); err != nil {
 			return webhookErr(c, err)
 		}
 	}

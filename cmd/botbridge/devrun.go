@@ -91,7 +91,7 @@ func cmdDevRun(ctx context.Context, args []string, getenv func(string) string, s
    pointing at it, and its bot endpoint is the demo bot at %s)
 
 `, sandboxURL, botURL)
-	return serve(ctx, getenv, stderr, false, true, true)
+	return serve(ctx, getenv, stderr, serveOptions{Workers: true, Web: true})
 }
 
 // seedBridge grants Webim to the demo project and wires an integration to

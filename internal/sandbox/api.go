@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/botbridge/botbridge/internal/clip"
 	"github.com/botbridge/botbridge/internal/jsonerr"
 
 	"github.com/botbridge/botbridge/internal/webim"
@@ -371,16 +372,7 @@ func validateOutMessage(m webim.OutMessage) (Message, *apiError) {
 	case "":
 		return Message{}, badRequest("message.kind is required")
 	default:
-		return Message{}, badRequest("message.kind must be operator, keyboard or file_operator, not %q", truncate(m.Kind, 40))
+		return Message{}, badRequest("message.kind must be operator, keyboard or file_operator, not %q", clip.Text(m.Kind, 40))
 	}
 	return msg, nil
-}
-
-// truncate keeps echoed input short.
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "…"
 }

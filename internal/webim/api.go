@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/botbridge/botbridge/internal/apperr"
+	"github.com/botbridge/botbridge/internal/clip"
 )
 
 // Webim Bot API 2.0 methods the bridge calls.
@@ -79,7 +80,7 @@ type CloseChat struct {
 func ParseChatID(chatID string) (int64, error) {
 	id, err := strconv.ParseInt(strings.TrimSpace(chatID), 10, 64)
 	if err != nil {
-		return 0, fmt.Errorf("webim: chat id %q is not a 2.0 integer id: %w", truncate(chatID, 40), apperr.ErrInvalid)
+		return 0, fmt.Errorf("webim: chat id %q is not a 2.0 integer id: %w", clip.Text(chatID, 40), apperr.ErrInvalid)
 	}
 	return id, nil
 }

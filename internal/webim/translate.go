@@ -169,6 +169,15 @@ func transferCall(chatID int64, a botapi.Action, target Target) Call {
 		return NewRedirectToOperator(chatID, a.OperatorID)
 	case a.Queue:
 		return NewRedirectToQueue(chatID)
+	default:
+		return NewRedirect(chatID, target)
+	}
+}
+
+// NewRedirect hands the chat to the integration's configured target: the
+// department, else the operator, else the general queue.
+func NewRedirect(chatID int64, target Target) Call {
+	switch {
 	case target.DepKey != "":
 		return NewRedirectToDepartment(chatID, target.DepKey)
 	case target.OperatorID != 0:

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/botbridge/botbridge/internal/apperr"
+	"github.com/botbridge/botbridge/internal/clip"
 )
 
 // HeaderVersion is the header Webim ≥ 10.3 puts on every webhook request.
@@ -21,7 +22,7 @@ func DetectVersion(header string, pathSuffix string) (string, error) {
 		case Version1, Version2:
 			return h, nil
 		}
-		return "", fmt.Errorf("webim: unsupported %s %q: %w", HeaderVersion, truncate(h, 32), apperr.ErrInvalid)
+		return "", fmt.Errorf("webim: unsupported %s %q: %w", HeaderVersion, clip.Text(h, 32), apperr.ErrInvalid)
 	}
 	switch s := strings.ToLower(strings.Trim(pathSuffix, "/ ")); s {
 	case "":
@@ -31,19 +32,6 @@ func DetectVersion(header string, pathSuffix string) (string, error) {
 	case "v2":
 		return Version2, nil
 	default:
-		return "", fmt.Errorf("webim: unsupported URL suffix %q (want v1 or v2): %w", truncate(s, 32), apperr.ErrInvalid)
+		return "", fmt.Errorf("webim: unsupported URL suffix %q (want v1 or v2): %w", clip.Text(s, 32), apperr.ErrInvalid)
 	}
 }
-
-// truncate keeps attacker-supplied strings short in error messages.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
-}
-
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }

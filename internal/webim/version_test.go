@@ -40,10 +40,3 @@ func TestDetectVersion(t *testing.T) {
 		})
 	}
 }
-
-func TestTruncate(t *testing.T) {
-	t.Parallel()
-	require.Equal(t, "abc", truncate("abc", 5))
-	require.Equal(t, "ab…", truncate("abcdef", 2))
-	require.Equal(t, "я…", truncate("яя", 3)) // never splits a rune
-}

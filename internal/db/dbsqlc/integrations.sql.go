@@ -97,6 +97,23 @@ func (q *Queries) GetIntegrationByID(ctx context.Context, id int64) (Integration
 	return i, err
 }
 
+const getIntegrationDomain = `-- name: GetIntegrationDomain :one
+SELECT domain FROM integrations WHERE project_id = $1 AND id = $2
+`
+
+type GetIntegrationDomainParams struct {
+	ProjectID int64
+	ID        int64
+}
+
+// Deleted integrations included, so their history stays readable.
+func (q *Queries) GetIntegrationDomain(ctx context.Context, arg GetIntegrationDomainParams) (string, error) {
+	row := q.db.QueryRow(ctx, getIntegrationDomain, arg.ProjectID, arg.ID)
+	var domain string
+	err := row.Scan(&domain)
+	return domain, err
+}
+
 const getIntegrationForUpdate = `-- name: GetIntegrationForUpdate :one
 SELECT id, project_id, platform, status, domain, token_ciphertext, token_key_id, token_last4, transfer_to, department_id, operator_id, webhook_key_hash, webhook_key_ciphertext, webhook_key_key_id, unhealthy_reason, created_by, updated_by, created_at, updated_at, version, deleted_at FROM integrations
 WHERE project_id = $1 AND id = $2 AND deleted_at IS NULL
@@ -629,17 +646,16 @@ func (q *Queries) LockProjectBot(ctx context.Context, projectID int64) (ProjectB
 }
 
 const lookupIntegrationByWebhook = `-- name: LookupIntegrationByWebhook :one
-SELECT id, project_id, platform, status, domain, token_ciphertext, token_key_id, token_last4, transfer_to, department_id, operator_id, webhook_key_hash, webhook_key_ciphertext, webhook_key_key_id, unhealthy_reason, created_by, updated_by, created_at, updated_at, version, deleted_at FROM integrations
-WHERE webhook_key_hash = $1 AND deleted_at IS NULL AND status IN ('active', 'unhealthy')
+SELECT id, project_id, platform, status, domain, token_ciphertext, token_key_id, token_last4, transfer_to, department_id, operator_id, webhook_key_hash, webhook_key_ciphertext, webhook_key_key_id, unhealthy_reason, created_by, updated_by, created_at, updated_at, version, deleted_at FROM integrations_accepting_webhooks
+WHERE webhook_key_hash = $1
 `
 
 // The bridge's entry point: Webim calls carry only the key. Disabled and
 // deleted integrations are not found, so their webhook answers 404. The
-// ingest statement (internal/bridge/ingest.go, acceptingIntegrations)
-// applies the same rule inside its transaction.
-func (q *Queries) LookupIntegrationByWebhook(ctx context.Context, webhookKeyHash []byte) (Integration, error) {
+// ingest's UpsertChats (bridge.sql) reads the same view.
+func (q *Queries) LookupIntegrationByWebhook(ctx context.Context, webhookKeyHash []byte) (IntegrationsAcceptingWebhook, error) {
 	row := q.db.QueryRow(ctx, lookupIntegrationByWebhook, webhookKeyHash)
-	var i Integration
+	var i IntegrationsAcceptingWebhook
 	err := row.Scan(
 		&i.ID,
 		&i.ProjectID,

@@ -165,6 +165,30 @@ type IntegrationRequest struct {
 	Language        string
 }
 
+type IntegrationsAcceptingWebhook struct {
+	ID                   int64
+	ProjectID            int64
+	Platform             string
+	Status               string
+	Domain               string
+	TokenCiphertext      []byte
+	TokenKeyID           *string
+	TokenLast4           string
+	TransferTo           string
+	DepartmentID         *string
+	OperatorID           *int64
+	WebhookKeyHash       []byte
+	WebhookKeyCiphertext []byte
+	WebhookKeyKeyID      *string
+	UnhealthyReason      string
+	CreatedBy            *int64
+	UpdatedBy            *int64
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
+	Version              int32
+	DeletedAt            *time.Time
+}
+
 type LoginFailure struct {
 	ID        int64
 	Email     string

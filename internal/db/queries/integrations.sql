@@ -92,10 +92,9 @@ WHERE project_id = sqlc.arg(project_id) AND id = sqlc.arg(id) AND deleted_at IS 
 -- name: LookupIntegrationByWebhook :one
 -- The bridge's entry point: Webim calls carry only the key. Disabled and
 -- deleted integrations are not found, so their webhook answers 404. The
--- ingest statement (internal/bridge/ingest.go, acceptingIntegrations)
--- applies the same rule inside its transaction.
-SELECT * FROM integrations
-WHERE webhook_key_hash = $1 AND deleted_at IS NULL AND status IN ('active', 'unhealthy');
+-- ingest's UpsertChats (bridge.sql) reads the same view.
+SELECT * FROM integrations_accepting_webhooks
+WHERE webhook_key_hash = $1;
 
 -- name: MarkIntegrationUnhealthy :one
 -- Only a change is recorded: an integration already unhealthy for the same
@@ -247,3 +246,7 @@ WHERE project_id = $1 AND secret_reveal_to = $2 AND secret_reveal_until > now();
 -- name: HideBotSecretReveal :execrows
 UPDATE project_bots SET secret_reveal_to = NULL, secret_reveal_until = NULL
 WHERE project_id = $1 AND secret_reveal_to = $2;
+
+-- name: GetIntegrationDomain :one
+-- Deleted integrations included, so their history stays readable.
+SELECT domain FROM integrations WHERE project_id = $1 AND id = $2;
