@@ -31,6 +31,7 @@ func (h *Handler) activityIntegration(c echo.Context) (project.Project, int64, s
 // ActivityList shows an integration's recent events, newest first, with
 // every call made for them; keyset-paginated so it stays fast at millions.
 func (h *Handler) ActivityList(c echo.Context) error {
+	l := langOf(c)
 	p, integID, name, err := h.activityIntegration(c)
 	if err != nil {
 		return err
@@ -56,7 +57,7 @@ func (h *Handler) ActivityList(c echo.Context) error {
 	for _, a := range page.Events {
 		row := view.ActivityRow{
 			ID: a.ID, Chat: a.PlatformChatID, Visitor: a.VisitorName, Type: a.Type, Text: a.Text,
-			Status: string(a.Status), StatusLabel: i18n.T("activity.status." + string(a.Status)), Outcome: string(a.Outcome),
+			Status: string(a.Status), StatusLabel: l.Enum(i18n.ActivityStatus, string(a.Status)), Outcome: string(a.Outcome),
 			Attempts: a.Attempts, LastError: a.LastError, ReceivedAt: a.ReceivedAt, ProcessedAt: a.ProcessedAt,
 			NextAttemptAt: a.NextAttemptAt,
 		}
@@ -72,7 +73,7 @@ func (h *Handler) ActivityList(c echo.Context) error {
 		}
 		m.Rows = append(m.Rows, row)
 	}
-	crumbs := ProjectCrumbs(p, view.Crumb{Label: i18n.T("project.tab.settings"), URL: "/projects/" + view.Itoa(p.ID) + "/settings"},
-		view.Crumb{Label: name, URL: base}, view.Crumb{Label: i18n.T("activity.crumb")})
-	return render(c, http.StatusOK, view.Activity(h.page(c, i18n.T("activity.title", name), crumbs...), m))
+	crumbs := ProjectCrumbs(l, p, view.Crumb{Label: l.T("project.tab.settings"), URL: "/projects/" + view.Itoa(p.ID) + "/settings"},
+		view.Crumb{Label: name, URL: base}, view.Crumb{Label: l.T("activity.crumb")})
+	return render(c, http.StatusOK, view.Activity(h.page(c, l.T("activity.title", name), crumbs...), m))
 }

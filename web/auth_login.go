@@ -13,25 +13,27 @@ import (
 	"github.com/botbridge/botbridge/web/view"
 )
 
-func loginForm(email, next, errMsg string) view.LoginForm {
-	e := field("email", "auth.email.label", email, nil)
+func loginForm(l i18n.Lang, email, next, errMsg string) view.LoginForm {
+	e := field(l, "email", "auth.email.label", email, nil)
 	e.Type, e.Required, e.Autocomplete = "email", true, "username"
-	p := field("password", "auth.password.label", "", nil)
+	p := field(l, "password", "auth.password.label", "", nil)
 	p.Type, p.Required, p.Autocomplete = "password", true, "current-password"
 	return view.LoginForm{Email: e, Password: p, Error: errMsg, Next: next}
 }
 
 // LoginForm shows the log-in page.
 func (h *Handler) LoginForm(c echo.Context) error {
+	l := langOf(c)
 	if currentUser(c) != nil {
 		return c.Redirect(http.StatusSeeOther, "/projects")
 	}
-	return render(c, http.StatusOK, view.Login(h.page(c, i18n.T("auth.login.title")), loginForm("", safeNext(c.QueryParam("next")), "")))
+	return render(c, http.StatusOK, view.Login(h.page(c, l.T("auth.login.title")), loginForm(l, "", safeNext(c.QueryParam("next")), "")))
 }
 
 // Login checks the credentials and starts a fresh session; any session the
 // browser already had is destroyed (rotation against session fixation).
 func (h *Handler) Login(c echo.Context) error {
+	l := langOf(c)
 	ctx := c.Request().Context()
 	email := strings.TrimSpace(c.FormValue("email"))
 	next := safeNext(c.FormValue("next"))
@@ -41,11 +43,11 @@ func (h *Handler) Login(c echo.Context) error {
 		var msg string
 		switch {
 		case errors.As(err, &rl):
-			msg = i18n.T("auth.login.throttled", rl.Minutes())
+			msg = l.T("auth.login.throttled", rl.Minutes())
 		case errors.Is(err, auth.ErrBadCredentials):
-			msg = i18n.T("auth.login.failed")
+			msg = l.T("auth.login.failed")
 		case errors.Is(err, auth.ErrDisabled):
-			msg = i18n.T("auth.login.disabled")
+			msg = l.T("auth.login.disabled")
 		default:
 			return err
 		}
@@ -53,7 +55,7 @@ func (h *Handler) Login(c echo.Context) error {
 		if rl != nil {
 			status = http.StatusTooManyRequests
 		}
-		return render(c, status, view.Login(h.page(c, i18n.T("auth.login.title")), loginForm(email, next, msg)))
+		return render(c, status, view.Login(h.page(c, l.T("auth.login.title")), loginForm(l, email, next, msg)))
 	}
 	if old, ok := c.Get(ctxToken).(string); ok {
 		if err := h.Sessions.Destroy(ctx, h.DB, old); err != nil {

@@ -59,7 +59,7 @@ func newRqEnv(t *testing.T) *rqEnv {
 	e.proj = testfactory.Project(ctx, t, tx, &testfactory.ProjectOpts{Name: testfactory.Ptr("Acme Shop"), OwnerID: &e.owner.ID})
 	e.otherProj = testfactory.Project(ctx, t, tx, &testfactory.ProjectOpts{Name: testfactory.Ptr("Other Corp"), OwnerID: &e.other.ID})
 	e.srv = webtest.Server(t, tx)
-	e.n = request.Notifier{Jobs: webtest.Jobs(t), BaseURL: "http://bridge.test", T: i18n.T}
+	e.n = request.Notifier{Jobs: webtest.Jobs(t), BaseURL: "http://bridge.test", T: i18n.Text, DefaultLang: "en"}
 	login := func(u auth.User) *webtest.Client {
 		c := webtest.NewClient(t, e.srv)
 		c.Login(u.Email, rqPassword)
@@ -214,8 +214,8 @@ func TestRequestSubmitValidation(t *testing.T) {
 		{"long organisation", with("organisation", strings.Repeat("o", 201)), "organisation", "The organisation name must be at most 200 characters long."},
 		{"short description", with("description", "Too short."), "description", "The description must be at least 20 characters long."},
 		{"long description", with("description", strings.Repeat("d", 2001)), "description", "The description must be at most 2000 characters long."},
-		{"domain path", with("webim_domain", "acme.webim.ru/x"), "webim_domain", "Enter the domain only, without a path"},
-		{"domain local", with("webim_domain", "127.0.0.1"), "webim_domain", "This address points to a private or local network, which is not allowed"},
+		{"domain path", with("webim_domain", "acme.webim.ru/x"), "webim_domain", "Enter the domain only, without a path, like salutebot.webim.ru."},
+		{"domain local", with("webim_domain", "127.0.0.1"), "webim_domain", "This address points to a private or local network, which is not allowed."},
 		{"no tick", with("access_requested", "<delete>"), "access_requested", "Confirm that you have requested access to Webim."},
 		{"tampered tick", with("access_requested", "on"), "access_requested", "Confirm that you have requested access to Webim."},
 	}

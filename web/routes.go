@@ -21,4 +21,5 @@ func (h *Handler) coreRoutes(r *Router) {
 	h.devRoutes(r)      // routes_dev.go: development-only pages
 	h.webhookRoutes(r)  // routes_webhooks.go: chat-platform webhooks
 	h.activityRoutes(r) // routes_activity.go: the bridge's activity log
+	h.accountRoutes(r)  // account.go: language switch, account preferences
 }

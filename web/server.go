@@ -104,6 +104,7 @@ func New(d Deps) *echo.Echo {
 	e.Use(h.requestLogger())
 	e.Use(newMetrics(d.Registry).middleware)
 	e.Use(securityHeaders)
+	e.Use(h.localeDefaults)
 
 	e.GET("/healthz", h.Healthz)
 	e.GET("/readyz", h.Readyz)

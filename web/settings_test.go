@@ -312,7 +312,7 @@ func TestSettingsFormFieldsTable(t *testing.T) {
 	}
 	for _, tc := range botCases {
 		vals := url.Values{"endpoint_url": {"https://bot.example.com/hook"}, "timeout": {"10"}, "fallback_mode": {"transfer"},
-			"fallback_text": {integration.DefaultFallbackText}}
+			"fallback_text": {integration.DefaultFallbackText("ru")}}
 		vals.Set(tc.field, tc.value)
 		r := w.owner.Post(w.base+"/bot", vals)
 		name := "bot " + tc.field + "=" + tc.value
@@ -536,7 +536,7 @@ func TestSettingsBotEndpoint(t *testing.T) {
 	r = w.owner.Get(w.base + "/bot")
 	require.Equal(t, http.StatusOK, r.StatusCode)
 	require.Equal(t, "10", r.Value("timeout"))
-	require.Equal(t, integration.DefaultFallbackText, r.Doc.Find("#f-fallback_text").Text())
+	require.Equal(t, integration.DefaultFallbackText("ru"), r.Doc.Find("#f-fallback_text").Text())
 	require.Contains(t, r.Text("#secret"), "A signing secret is created when you first save the bot endpoint.")
 
 	r = w.owner.Post(w.base+"/bot", url.Values{"endpoint_url": {"https://bot.example.com/hook"}, "timeout": {"12"},

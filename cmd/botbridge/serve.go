@@ -182,7 +182,7 @@ func newApp(cfg *config.Config, pool, workPool *pgxpool.Pool, log *slog.Logger, 
 		return nil, err
 	}
 	engine.Jobs = rc
-	engine.Notify = bridge.OwnerMailer{Jobs: rc, BaseURL: cfg.BaseURL.String(), T: i18n.T}.Notify
+	engine.Notify = bridge.OwnerMailer{Jobs: rc, BaseURL: cfg.BaseURL.String(), T: i18n.Text, DefaultLang: cfg.DefaultLanguage}.Notify
 	return &app{cfg: cfg, pool: pool, log: log, keyring: kr, river: rc, engine: engine, outbound: policy, workers: workers}, nil
 }
 

@@ -201,7 +201,7 @@ func setup(t *testing.T) *fixture {
 		SkipUnknownJobCheck: true, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}, f.engine.Workers())
 	require.NoError(t, err)
 	f.engine.Jobs = f.river
-	f.engine.Notify = bridge.OwnerMailer{Jobs: f.river, BaseURL: "http://bridge.test", T: i18n.T}.Notify
+	f.engine.Notify = bridge.OwnerMailer{Jobs: f.river, BaseURL: "http://bridge.test", T: i18n.Text, DefaultLang: "en"}.Notify
 	require.NoError(t, f.river.Start(ctx))
 	t.Cleanup(func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

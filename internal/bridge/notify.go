@@ -2,11 +2,13 @@ package bridge
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/botbridge/botbridge/internal/db/dbsqlc"
 	"github.com/botbridge/botbridge/internal/integration"
 	"github.com/botbridge/botbridge/internal/jobs"
 	"github.com/botbridge/botbridge/internal/mail"
@@ -22,8 +24,11 @@ type OwnerMailer struct {
 	Jobs jobs.Inserter
 	// BaseURL is the public URL links in the mail point to.
 	BaseURL string
-	// T is the message catalog (i18n.T); the texts live there.
-	T func(key string, args ...any) string
+	// T is the message catalog (i18n.Text): key in lang ("ru", "en").
+	T func(lang, key string, args ...any) string
+	// DefaultLang is the language of an owner who chose none
+	// (DEFAULT_LANGUAGE); "" is Russian.
+	DefaultLang string
 }
 
 // Notify mails every owner of integ's project.
@@ -33,9 +38,17 @@ func (m OwnerMailer) Notify(ctx context.Context, tx pgx.Tx, integ integration.In
 		return fmt.Errorf("bridge: notify owners: %w", err)
 	}
 	link := strings.TrimRight(m.BaseURL, "/") + fmt.Sprintf("/projects/%d/settings/integrations/%d", integ.ProjectID, integ.ID)
-	subject := strings.Join(strings.Fields(m.T("mail.integration.unhealthy.subject", name)), " ")
-	body := m.T("mail.integration.unhealthy.body", integ.Domain, name, reason, link)
 	for _, to := range owners {
+		// Each owner reads the mail in the language their account chose.
+		lang, err := dbsqlc.New(tx).GetAccountLanguage(ctx, to)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("bridge: owner's language: %w", err)
+		}
+		if lang == "" {
+			lang = m.DefaultLang
+		}
+		subject := strings.Join(strings.Fields(m.T(lang, "mail.integration.unhealthy.subject", name)), " ")
+		body := m.T(lang, "mail.integration.unhealthy.body", integ.Domain, name, reason, link)
 		if _, err := mail.Enqueue(ctx, tx, m.Jobs, mail.Message{
 			To: to, Subject: subject, Body: body, Topic: fmt.Sprintf("integration:%d:unhealthy", integ.ID),
 		}); err != nil {

@@ -61,6 +61,9 @@ type Config struct {
 	// taken to be orphaned by a dead process and retried; it must exceed
 	// JobTimeout so a live run is never taken over.
 	JobRescueAfter time.Duration
+	// DefaultLanguage ("ru" or "en") is the language of pages and mail for
+	// someone who chose none and whose browser asks for neither.
+	DefaultLanguage string
 }
 
 // Dev reports whether botbridge runs in development mode.
@@ -99,6 +102,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		logFormat = "text"
 	}
 	c.LogFormat = r.oneOf("LOG_FORMAT", logFormat, "text", "json")
+	c.DefaultLanguage = r.oneOf("DEFAULT_LANGUAGE", "ru", "ru", "en")
 
 	c.DatabaseURL = r.str("DATABASE_URL", "")
 	if c.DatabaseURL == "" {

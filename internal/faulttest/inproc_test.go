@@ -60,7 +60,7 @@ func startInProcess(t *testing.T, opt inprocOptions) *inproc {
 		FetchPollInterval: 100 * time.Millisecond, SkipUnknownJobCheck: true, Log: quietLog}, s.Engine.Workers())
 	require.NoError(t, err)
 	s.Engine.Jobs = s.River
-	s.Engine.Notify = bridge.OwnerMailer{Jobs: s.River, BaseURL: cfg.BaseURL.String(), T: i18n.T}.Notify
+	s.Engine.Notify = bridge.OwnerMailer{Jobs: s.River, BaseURL: cfg.BaseURL.String(), T: i18n.Text, DefaultLang: "en"}.Notify
 	srv.Config.Handler = web.New(web.Deps{
 		Config: cfg, DB: pool, Ping: pool.Ping, Log: quietLog,
 		Sessions: auth.DefaultSessions, Throttle: auth.DefaultThrottle,

@@ -509,7 +509,7 @@ func TestBotEndpointSecrets(t *testing.T) {
 	_, err = integration.BotEndpoint(f.ctx, f.tx, f.env.Keyring, f.project)
 	require.ErrorIs(t, err, apperr.ErrNotFound)
 
-	in := integration.DefaultBotInput()
+	in := integration.DefaultBotInput("")
 	in.URL = "bot.example.com/hook?x=1"
 	created, err := integration.SaveBot(f.ctx, f.tx, f.env, f.project, f.owner, in)
 	require.NoError(t, err)
@@ -537,7 +537,7 @@ func TestBotEndpointSecrets(t *testing.T) {
 	bot, err := integration.BotEndpoint(f.ctx, f.tx, f.env.Keyring, f.project)
 	require.NoError(t, err)
 	require.Equal(t, integration.Bot{URL: "https://bot.example.com/hook?x=1", Timeout: 10 * time.Second, FallbackMode: "transfer",
-		FallbackText: integration.DefaultFallbackText, Secrets: []string{first}}, bot)
+		FallbackText: integration.DefaultFallbackText("ru"), Secrets: []string{first}}, bot)
 
 	settings, err := integration.GetBotSettings(f.ctx, f.tx, f.project)
 	require.NoError(t, err)
@@ -592,7 +592,7 @@ func TestBotEndpointSecrets(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "bot_secret_rotated", entries[0].Action)
 	require.Equal(t, "timeout=10s→30s", entries[1].Detail)
-	require.Equal(t, "url=https://bot.example.com/hook?x=1 timeout=10s fallback=transfer", entries[2].Detail)
+	require.Equal(t, "url=https://bot.example.com/hook?x=1 timeout=10s fallback=transfer visitor_language=ru", entries[2].Detail)
 }
 
 func TestBotValidation(t *testing.T) {
@@ -615,9 +615,10 @@ func TestBotValidation(t *testing.T) {
 		{"mode tampered", func(in *integration.BotInput) { in.FallbackMode = "drop" }, "fallback_mode", "bot.fallback_mode.invalid"},
 		{"text missing", func(in *integration.BotInput) { in.FallbackText = "  " }, "fallback_text", "bot.fallback_text.required"},
 		{"text long", func(in *integration.BotInput) { in.FallbackText = strings.Repeat("я", 501) }, "fallback_text", "bot.fallback_text.long"},
+		{"visitor language tampered", func(in *integration.BotInput) { in.VisitorLanguage = "de" }, "visitor_language", "bot.visitor_language.invalid"},
 	}
 	for _, tc := range cases {
-		in := integration.DefaultBotInput()
+		in := integration.DefaultBotInput("")
 		in.URL = "https://bot.example.com/hook"
 		tc.edit(&in)
 		_, err := integration.SaveBot(f.ctx, f.tx, f.env, f.project, f.owner, in)
@@ -627,13 +628,61 @@ func TestBotValidation(t *testing.T) {
 	require.ErrorIs(t, err, apperr.ErrNotFound, "nothing saved by bad input")
 }
 
-// The default fallback text in Go and in the schema are the same.
+// The default visitor language and its fallback text in Go and in the
+// schema are the same.
 func TestDefaultFallbackTextMatchesSchema(t *testing.T) {
 	t.Parallel()
 	f := setup(t, true)
-	var def string
-	require.NoError(t, f.tx.QueryRow(f.ctx, `SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d
-		JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
-		WHERE d.adrelid = 'project_bots'::regclass AND a.attname = 'fallback_text'`).Scan(&def))
-	require.Equal(t, "'"+integration.DefaultFallbackText+"'::text", def)
+	def := func(col string) string {
+		var d string
+		require.NoError(t, f.tx.QueryRow(f.ctx, `SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d
+			JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+			WHERE d.adrelid = 'project_bots'::regclass AND a.attname = $1`, col).Scan(&d))
+		return d
+	}
+	require.Equal(t, "'"+integration.DefaultVisitorLanguage+"'::text", def("visitor_language"))
+	require.Equal(t, "'"+integration.DefaultFallbackText(integration.DefaultVisitorLanguage)+"'::text", def("fallback_text"))
+}
+
+// Every visitor language has its own default fallback text, and a default
+// text left as it was follows the visitor language when it changes; a
+// text of the owner's own stays.
+func TestFallbackTextPerVisitorLanguage(t *testing.T) {
+	t.Parallel()
+	require.NotEqual(t, integration.DefaultFallbackText("ru"), integration.DefaultFallbackText("en"))
+	for _, l := range integration.VisitorLanguages {
+		require.NotEmpty(t, integration.DefaultFallbackText(l), l)
+	}
+	require.Equal(t, integration.DefaultFallbackText("ru"), integration.DefaultFallbackText("xx"), "unknown: Russian")
+
+	f := setup(t, true)
+	in := integration.DefaultBotInput("")
+	require.Equal(t, "ru", in.VisitorLanguage)
+	require.Equal(t, integration.DefaultFallbackText("ru"), in.FallbackText)
+	in.URL = "https://bot.example.com/hook"
+	_, err := integration.SaveBot(f.ctx, f.tx, f.env, f.project, f.owner, in)
+	require.NoError(t, err)
+	bot, err := integration.BotEndpoint(f.ctx, f.tx, f.env.Keyring, f.project)
+	require.NoError(t, err)
+	require.Equal(t, "Извините, наш помощник сейчас недоступен. Соединяем вас с сотрудником.", bot.FallbackText)
+
+	in.VisitorLanguage = "en" // the Russian default text left as it was
+	_, err = integration.SaveBot(f.ctx, f.tx, f.env, f.project, f.owner, in)
+	require.NoError(t, err)
+	s, err := integration.GetBotSettings(f.ctx, f.tx, f.project)
+	require.NoError(t, err)
+	require.Equal(t, "en", s.VisitorLanguage)
+	require.Equal(t, integration.DefaultFallbackText("en"), s.FallbackText)
+
+	in = s.Input()
+	in.FallbackText, in.VisitorLanguage = "Один момент, зову оператора.", "ru"
+	_, err = integration.SaveBot(f.ctx, f.tx, f.env, f.project, f.owner, in)
+	require.NoError(t, err)
+	in.VisitorLanguage = "" // an older form: language kept
+	_, err = integration.SaveBot(f.ctx, f.tx, f.env, f.project, f.owner, in)
+	require.NoError(t, err)
+	s, err = integration.GetBotSettings(f.ctx, f.tx, f.project)
+	require.NoError(t, err)
+	require.Equal(t, "ru", s.VisitorLanguage)
+	require.Equal(t, "Один момент, зову оператора.", s.FallbackText, "the owner's own text stays")
 }

@@ -42,7 +42,7 @@ func notifier(t testing.TB) request.Notifier {
 	t.Helper()
 	ins, err := jobs.InsertOnly() // inserts only: no workers, any job kind
 	require.NoError(t, err)
-	return request.Notifier{Jobs: ins, BaseURL: "https://bridge.example/", T: i18n.T}
+	return request.Notifier{Jobs: ins, BaseURL: "https://bridge.example/", T: i18n.Text, DefaultLang: "en"}
 }
 
 var seq atomic.Int64

@@ -223,7 +223,7 @@ func Start(ctx context.Context, pool *pgxpool.Pool, opt Options) (*Stack, error)
 		return nil, err
 	}
 	s.Engine.Jobs = s.River
-	s.Engine.Notify = bridge.OwnerMailer{Jobs: s.River, BaseURL: cfg.BaseURL.String(), T: i18n.T}.Notify
+	s.Engine.Notify = bridge.OwnerMailer{Jobs: s.River, BaseURL: cfg.BaseURL.String(), T: i18n.Text, DefaultLang: cfg.DefaultLanguage}.Notify
 	if err := s.River.Start(ctx); err != nil {
 		return nil, err
 	}

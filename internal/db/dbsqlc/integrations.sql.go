@@ -164,7 +164,7 @@ func (q *Queries) GetIntegrationForUpdate(ctx context.Context, arg GetIntegratio
 }
 
 const getProjectBot = `-- name: GetProjectBot :one
-SELECT b.project_id, b.endpoint_url, b.timeout_seconds, b.fallback_mode, b.fallback_text, b.secret_ciphertext, b.secret_key_id, b.secret_last4, b.previous_secret_ciphertext, b.previous_secret_key_id, b.previous_valid_until, b.secret_reveal_to, b.secret_reveal_until, b.secret_rotated_at, b.updated_by, b.created_at, b.updated_at, u.email AS updated_by_email
+SELECT b.project_id, b.endpoint_url, b.timeout_seconds, b.fallback_mode, b.fallback_text, b.secret_ciphertext, b.secret_key_id, b.secret_last4, b.previous_secret_ciphertext, b.previous_secret_key_id, b.previous_valid_until, b.secret_reveal_to, b.secret_reveal_until, b.secret_rotated_at, b.updated_by, b.created_at, b.updated_at, b.visitor_language, u.email AS updated_by_email
 FROM project_bots b
 LEFT JOIN users u ON u.id = b.updated_by
 WHERE b.project_id = $1
@@ -196,6 +196,7 @@ func (q *Queries) GetProjectBot(ctx context.Context, projectID int64) (GetProjec
 		&i.ProjectBot.UpdatedBy,
 		&i.ProjectBot.CreatedAt,
 		&i.ProjectBot.UpdatedAt,
+		&i.ProjectBot.VisitorLanguage,
 		&i.UpdatedByEmail,
 	)
 	return i, err
@@ -299,12 +300,12 @@ func (q *Queries) InsertIntegrationAudit(ctx context.Context, arg InsertIntegrat
 
 const insertProjectBot = `-- name: InsertProjectBot :one
 INSERT INTO project_bots (
-    project_id, endpoint_url, timeout_seconds, fallback_mode, fallback_text,
+    project_id, endpoint_url, timeout_seconds, fallback_mode, fallback_text, visitor_language,
     secret_ciphertext, secret_key_id, secret_last4, secret_reveal_to, secret_reveal_until, updated_by)
 VALUES (
-    $1, $2, $3, $4, $5,
-    $6, $7, $8,
-    $9, now() + make_interval(secs => $10::int), $9)
+    $1, $2, $3, $4, $5, $6,
+    $7, $8, $9,
+    $10, now() + make_interval(secs => $11::int), $10)
 ON CONFLICT (project_id) DO NOTHING
 RETURNING project_id
 `
@@ -315,6 +316,7 @@ type InsertProjectBotParams struct {
 	TimeoutSeconds   int32
 	FallbackMode     string
 	FallbackText     string
+	VisitorLanguage  string
 	SecretCiphertext []byte
 	SecretKeyID      string
 	SecretLast4      string
@@ -330,6 +332,7 @@ func (q *Queries) InsertProjectBot(ctx context.Context, arg InsertProjectBotPara
 		arg.TimeoutSeconds,
 		arg.FallbackMode,
 		arg.FallbackText,
+		arg.VisitorLanguage,
 		arg.SecretCiphertext,
 		arg.SecretKeyID,
 		arg.SecretLast4,
@@ -625,7 +628,7 @@ func (q *Queries) ListProjectAudit(ctx context.Context, arg ListProjectAuditPara
 }
 
 const lockProjectBot = `-- name: LockProjectBot :one
-SELECT project_id, endpoint_url, timeout_seconds, fallback_mode, fallback_text, secret_ciphertext, secret_key_id, secret_last4, previous_secret_ciphertext, previous_secret_key_id, previous_valid_until, secret_reveal_to, secret_reveal_until, secret_rotated_at, updated_by, created_at, updated_at FROM project_bots WHERE project_id = $1 FOR UPDATE
+SELECT project_id, endpoint_url, timeout_seconds, fallback_mode, fallback_text, secret_ciphertext, secret_key_id, secret_last4, previous_secret_ciphertext, previous_secret_key_id, previous_valid_until, secret_reveal_to, secret_reveal_until, secret_rotated_at, updated_by, created_at, updated_at, visitor_language FROM project_bots WHERE project_id = $1 FOR UPDATE
 `
 
 func (q *Queries) LockProjectBot(ctx context.Context, projectID int64) (ProjectBot, error) {
@@ -649,6 +652,7 @@ func (q *Queries) LockProjectBot(ctx context.Context, projectID int64) (ProjectB
 		&i.UpdatedBy,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.VisitorLanguage,
 	)
 	return i, err
 }
@@ -1046,18 +1050,20 @@ UPDATE project_bots SET
     timeout_seconds = $2,
     fallback_mode = $3,
     fallback_text = $4,
-    updated_by = $5,
+    visitor_language = $5,
+    updated_by = $6,
     updated_at = now()
-WHERE project_id = $6
+WHERE project_id = $7
 `
 
 type UpdateProjectBotParams struct {
-	EndpointUrl    string
-	TimeoutSeconds int32
-	FallbackMode   string
-	FallbackText   string
-	ActorID        *int64
-	ProjectID      int64
+	EndpointUrl     string
+	TimeoutSeconds  int32
+	FallbackMode    string
+	FallbackText    string
+	VisitorLanguage string
+	ActorID         *int64
+	ProjectID       int64
 }
 
 func (q *Queries) UpdateProjectBot(ctx context.Context, arg UpdateProjectBotParams) error {
@@ -1066,6 +1072,7 @@ func (q *Queries) UpdateProjectBot(ctx context.Context, arg UpdateProjectBotPara
 		arg.TimeoutSeconds,
 		arg.FallbackMode,
 		arg.FallbackText,
+		arg.VisitorLanguage,
 		arg.ActorID,
 		arg.ProjectID,
 	)

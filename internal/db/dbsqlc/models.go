@@ -170,6 +170,7 @@ type IntegrationRequest struct {
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 	DecidedAt       *time.Time
+	Language        string
 }
 
 type IntegrationSeen struct {
@@ -266,6 +267,7 @@ type ProjectBot struct {
 	UpdatedBy                *int64
 	CreatedAt                time.Time
 	UpdatedAt                time.Time
+	VisitorLanguage          string
 }
 
 type ProjectMember struct {
@@ -352,4 +354,6 @@ type User struct {
 	Role         string
 	DisabledAt   *time.Time
 	CreatedAt    time.Time
+	Language     string
+	TimeZone     string
 }

@@ -200,10 +200,10 @@ SELECT * FROM project_bots WHERE project_id = $1 FOR UPDATE;
 -- name: InsertProjectBot :one
 -- ON CONFLICT: two first saves at once; the loser updates instead.
 INSERT INTO project_bots (
-    project_id, endpoint_url, timeout_seconds, fallback_mode, fallback_text,
+    project_id, endpoint_url, timeout_seconds, fallback_mode, fallback_text, visitor_language,
     secret_ciphertext, secret_key_id, secret_last4, secret_reveal_to, secret_reveal_until, updated_by)
 VALUES (
-    sqlc.arg(project_id), sqlc.arg(endpoint_url), sqlc.arg(timeout_seconds), sqlc.arg(fallback_mode), sqlc.arg(fallback_text),
+    sqlc.arg(project_id), sqlc.arg(endpoint_url), sqlc.arg(timeout_seconds), sqlc.arg(fallback_mode), sqlc.arg(fallback_text), sqlc.arg(visitor_language),
     sqlc.arg(secret_ciphertext), sqlc.arg(secret_key_id), sqlc.arg(secret_last4),
     sqlc.arg(actor_id), now() + make_interval(secs => sqlc.arg(reveal_seconds)::int), sqlc.arg(actor_id))
 ON CONFLICT (project_id) DO NOTHING
@@ -215,6 +215,7 @@ UPDATE project_bots SET
     timeout_seconds = sqlc.arg(timeout_seconds),
     fallback_mode = sqlc.arg(fallback_mode),
     fallback_text = sqlc.arg(fallback_text),
+    visitor_language = sqlc.arg(visitor_language),
     updated_by = sqlc.arg(actor_id),
     updated_at = now()
 WHERE project_id = sqlc.arg(project_id);
