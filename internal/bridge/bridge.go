@@ -75,6 +75,8 @@ type Config struct {
 	Notify Notifier
 	// Now is the clock; time.Now when nil (tests may replace it).
 	Now func() time.Time
+	// Metrics count what the engine does; nil counts into nothing exposed.
+	Metrics *Metrics
 }
 
 // Engine is the bridge: ingest, chat workers, activity.
@@ -89,6 +91,7 @@ type Engine struct {
 	Retry    Retry
 	Notify   Notifier
 	Now      func() time.Time
+	Metrics  *Metrics
 
 	// groups holds the group-commit batcher while webhooks wait for a
 	// transaction (see groupcommit.go).
@@ -109,6 +112,9 @@ func NewEngine(cfg Config) *Engine {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = NewMetrics(nil, nil)
+	}
 	if cfg.HTTP == nil {
 		cfg.HTTP = outbound.NewClient(outbound.Policy{}, time.Minute)
 	}
@@ -116,7 +122,7 @@ func NewEngine(cfg Config) *Engine {
 		Pool: cfg.Pool, WorkPool: cfg.WorkPool, Jobs: cfg.Jobs, Keyring: cfg.Keyring,
 		Bots:  botapi.Client{HTTP: cfg.HTTP, Now: cfg.Now},
 		Webim: webim.Client{HTTP: cfg.HTTP, Now: cfg.Now},
-		Log:   cfg.Log, Retry: cfg.Retry, Notify: cfg.Notify, Now: cfg.Now,
+		Log:   cfg.Log, Retry: cfg.Retry, Notify: cfg.Notify, Now: cfg.Now, Metrics: cfg.Metrics,
 	}
 }
 
