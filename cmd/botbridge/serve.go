@@ -174,6 +174,7 @@ func newApp(cfg *config.Config, pool, workPool *pgxpool.Pool, log *slog.Logger, 
 		HTTP:     outbound.NewClient(policy, 60*time.Second),
 		Log:      log,
 		Retry:    bridge.DefaultRetry,
+		Workers:  cfg.BridgeWorkers,
 	})
 	rc, err := jobs.New(pool, jobs.Options{
 		RunWorkers:           workers,

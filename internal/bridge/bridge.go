@@ -77,6 +77,10 @@ type Config struct {
 	Now func() time.Time
 	// Metrics count what the engine does; nil counts into nothing exposed.
 	Metrics *Metrics
+	// Workers is the number of chat workers of this process (the bridge
+	// queue's MaxWorkers): integrations share them fairly (see fairShare in
+	// worker.go). Zero or one: first come, first served.
+	Workers int
 }
 
 // Engine is the bridge: ingest, chat workers, activity.
@@ -96,6 +100,8 @@ type Engine struct {
 	// groups holds the group-commit batcher while webhooks wait for a
 	// transaction (see groupcommit.go).
 	groups group
+	// fair shares this process's worker slots between integrations.
+	fair fairShare
 }
 
 // NewEngine builds an engine from cfg, filling in the defaults.
@@ -119,6 +125,7 @@ func NewEngine(cfg Config) *Engine {
 		cfg.HTTP = outbound.NewClient(outbound.Policy{}, time.Minute)
 	}
 	return &Engine{
+		fair: fairShare{workers: cfg.Workers},
 		Pool: cfg.Pool, WorkPool: cfg.WorkPool, Jobs: cfg.Jobs, Keyring: cfg.Keyring,
 		Bots:  botapi.Client{HTTP: cfg.HTTP, Now: cfg.Now},
 		Webim: webim.Client{HTTP: cfg.HTTP, Now: cfg.Now},

@@ -2,10 +2,12 @@ package bridge
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -45,6 +47,21 @@ func lockKey(chatID int64) int64 { return 0x6272<<48 | chatID }
 // lockBusyDelay is how soon a job retries when another worker holds the chat.
 const lockBusyDelay = 300 * time.Millisecond
 
+// lockBusyWait is lockBusyDelay, doubled for each time the job already
+// snoozed, up to 8×: a job waiting behind a long run (a slow bot working
+// through a backlog) would otherwise come back three times a second, and
+// such jobs of many chats take the fetches other tenants' jobs need. The
+// running job delivers every event committed before it ends; the waiting
+// one only covers events that come after, so waiting longer behind a long
+// run costs little.
+func lockBusyWait(metadata []byte) time.Duration {
+	var m struct {
+		Snoozes int `json:"snoozes"`
+	}
+	_ = json.Unmarshal(metadata, &m)
+	return lockBusyDelay << min(max(m.Snoozes, 0), 3)
+}
+
 // Work takes the chat's lock (a session advisory lock: a crashed process
 // drops its connection and with it the lock) and delivers its events in
 // order until none is due.
@@ -65,9 +82,23 @@ func (w *chatWorker) Work(ctx context.Context, job *river.Job[ChatArgs]) error {
 		return fmt.Errorf("bridge: lock chat: %w", err)
 	}
 	if !locked {
-		return river.JobSnooze(lockBusyDelay)
+		return river.JobSnooze(lockBusyWait(job.Metadata))
 	}
 	defer unlock(conn, key)
+	// The chat's head event names its integration, which must have a
+	// worker slot to spare (see fairShare). It is read before the job mark
+	// is cleared, so a run that gives way leaves the mark, and the chat's
+	// later webhooks keep joining this job instead of queueing their own.
+	head, haveHead, err := nextEvent(ctx, q, job.Args.ChatID)
+	if err != nil {
+		return err
+	}
+	if haveHead {
+		if !e.fair.admit(head.IntegrationID) {
+			return river.JobSnooze(fairShareDelay)
+		}
+		defer e.fair.release(head.IntegrationID)
+	}
 	// Clear the chat's job mark: a webhook committed after this queues a
 	// job of its own, since this run may end before reaching its event;
 	// one committed before is seen by nextEvent below (clearing waits for
@@ -87,8 +118,12 @@ func (w *chatWorker) Work(ctx context.Context, job *river.Job[ChatArgs]) error {
 			// than run into its timeout, which would count as a failure.
 			return river.JobSnooze(0)
 		}
-		ev, ok, err := nextEvent(ctx, q, job.Args.ChatID)
-		if err != nil || !ok {
+		ev, ok := head, haveHead
+		if haveHead {
+			// Still the chat's head: under the lock, new events only queue
+			// behind it.
+			haveHead = false
+		} else if ev, ok, err = nextEvent(ctx, q, job.Args.ChatID); err != nil || !ok {
 			return err
 		}
 		if ev.NextAttemptAt != nil {
@@ -106,6 +141,73 @@ func (w *chatWorker) Work(ctx context.Context, job *river.Job[ChatArgs]) error {
 	}
 	// Events may be left, and the mark is cleared: run again.
 	return river.JobSnooze(0)
+}
+
+// fairShareDelay is how soon a job that gave way to other integrations
+// (fairShare) tries again: a slot of its integration frees only when one
+// of its runs ends, and every retry takes a fetch other jobs could use.
+const fairShareDelay = time.Second
+
+// fairShare keeps one integration from holding every worker slot of this
+// process. A chat run holds its slot for as long as the bot and Webim take,
+// and River hands out jobs in arrival order, so a tenant with a slow bot
+// (every reply at its timeout) and more busy chats than there are workers
+// would otherwise hold all of them, and every other tenant's chats would
+// wait behind its backlog. So the last `reserve` slots (a fifth of the
+// workers, at least one) go only to integrations holding fewer than an
+// even share of the workers, counted as if one more integration were busy
+// (at least one slot: an integration holding none always gets in). Below
+// the reserve, slots are first come, first served: a single busy tenant
+// still gets all but the reserve. A run that finds no slot for its
+// integration snoozes (a snooze costs no attempt) and River hands the slot
+// to the next job. Counted per process, as worker slots are. Per-chat
+// order is untouched: a chat's events are still worked one by one under
+// its lock.
+type fairShare struct {
+	mu      sync.Mutex
+	workers int
+	busy    int
+	held    map[int64]int
+}
+
+// reserve is the number of slots kept for integrations below their share;
+// 0 (no fairness) with fewer than two workers or an unknown count.
+func (f *fairShare) reserve() int {
+	if f.workers < 2 {
+		return 0
+	}
+	return max(1, f.workers/5)
+}
+
+// admit takes a slot for integration id, or reports false when only the
+// reserve is free and id already holds its share.
+func (f *fairShare) admit(id int64) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if r := f.reserve(); r > 0 && f.busy >= f.workers-r {
+		holding := len(f.held) // integrations holding slots…
+		if f.held[id] == 0 {
+			holding++ // …this one included
+		}
+		if f.held[id] >= max(1, f.workers/(holding+1)) {
+			return false
+		}
+	}
+	if f.held == nil {
+		f.held = map[int64]int{}
+	}
+	f.busy++
+	f.held[id]++
+	return true
+}
+
+func (f *fairShare) release(id int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.busy--
+	if f.held[id]--; f.held[id] <= 0 {
+		delete(f.held, id)
+	}
 }
 
 // nextEvent loads the chat's next event to deliver; ok is false when none

@@ -55,6 +55,7 @@ func startInProcess(t *testing.T, opt inprocOptions) *inproc {
 		HTTP:    outbound.NewClient(policy, opt.HTTPTimeout),
 		Log:     quietLog,
 		Retry:   opt.Retry,
+		Workers: opt.Workers,
 	})
 	s.River, err = jobs.New(pool, jobs.Options{RunWorkers: true, Queues: map[string]int{bridge.Queue: opt.Workers},
 		FetchPollInterval: 100 * time.Millisecond, SkipUnknownJobCheck: true, Log: quietLog}, s.Engine.Workers())

@@ -1,9 +1,14 @@
 package faulttest
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,6 +24,7 @@ import (
 	"github.com/botbridge/botbridge/internal/demobot"
 	"github.com/botbridge/botbridge/internal/sandbox"
 	"github.com/botbridge/botbridge/internal/stack"
+	"github.com/botbridge/botbridge/internal/webim"
 )
 
 // chatRef is one visitor's chat in one sandbox account.
@@ -46,24 +52,63 @@ func startChats(t *testing.T, s *stack.Stack, perAccount int) []chatRef {
 
 // msgText is the n-th message of a chat; the demo bot echoes it back as
 // "You said: <text>", so replies can be matched to messages.
-func msgText(chat int64, n int) string { return fmt.Sprintf("c%dm%d", chat, n) }
+func msgText(chat int64, n int) string { return taggedText(chat, "m", n) }
+
+// taggedText is msgText for a load with its own tag, so two loads in the
+// same chats never send the same text.
+func taggedText(chat int64, tag string, n int) string { return fmt.Sprintf("c%d%s%d", chat, tag, n) }
 
 // load is a steady stream: every chat's visitor sends a message every
 // interval, whatever happens to botbridge (a send botbridge does not
 // acknowledge stays in the transcript, unacknowledged, as with Webim).
 type load struct {
+	opt    loadOptions
 	stop   chan struct{}
 	wg     sync.WaitGroup
 	sent   atomic.Int64
 	acked  atomic.Int64
 	failed atomic.Int64
+	// resent counts webhooks sent again after a refusal (loadOptions.resend).
+	resent atomic.Int64
 	once   sync.Once
 	errMu  sync.Mutex
 	err    error
+
+	mu sync.Mutex
+	// ackedOn lists, per chat, the texts acknowledged, first try or resend.
+	ackedOn map[int64]map[string]bool
+	// attempts records every resend (loadOptions.resend).
+	attempts []attempt
+}
+
+// loadOptions vary a load.
+type loadOptions struct {
+	// tag sets the texts apart from another load's in the same chats.
+	tag string
+	// resend makes each visitor do what Webim does with a webhook that was
+	// not acknowledged: send the same event (same message id) again until
+	// it is, waiting the answer's Retry-After (at most a second here), and
+	// only then write the next message.
+	resend bool
+}
+
+// attempt is one resent webhook and its answer.
+type attempt struct {
+	start, end time.Time
+	// status is 0 when there was no answer.
+	status     int
+	retryAfter string
 }
 
 func startLoad(chats []chatRef, interval time.Duration) *load {
-	l := &load{stop: make(chan struct{})}
+	return startLoadWith(chats, interval, loadOptions{})
+}
+
+func startLoadWith(chats []chatRef, interval time.Duration, opt loadOptions) *load {
+	if opt.tag == "" {
+		opt.tag = "m"
+	}
+	l := &load{opt: opt, stop: make(chan struct{}), ackedOn: map[int64]map[string]bool{}}
 	for i, c := range chats {
 		l.wg.Add(1)
 		go func() {
@@ -77,16 +122,21 @@ func startLoad(chats []chatRef, interval time.Duration) *load {
 			tick := time.NewTicker(interval)
 			defer tick.Stop()
 			for n := 1; ; n++ {
+				text := taggedText(c.id, opt.tag, n)
 				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				err := c.sb.SendText(ctx, c.id, msgText(c.id, n))
+				err := c.sb.SendText(ctx, c.id, text)
 				cancel()
 				l.sent.Add(1)
 				var we *sandbox.WebhookError
 				switch {
 				case err == nil:
 					l.acked.Add(1)
+					l.markAcked(c.id, text)
 				case errors.As(err, &we):
 					l.failed.Add(1)
+					if opt.resend && l.resend(c, text) {
+						l.markAcked(c.id, text)
+					}
 				default:
 					l.errMu.Lock()
 					l.err = errors.Join(l.err, fmt.Errorf("visitor of chat %d: %w", c.id, err))
@@ -104,6 +154,95 @@ func startLoad(chats []chatRef, interval time.Duration) *load {
 	return l
 }
 
+func (l *load) markAcked(chat int64, text string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.ackedOn[chat] == nil {
+		l.ackedOn[chat] = map[string]bool{}
+	}
+	l.ackedOn[chat][text] = true
+}
+
+// isAcked reports whether botbridge acknowledged m, on its first send or a
+// resend (for expect.acked).
+func (l *load) isAcked(c chatRef, m sandbox.Message) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.ackedOn[c.id][m.Text]
+}
+
+// resend posts the refused message (same Webim message id, from the
+// transcript) again until botbridge answers {"result":"ok"}, the load
+// stops or a minute has passed; it reports whether it was acknowledged.
+func (l *load) resend(c chatRef, text string) bool {
+	var id string
+	for _, m := range c.sb.Transcript(c.id).Messages {
+		if m.From == sandbox.FromVisitor && m.Text == text {
+			id = m.ID
+		}
+	}
+	if id == "" {
+		l.errMu.Lock()
+		l.err = errors.Join(l.err, fmt.Errorf("chat %d: %q is not in the transcript", c.id, text))
+		l.errMu.Unlock()
+		return false
+	}
+	body, _ := json.Marshal(map[string]any{"event": webim.EventNewMessage, "chat_id": c.id,
+		"message": map[string]string{"id": id, "kind": webim.KindVisitor, "text": text}})
+	wait := 200 * time.Millisecond
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); {
+		select {
+		case <-l.stop:
+			return false
+		case <-time.After(wait):
+		}
+		a, ok := postOnce(c.sb.WebhookURL(), body)
+		l.resent.Add(1)
+		l.mu.Lock()
+		l.attempts = append(l.attempts, a)
+		l.mu.Unlock()
+		if ok {
+			return true
+		}
+		wait = 200 * time.Millisecond
+		if s, err := strconv.Atoi(a.retryAfter); err == nil && s > 0 {
+			wait = min(time.Duration(s)*time.Second, time.Second)
+		}
+	}
+	return false
+}
+
+// postOnce sends one Bot API 2.0 webhook as the sandbox does.
+func postOnce(url string, body []byte) (attempt, bool) {
+	a := attempt{start: time.Now()}
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return a, false
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(webim.HeaderVersion, webim.Version2)
+	req.Header.Set("X-Webim-Version", sandbox.WebimVersion)
+	resp, err := httpc.Do(req)
+	a.end = time.Now()
+	if err != nil {
+		return a, false
+	}
+	defer resp.Body.Close()
+	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
+	a.status, a.retryAfter = resp.StatusCode, resp.Header.Get("Retry-After")
+	var v struct {
+		Result string `json:"result"`
+	}
+	return a, resp.StatusCode == http.StatusOK && json.Unmarshal(answer, &v) == nil && v.Result == "ok"
+}
+
+// resends returns the resent webhooks so far.
+func (l *load) resends() []attempt {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.attempts)
+}
+
 // halt stops the stream and waits for the sends in flight; a visitor
 // that could not act at all (not a webhook failure) fails the test.
 func (l *load) halt(t *testing.T) {
@@ -116,7 +255,11 @@ func (l *load) halt(t *testing.T) {
 }
 
 func (l *load) String() string {
-	return fmt.Sprintf("%d messages sent, %d acknowledged, %d not", l.sent.Load(), l.acked.Load(), l.failed.Load())
+	s := fmt.Sprintf("%d messages sent, %d acknowledged, %d not", l.sent.Load(), l.acked.Load(), l.failed.Load())
+	if l.opt.resend {
+		s += fmt.Sprintf(" (%d resends)", l.resent.Load())
+	}
+	return s
 }
 
 // outcome is what verify found.
@@ -137,6 +280,9 @@ type outcome struct {
 	BotDup int
 	// Delivered counts bot messages in the transcripts.
 	Delivered int
+	// Failed counts visitor messages whose event ended failed (checkChats
+	// with a failed set only).
+	Failed int
 }
 
 func (o outcome) String() string {
@@ -183,7 +329,26 @@ func verify(t *testing.T, pool *pgxpool.Pool, bot *demobot.Bot, chats []chatRef,
 		assert.Zero(c, count(c, pool, `SELECT count(*) FROM bridge_events WHERE status IN ('pending', 'replied')`))
 	}, d, poll, "every stored event finished")
 	require.Zero(t, count(t, pool, `SELECT count(*) FROM bridge_events WHERE status = 'failed'`), "no event failed")
+	return checkChats(t, pool, bot, chats, expect{})
+}
 
+// expect adjusts what checkChats requires.
+type expect struct {
+	// failed maps a platform chat id to the texts of its events that ended
+	// failed: those are not answered, and nothing else may be missing.
+	failed map[string]map[string]bool
+	// acked, when set, says whether a visitor message was acknowledged
+	// (e.g. on a resend the transcript does not know of); the transcript's
+	// delivery result otherwise.
+	acked func(chatRef, sandbox.Message) bool
+}
+
+// checkChats checks the transcripts of chats against what the bot
+// received: each chat's replies in the order its visitor wrote, every
+// acknowledged message answered and seen by the bot (except those exp
+// says failed); duplicates only as repeats of a step, all counted.
+func checkChats(t *testing.T, pool *pgxpool.Pool, bot *demobot.Bot, chats []chatRef, exp expect) outcome {
+	t.Helper()
 	var o outcome
 	botEvents := bot.Events()
 	seen := map[string]int{}
@@ -251,7 +416,16 @@ func verify(t *testing.T, pool *pgxpool.Pool, bot *demobot.Bot, chats []chatRef,
 			last = i
 		}
 		for i, m := range visitor {
-			if ackedMsg(m) {
+			if exp.failed[strconv.FormatInt(c.id, 10)][m.Text] {
+				require.False(t, answered[i], "chat %d: %q failed, yet it was answered\n%s", c.id, m.Text, tr)
+				o.Failed++
+				continue
+			}
+			acked := ackedMsg(m)
+			if exp.acked != nil {
+				acked = exp.acked(c, m)
+			}
+			if acked {
 				o.Acked++
 				require.True(t, answered[i], "chat %d: acknowledged %q never answered\n%s", c.id, m.Text, tr)
 				require.True(t, atBot[strconv.FormatInt(c.id, 10)+"|"+m.Text], "chat %d: acknowledged %q never reached the bot", c.id, m.Text)

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -33,10 +34,22 @@ func TestMain(m *testing.M) { dbtest.Main(m) }
 // not be what the tests measure.
 var gate = make(chan struct{}, 3)
 
+// alone is held shared by every gated test and exclusively by a test that
+// measures latency, so no other fault test of this package runs meanwhile.
+var alone sync.RWMutex
+
 func limit(t *testing.T) {
 	t.Helper()
+	alone.RLock()
 	gate <- struct{}{}
-	t.Cleanup(func() { <-gate })
+	t.Cleanup(func() { <-gate; alone.RUnlock() })
+}
+
+// limitAlone runs the test with no other gated test of the package.
+func limitAlone(t *testing.T) {
+	t.Helper()
+	alone.Lock()
+	t.Cleanup(alone.Unlock)
 }
 
 // buildBinary compiles cmd/botbridge (without -race: the child is the
