@@ -77,7 +77,7 @@ type load struct {
 	mu sync.Mutex
 	// ackedOn lists, per chat, the texts acknowledged, first try or resend.
 	ackedOn map[int64]map[string]bool
-	// attempts records every resend (loadOptions.resend).
+	// attempts records every webhook sent.
 	attempts []attempt
 }
 
@@ -92,12 +92,14 @@ type loadOptions struct {
 	resend bool
 }
 
-// attempt is one resent webhook and its answer.
+// attempt is one webhook sent and its answer.
 type attempt struct {
 	start, end time.Time
 	// status is 0 when there was no answer.
-	status     int
+	status int
+	// retryAfter is known for resends only (the sandbox does not keep it).
 	retryAfter string
+	resend     bool
 }
 
 func startLoad(chats []chatRef, interval time.Duration) *load {
@@ -124,7 +126,9 @@ func startLoadWith(chats []chatRef, interval time.Duration, opt loadOptions) *lo
 			for n := 1; ; n++ {
 				text := taggedText(c.id, opt.tag, n)
 				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				a := attempt{start: time.Now()}
 				err := c.sb.SendText(ctx, c.id, text)
+				a.end = time.Now()
 				cancel()
 				l.sent.Add(1)
 				var we *sandbox.WebhookError
@@ -132,8 +136,12 @@ func startLoadWith(chats []chatRef, interval time.Duration, opt loadOptions) *lo
 				case err == nil:
 					l.acked.Add(1)
 					l.markAcked(c.id, text)
+					a.status = http.StatusOK
+					l.record(a)
 				case errors.As(err, &we):
 					l.failed.Add(1)
+					a.status = we.Result.Status
+					l.record(a)
 					if opt.resend && l.resend(c, text) {
 						l.markAcked(c.id, text)
 					}
@@ -197,10 +205,9 @@ func (l *load) resend(c chatRef, text string) bool {
 		case <-time.After(wait):
 		}
 		a, ok := postOnce(c.sb.WebhookURL(), body)
+		a.resend = true
 		l.resent.Add(1)
-		l.mu.Lock()
-		l.attempts = append(l.attempts, a)
-		l.mu.Unlock()
+		l.record(a)
 		if ok {
 			return true
 		}
@@ -236,8 +243,14 @@ func postOnce(url string, body []byte) (attempt, bool) {
 	return a, resp.StatusCode == http.StatusOK && json.Unmarshal(answer, &v) == nil && v.Result == "ok"
 }
 
-// resends returns the resent webhooks so far.
-func (l *load) resends() []attempt {
+func (l *load) record(a attempt) {
+	l.mu.Lock()
+	l.attempts = append(l.attempts, a)
+	l.mu.Unlock()
+}
+
+// sends returns every webhook sent so far and its answer.
+func (l *load) sends() []attempt {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return slices.Clone(l.attempts)
@@ -296,7 +309,10 @@ func ackedMsg(m sandbox.Message) bool { return m.Delivery != nil && m.Delivery.O
 
 // delivered reports whether every acknowledged visitor message of the
 // transcript has its echo (and an acknowledged chat start its greeting).
-func delivered(tr sandbox.Transcript) bool {
+func delivered(tr sandbox.Transcript) bool { return answeredAll(tr, ackedMsg) }
+
+// answeredAll is delivered with acked saying which messages were acknowledged.
+func answeredAll(tr sandbox.Transcript, acked func(sandbox.Message) bool) bool {
 	have := map[string]bool{}
 	for _, txt := range tr.BotTexts() {
 		have[txt] = true
@@ -305,7 +321,7 @@ func delivered(tr sandbox.Transcript) bool {
 		return false
 	}
 	for _, m := range tr.Messages {
-		if m.From == sandbox.FromVisitor && ackedMsg(m) && !have[echoOf(m.Text)] {
+		if m.From == sandbox.FromVisitor && acked(m) && !have[echoOf(m.Text)] {
 			return false
 		}
 	}
@@ -319,17 +335,28 @@ func delivered(tr sandbox.Transcript) bool {
 // adjacent repeats (a retried step), all counted.
 func verify(t *testing.T, pool *pgxpool.Pool, bot *demobot.Bot, chats []chatRef, d time.Duration) outcome {
 	t.Helper()
+	return verifyWith(t, pool, bot, chats, d, expect{})
+}
+
+// verifyWith is verify with exp.acked saying which messages were
+// acknowledged (exp.failed must be empty: verify requires no failure).
+func verifyWith(t *testing.T, pool *pgxpool.Pool, bot *demobot.Bot, chats []chatRef, d time.Duration, exp expect) outcome {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	for _, c := range chats {
-		_, err := c.sb.WaitFor(ctx, c.id, delivered)
+		acked := ackedMsg
+		if exp.acked != nil {
+			acked = func(m sandbox.Message) bool { return exp.acked(c, m) }
+		}
+		_, err := c.sb.WaitFor(ctx, c.id, func(tr sandbox.Transcript) bool { return answeredAll(tr, acked) })
 		require.NoError(t, err, "acknowledged messages were not all answered")
 	}
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
 		assert.Zero(c, count(c, pool, `SELECT count(*) FROM bridge_events WHERE status IN ('pending', 'replied')`))
 	}, d, poll, "every stored event finished")
 	require.Zero(t, count(t, pool, `SELECT count(*) FROM bridge_events WHERE status = 'failed'`), "no event failed")
-	return checkChats(t, pool, bot, chats, expect{})
+	return checkChats(t, pool, bot, chats, exp)
 }
 
 // expect adjusts what checkChats requires.

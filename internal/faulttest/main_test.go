@@ -102,6 +102,12 @@ type testEnv struct {
 func newEnv(t *testing.T, bin string, opt stack.Options) *testEnv {
 	t.Helper()
 	pool, dbURL := dbtest.NewDatabase(t)
+	return newEnvOn(t, bin, pool, dbURL, opt)
+}
+
+// newEnvOn is newEnv on a migrated database of the caller's.
+func newEnvOn(t *testing.T, bin string, pool *pgxpool.Pool, dbURL string, opt stack.Options) *testEnv {
+	t.Helper()
 	addr := freeAddr(t)
 	e := &testEnv{t: t, bin: bin, pool: pool, dbURL: dbURL, addr: addr, base: "http://" + addr}
 	require.NoError(t, pool.QueryRow(context.Background(), `SELECT current_database()`).Scan(&e.dbName))

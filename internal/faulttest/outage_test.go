@@ -6,5 +6,6 @@ import "testing"
 // restarted under load and a tenant whose bot answers at its timeout.
 func TestOutages(t *testing.T) {
 	bin := buildBinary(t)
+	t.Run("PostgresRestarted", func(t *testing.T) { t.Parallel(); limit(t); testPostgresRestart(t, bin) })
 	t.Run("SlowBotTenant", func(t *testing.T) { t.Parallel(); limitAlone(t); testSlowTenant(t, bin) })
 }
