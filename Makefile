@@ -83,3 +83,9 @@ bench: ## benchmarks against baselines on one PostgreSQL (< 10 min); appends to 
 bench-quick: ## one-minute smoke run of the benchmarks (small sizes; prints every figure, records nothing)
 	@set -euo pipefail; url=$$(scripts/devdb.sh postgres); \
 	DATABASE_URL="$$url" $(GO) run ./cmd/bench -quick -results '' $(BENCH_ARGS)
+
+SOAK_MINUTES ?= 30
+.PHONY: soak
+soak: ## end-to-end load at half its maximum for SOAK_MINUTES (30); per minute RSS, goroutines, DB connections, p99; appends to bench/soak.md (not in CI)
+	@set -euo pipefail; url=$$(scripts/devdb.sh postgres); \
+	DATABASE_URL="$$url" SOAK_MINUTES=$(SOAK_MINUTES) $(GO) run ./cmd/bench -soak $(BENCH_ARGS)

@@ -98,7 +98,15 @@ func main() {
 	flag.StringVar(&opt.label, "label", "", "describes the run in bench/results.md, e.g. what a -bin or -env changes")
 	flag.DurationVar(&opt.idleGap, "idle-gap", 250*time.Millisecond, "pause between the idle end-to-end messages (after each reply)")
 	flag.Float64Var(&opt.e2eRate, "e2e-rate", 0, "offered rate of the loaded end-to-end run (0: half of the measured e2e_max_rps)")
+	flag.BoolVar(&opt.soak, "soak", false, "soak instead of the phases: the end-to-end load at half e2e_max_rps for -soak-minutes, one table row per minute")
+	soakMinutes := 30
+	if v, err := strconv.Atoi(os.Getenv("SOAK_MINUTES")); err == nil && v > 0 {
+		soakMinutes = v
+	}
+	flag.IntVar(&soakMinutes, "soak-minutes", soakMinutes, "length of -soak (default $SOAK_MINUTES, else 30)")
+	flag.StringVar(&opt.soakOut, "soak-results", "bench/soak.md", "append the -soak table to this file (empty: do not)")
 	flag.Parse()
+	opt.soakFor = time.Duration(soakMinutes) * time.Minute
 	opt.keep = *keep
 	opt.phases = map[string]bool{}
 	for _, p := range strings.Split(*phases, ",") {
@@ -118,6 +126,13 @@ func main() {
 	log.SetFlags(log.Ltime | log.Lmicroseconds)
 	log.SetPrefix("bench: ")
 	r, err := run(ctx, sz, opt)
+	if opt.soak {
+		if err != nil {
+			log.Printf("FAILED: %v", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if r != nil {
 		r.print(os.Stdout)
 		if *resultsPath != "" && r.complete() {
@@ -145,6 +160,10 @@ type options struct {
 	e2eRate  float64
 	idleGap  time.Duration
 	label    string
+	// soak replaces the phases by a soak run of soakFor (see soak.go).
+	soak    bool
+	soakFor time.Duration
+	soakOut string
 }
 
 // bench is one run's shared state.
@@ -209,6 +228,9 @@ func run(ctx context.Context, sz sizes, opt options) (*report, error) {
 	}
 	defer b.tn.Close()
 
+	if opt.soak {
+		return b.rep, b.soak(ctx, opt.soakFor, opt.soakOut)
+	}
 	for _, ph := range []struct {
 		name string
 		fn   func(context.Context) error
