@@ -51,33 +51,41 @@ func (e *RateLimitError) Minutes() int {
 	return m
 }
 
-// Authenticate checks an e-mail and password. Throttling is checked before
-// the password so a locked account cannot be probed further.
-func (th Throttle) Authenticate(ctx context.Context, q db.DBTX, email, password, ip string) (User, error) {
-	email = NormalizeEmail(email)
-	qs := dbsqlc.New(q)
-	now := time.Now()
-	counts, err := qs.CountLoginFailures(ctx, dbsqlc.CountLoginFailuresParams{Email: email, Ip: ip, Since: now.Add(-th.Window)})
-	if err != nil {
-		return User{}, fmt.Errorf("auth: count failures: %w", err)
-	}
-	switch {
-	case int(counts.ByEmail) >= th.PerEmail:
-		return User{}, &RateLimitError{RetryAfter: counts.OldestEmail.Add(th.Window).Sub(now)}
-	case int(counts.ByIp) >= th.PerIP:
-		return User{}, &RateLimitError{RetryAfter: counts.OldestIp.Add(th.Window).Sub(now)}
-	}
+// Advisory lock classes of the throttles (the first key of PostgreSQL's
+// two-key advisory locks); the second is a hash of the account or address.
+const (
+	lockClassEmail int32 = 0x6c6f6701 // "log" 1: one account's failures
+	lockClassIP    int32 = 0x6c6f6702 // "log" 2: one address's failures
+)
 
+// Authenticate checks an e-mail and password. The throttle is checked
+// before the password so a locked account cannot be probed further, and
+// check and record are one step: under advisory locks on the account and
+// the address, the attempt is counted and, if allowed, written down as a
+// failure before its password is checked (and struck off when it turns
+// out right). So a burst of parallel attempts gets at most the limit of
+// password checks, instead of every attempt seeing the count before any
+// of them had failed.
+func (th Throttle) Authenticate(ctx context.Context, conn db.Conn, email, password, ip string) (User, error) {
+	email = NormalizeEmail(email)
+	failureID, err := th.reserve(ctx, conn, email, ip)
+	if err != nil {
+		return User{}, err
+	}
+	qs := dbsqlc.New(conn)
 	row, err := qs.GetUserByEmail(ctx, email)
 	if errors.Is(err, pgx.ErrNoRows) {
 		CheckPassword(dummyHash, password)
-		return User{}, th.fail(ctx, qs, email, ip)
+		return User{}, ErrBadCredentials
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("auth: get user: %w", err)
 	}
 	if !CheckPassword(row.PasswordHash, password) {
-		return User{}, th.fail(ctx, qs, email, ip)
+		return User{}, ErrBadCredentials
+	}
+	if err := qs.DeleteLoginFailure(ctx, failureID); err != nil {
+		return User{}, fmt.Errorf("auth: strike off attempt: %w", err)
 	}
 	if row.DisabledAt != nil {
 		return User{}, ErrDisabled
@@ -88,9 +96,34 @@ func (th Throttle) Authenticate(ctx context.Context, q db.DBTX, email, password,
 	return fromRow(row), nil
 }
 
-func (th Throttle) fail(ctx context.Context, qs *dbsqlc.Queries, email, ip string) error {
-	if err := qs.RecordLoginFailure(ctx, dbsqlc.RecordLoginFailureParams{Email: email, Ip: ip}); err != nil {
-		return fmt.Errorf("auth: record failure: %w", err)
-	}
-	return ErrBadCredentials
+// reserve counts the failures of the account and the address and, when
+// the attempt may go ahead, records it as a failure in the same
+// transaction, holding both advisory locks (always the account's first,
+// so two attempts never wait for each other crosswise).
+func (th Throttle) reserve(ctx context.Context, conn db.Conn, email, ip string) (int64, error) {
+	var id int64
+	err := db.InTx(ctx, conn, func(tx pgx.Tx) error {
+		qs := dbsqlc.New(tx)
+		for _, k := range []dbsqlc.LockLoginKeyParams{{Class: lockClassEmail, Key: email}, {Class: lockClassIP, Key: ip}} {
+			if err := qs.LockLoginKey(ctx, k); err != nil {
+				return fmt.Errorf("auth: lock throttle: %w", err)
+			}
+		}
+		now := time.Now()
+		counts, err := qs.CountLoginFailures(ctx, dbsqlc.CountLoginFailuresParams{Email: email, Ip: ip, Since: now.Add(-th.Window)})
+		if err != nil {
+			return fmt.Errorf("auth: count failures: %w", err)
+		}
+		switch {
+		case int(counts.ByEmail) >= th.PerEmail:
+			return &RateLimitError{RetryAfter: counts.OldestEmail.Add(th.Window).Sub(now)}
+		case int(counts.ByIp) >= th.PerIP:
+			return &RateLimitError{RetryAfter: counts.OldestIp.Add(th.Window).Sub(now)}
+		}
+		if id, err = qs.RecordLoginFailure(ctx, dbsqlc.RecordLoginFailureParams{Email: email, Ip: ip}); err != nil {
+			return fmt.Errorf("auth: record attempt: %w", err)
+		}
+		return nil
+	})
+	return id, err
 }

@@ -94,6 +94,15 @@ func (q *Queries) DeleteExpiredSessions(ctx context.Context, idleTimeout pgtype.
 	return result.RowsAffected(), nil
 }
 
+const deleteLoginFailure = `-- name: DeleteLoginFailure :exec
+DELETE FROM login_failures WHERE id = $1
+`
+
+func (q *Queries) DeleteLoginFailure(ctx context.Context, id int64) error {
+	_, err := q.db.Exec(ctx, deleteLoginFailure, id)
+	return err
+}
+
 const deleteSession = `-- name: DeleteSession :exec
 DELETE FROM sessions WHERE token_hash = $1
 `
@@ -155,6 +164,23 @@ func (q *Queries) GetSessionUser(ctx context.Context, arg GetSessionUserParams) 
 	return i, err
 }
 
+const lockLoginKey = `-- name: LockLoginKey :exec
+SELECT pg_advisory_xact_lock($1::int, hashtext($2::text))
+`
+
+type LockLoginKeyParams struct {
+	Class int32
+	Key   string
+}
+
+// A transaction-scoped advisory lock in the two-key space, which never
+// meets the one-key locks of the bridge (chats) or goose: class says what
+// kind of key it is (see auth.lockClass*), the key is hashed into the rest.
+func (q *Queries) LockLoginKey(ctx context.Context, arg LockLoginKeyParams) error {
+	_, err := q.db.Exec(ctx, lockLoginKey, arg.Class, arg.Key)
+	return err
+}
+
 const pruneLoginFailures = `-- name: PruneLoginFailures :execrows
 DELETE FROM login_failures WHERE created_at < $1
 `
@@ -167,8 +193,8 @@ func (q *Queries) PruneLoginFailures(ctx context.Context, createdAt time.Time) (
 	return result.RowsAffected(), nil
 }
 
-const recordLoginFailure = `-- name: RecordLoginFailure :exec
-INSERT INTO login_failures (email, ip) VALUES ($1, $2)
+const recordLoginFailure = `-- name: RecordLoginFailure :one
+INSERT INTO login_failures (email, ip) VALUES ($1, $2) RETURNING id
 `
 
 type RecordLoginFailureParams struct {
@@ -176,9 +202,11 @@ type RecordLoginFailureParams struct {
 	Ip    string
 }
 
-func (q *Queries) RecordLoginFailure(ctx context.Context, arg RecordLoginFailureParams) error {
-	_, err := q.db.Exec(ctx, recordLoginFailure, arg.Email, arg.Ip)
-	return err
+func (q *Queries) RecordLoginFailure(ctx context.Context, arg RecordLoginFailureParams) (int64, error) {
+	row := q.db.QueryRow(ctx, recordLoginFailure, arg.Email, arg.Ip)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
 }
 
 const touchSession = `-- name: TouchSession :exec

@@ -26,8 +26,17 @@ DELETE FROM sessions WHERE user_id = $1;
 DELETE FROM sessions
 WHERE expires_at < now() OR last_seen_at < now() - sqlc.arg(idle_timeout)::interval;
 
--- name: RecordLoginFailure :exec
-INSERT INTO login_failures (email, ip) VALUES ($1, $2);
+-- name: LockLoginKey :exec
+-- A transaction-scoped advisory lock in the two-key space, which never
+-- meets the one-key locks of the bridge (chats) or goose: class says what
+-- kind of key it is (see auth.lockClass*), the key is hashed into the rest.
+SELECT pg_advisory_xact_lock(sqlc.arg(class)::int, hashtext(sqlc.arg(key)::text));
+
+-- name: RecordLoginFailure :one
+INSERT INTO login_failures (email, ip) VALUES ($1, $2) RETURNING id;
+
+-- name: DeleteLoginFailure :exec
+DELETE FROM login_failures WHERE id = $1;
 
 -- name: CountLoginFailures :one
 SELECT
