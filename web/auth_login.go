@@ -4,7 +4,9 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -35,13 +37,17 @@ func (h *Handler) Login(c echo.Context) error {
 	ctx := c.Request().Context()
 	email := strings.TrimSpace(c.FormValue("email"))
 	next := safeNext(c.FormValue("next"))
-	u, err := h.Throttle.Authenticate(ctx, h.DB, email, c.FormValue("password"), c.RealIP())
+	u, err := h.throttle().Authenticate(ctx, h.DB, email, c.FormValue("password"), c.RealIP())
 	if err != nil {
 		var rl *auth.RateLimitError
 		var msg string
 		switch {
+		case errors.As(err, &rl) && rl.Minutes() == 1:
+			msg = i18n.T("auth.login.throttled_one")
+			setRetryAfter(c, rl.Wait())
 		case errors.As(err, &rl):
 			msg = i18n.T("auth.login.throttled", rl.Minutes())
+			setRetryAfter(c, rl.Wait())
 		case errors.Is(err, auth.ErrBadCredentials):
 			msg = i18n.T("auth.login.failed")
 		case errors.Is(err, auth.ErrDisabled):
@@ -72,6 +78,25 @@ func (h *Handler) Login(c echo.Context) error {
 		}
 	}
 	return c.Redirect(http.StatusSeeOther, next)
+}
+
+// throttle is the log-in throttle with its attack alerts going out
+// through the mail outbox, unless Deps chose other alerts.
+func (h *Handler) throttle() auth.Throttle {
+	th := h.Throttle
+	if th.Alerts == nil && h.Jobs != nil {
+		base := ""
+		if h.Config != nil && h.Config.BaseURL != nil {
+			base = h.Config.BaseURL.String()
+		}
+		th.Alerts = auth.MailAlerts{Jobs: h.Jobs, BaseURL: base, T: i18n.T}
+	}
+	return th
+}
+
+// setRetryAfter tells the client how many seconds to wait (at least one).
+func setRetryAfter(c echo.Context, wait time.Duration) {
+	c.Response().Header().Set(echo.HeaderRetryAfter, strconv.Itoa(max(1, int((wait+time.Second-1)/time.Second))))
 }
 
 // safeNext accepts only local paths, so the log-in page cannot be used to

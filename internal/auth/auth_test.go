@@ -2,7 +2,6 @@ package auth_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
@@ -58,43 +57,6 @@ func TestRegisterValidation(t *testing.T) {
 	u, err := auth.GetUserByEmail(ctx, tx, "taken@example.com")
 	require.NoError(t, err)
 	require.Equal(t, auth.RoleOwner, u.Role)
-}
-
-func TestAuthenticateAndThrottle(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	tx := dbtest.Tx(t)
-	_, err := auth.CreateUser(ctx, tx, "login@example.com", "the right password", auth.RoleOwner)
-	require.NoError(t, err)
-	th := auth.Throttle{Window: time.Minute, PerEmail: 3, PerIP: 5}
-
-	u, err := th.Authenticate(ctx, tx, "LOGIN@example.com", "the right password", "1.1.1.1")
-	require.NoError(t, err)
-	require.Equal(t, "login@example.com", u.Email)
-
-	_, err = th.Authenticate(ctx, tx, "login@example.com", "wrong", "1.1.1.1")
-	require.ErrorIs(t, err, auth.ErrBadCredentials)
-	_, err = th.Authenticate(ctx, tx, "nobody@example.com", "wrong", "1.1.1.1")
-	require.ErrorIs(t, err, auth.ErrBadCredentials, "unknown e-mail gives the same answer")
-
-	for range 2 {
-		_, err = th.Authenticate(ctx, tx, "login@example.com", "wrong", "2.2.2.2")
-		require.ErrorIs(t, err, auth.ErrBadCredentials)
-	}
-	// Three failures for the account: even the right password is refused now.
-	_, err = th.Authenticate(ctx, tx, "login@example.com", "the right password", "3.3.3.3")
-	require.ErrorIs(t, err, apperr.ErrRateLimited)
-	var rl *auth.RateLimitError
-	require.True(t, errors.As(err, &rl))
-	require.Equal(t, 1, rl.Minutes())
-
-	// Per address: 1.1.1.1 has 2 failures; three more on other accounts trip it.
-	for _, e := range []string{"x1@example.com", "x2@example.com", "x3@example.com"} {
-		_, err = th.Authenticate(ctx, tx, e, "wrong", "1.1.1.1")
-		require.ErrorIs(t, err, auth.ErrBadCredentials)
-	}
-	_, err = th.Authenticate(ctx, tx, "x4@example.com", "wrong", "1.1.1.1")
-	require.ErrorIs(t, err, apperr.ErrRateLimited)
 }
 
 func TestSessionsLifecycle(t *testing.T) {

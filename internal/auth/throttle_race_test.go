@@ -3,9 +3,9 @@ package auth_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -69,11 +69,12 @@ func TestThrottleParallelBurstChecksAtMostTheLimit(t *testing.T) {
 	t.Parallel()
 	const email, right = "burst@example.com", "the right password"
 	committedUser(t, email, right)
-	th := auth.Throttle{Window: time.Minute, PerEmail: 5, PerIP: 1000}
+	th := auth.DefaultThrottle
+	th.PerIP = 1000
 
 	bad, limited, ok := burst(t, th, email, "198.51.100.40", 40, func(int) string { return "a wrong password" })
 	require.Zero(t, ok)
-	require.LessOrEqual(t, bad, th.PerEmail, "password checks in a burst of 40")
+	require.LessOrEqual(t, bad, th.PairFree, "password checks in a burst of 40")
 	require.Equal(t, 40, bad+limited)
 
 	// The same burst with the right password late in it: refused.
@@ -84,6 +85,38 @@ func TestThrottleParallelBurstChecksAtMostTheLimit(t *testing.T) {
 		return "a wrong password"
 	})
 	require.Zero(t, ok, "the right password inside a throttled burst must not log in")
-	require.Zero(t, bad, "the account is throttled: no password is checked at all")
+	require.Zero(t, bad, "the address is throttled on this account: no password is checked at all")
 	require.Equal(t, 50, limited)
+}
+
+// The same race across accounts: a parallel burst from one address over
+// many accounts gets no more password checks than the per-address cap.
+func TestThrottleParallelSprayChecksAtMostTheAddressCap(t *testing.T) {
+	t.Parallel()
+	th := auth.DefaultThrottle
+	pool := dbtest.Pool(t)
+	const ip = "198.51.100.41"
+	t.Cleanup(func() { _, _ = pool.Exec(context.Background(), `DELETE FROM login_failures WHERE ip = $1`, ip) })
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	bad := 0
+	start := make(chan struct{})
+	for i := range 60 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			_, err := th.Authenticate(context.Background(), pool, fmt.Sprintf("spray%d@example.com", i), "password1", ip)
+			mu.Lock()
+			defer mu.Unlock()
+			if errors.Is(err, auth.ErrBadCredentials) {
+				bad++
+			} else if !errors.Is(err, apperr.ErrRateLimited) {
+				t.Errorf("attempt %d: %v", i, err)
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	require.Equal(t, th.PerIP, bad)
 }

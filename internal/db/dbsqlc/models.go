@@ -164,6 +164,12 @@ type IntegrationRequest struct {
 	DecidedAt       *time.Time
 }
 
+type LoginAlert struct {
+	UserID int64
+	SentAt time.Time
+	LastAt time.Time
+}
+
 type LoginFailure struct {
 	ID        int64
 	Email     string
@@ -301,6 +307,12 @@ type Session struct {
 	ExpiresAt  time.Time
 	Ip         string
 	UserAgent  string
+}
+
+type SignupAttempt struct {
+	ID        int64
+	Ip        string
+	CreatedAt time.Time
 }
 
 type User struct {

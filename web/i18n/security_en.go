@@ -1,0 +1,17 @@
+package i18n
+
+// Messages of the abuse hardening (issue 14): attack alerts, sign-up and
+// busy limits, outbound port refusals. The Russian texts, same keys, are
+// in security_ru.go.
+func init() { Register(EN, securityEN) }
+
+var securityEN = map[string]string{
+	"auth.login.throttled_one":  "Too many failed log-in attempts. Try again in a minute.",
+	"mail.login_attack.subject": "Someone is trying to log in to your botbridge account",
+	"mail.login_attack.body": "Hello,\n\nsomeone is trying to guess the password of your botbridge account %s: " +
+		"%d failed log-in attempts in the last %d minutes, from %d address(es).\n\n" +
+		"Your account is not locked: you can log in as usual, and attempts from those addresses are slowed down. " +
+		"If it was you, you can ignore this message. If it was not, nobody has got in with a wrong password; " +
+		"make sure your password is long and not used anywhere else, and tell your administrator if you think someone knows it.\n\n" +
+		"Log in: %s\n\n-- \nbotbridge\n",
+}
