@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -33,9 +34,16 @@ func (h *Handler) SignupForm(c echo.Context) error {
 func (h *Handler) Signup(c echo.Context) error {
 	ctx := c.Request().Context()
 	in := auth.SignUp{Email: c.FormValue("email"), Password: c.FormValue("password"), Confirm: c.FormValue("confirm")}
-	u, err := auth.Register(ctx, h.DB, in)
+	u, err := h.Throttle.SignUp(ctx, h.DB, in, c.RealIP())
 	if errs := apperr.Fields(err); errs != nil {
 		return render(c, formStatus(err), view.Signup(h.page(c, i18n.T("auth.signup.title")), signupForm(in.Email, errs)))
+	}
+	var rl *auth.RateLimitError
+	if errors.As(err, &rl) {
+		f := signupForm(in.Email, nil)
+		f.Error = i18n.T("auth.signup.throttled", rl.Minutes())
+		setRetryAfter(c, rl.Wait())
+		return render(c, http.StatusTooManyRequests, view.Signup(h.page(c, i18n.T("auth.signup.title")), f))
 	}
 	if err != nil {
 		return err

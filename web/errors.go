@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -31,6 +32,8 @@ func statusOf(err error) int {
 		return http.StatusBadRequest
 	case errors.Is(err, apperr.ErrRateLimited):
 		return http.StatusTooManyRequests
+	case errors.Is(err, apperr.ErrUnavailable):
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -42,8 +45,14 @@ func (h *Handler) handleError(err error, c echo.Context) {
 		return
 	}
 	status := statusOf(err)
+	var wait interface{ Wait() time.Duration }
+	if errors.As(err, &wait) {
+		setRetryAfter(c, wait.Wait())
+	}
 	attrs := []any{slog.String("request_id", requestID(c)), slog.String("path", logPath(c.Request().URL.Path)), slog.Int("status", status), slog.Any("error", err)}
-	if status >= 500 {
+	// Busy (503 from load shedding) is the server protecting itself as
+	// designed, not a fault: a warning, so a burst does not flood the errors.
+	if status >= 500 && !errors.Is(err, apperr.ErrUnavailable) {
 		h.Log.Error("request failed", attrs...)
 	} else {
 		h.Log.Warn("request refused", attrs...)
@@ -82,7 +91,7 @@ func (h *Handler) handleError(err error, c echo.Context) {
 
 func statusKey(status int) string {
 	switch status {
-	case 400, 403, 404, 405, 409, 413, 429:
+	case 400, 403, 404, 405, 409, 413, 429, 503:
 		return "error." + itoa(status)
 	}
 	if status >= 500 {

@@ -61,7 +61,7 @@ func seedDemo(ctx context.Context, conn db.Conn) error {
 			if u, err = auth.GetUserByEmail(ctx, conn, a.Email); err != nil {
 				return err
 			}
-			hash, herr := auth.HashPassword(a.Password)
+			hash, herr := auth.HashPassword(ctx, a.Password)
 			if herr != nil {
 				return herr
 			}

@@ -16,15 +16,44 @@ func TestMain(m *testing.M) { dbtest.Main(m) }
 
 func TestPasswordHash(t *testing.T) {
 	t.Parallel()
-	h, err := auth.HashPassword("correct horse battery")
+	ctx := context.Background()
+	h, err := auth.HashPassword(ctx, "correct horse battery")
 	require.NoError(t, err)
 	require.Contains(t, h, "$argon2id$")
 	require.NotContains(t, h, "correct horse")
-	require.True(t, auth.CheckPassword(h, "correct horse battery"))
-	require.False(t, auth.CheckPassword(h, "correct horse batterY"))
-	require.False(t, auth.CheckPassword("garbage", "x"))
-	h2, _ := auth.HashPassword("correct horse battery")
+	for _, tc := range []struct {
+		hash, password string
+		want           bool
+	}{
+		{h, "correct horse battery", true},
+		{h, "correct horse batterY", false},
+		{"garbage", "x", false},
+	} {
+		ok, err := auth.CheckPassword(ctx, tc.hash, tc.password)
+		require.NoError(t, err)
+		require.Equal(t, tc.want, ok, tc.password)
+	}
+	h2, err := auth.HashPassword(ctx, "correct horse battery")
+	require.NoError(t, err)
 	require.NotEqual(t, h, h2, "salted")
+}
+
+// Not parallel: it holds every hashing slot of the process, which the
+// other tests (paused until the serial ones are done) must not meet.
+func TestPasswordHashingIsBounded(t *testing.T) {
+	release := auth.OccupyHashSlots()
+	start := time.Now()
+	_, err := auth.HashPassword(context.Background(), "correct horse battery")
+	require.ErrorIs(t, err, auth.ErrBusy)
+	require.ErrorIs(t, err, apperr.ErrUnavailable)
+	require.GreaterOrEqual(t, time.Since(start), auth.HashWait, "it waited for a slot first")
+	_, err = auth.CheckPassword(context.Background(), "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$a2V5", "x")
+	require.ErrorIs(t, err, auth.ErrBusy)
+
+	// A slot that comes free in time is taken.
+	go func() { time.Sleep(100 * time.Millisecond); release() }()
+	_, err = auth.HashPassword(context.Background(), "correct horse battery")
+	require.NoError(t, err)
 }
 
 func TestRegisterValidation(t *testing.T) {

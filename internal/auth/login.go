@@ -40,16 +40,22 @@ type Throttle struct {
 	AlertAfter int
 	// Alerts sends that message; nil sends none.
 	Alerts Alerter
+	// SignupsPerIP caps the sign-ups one address may attempt within
+	// SignupWindow (each costs an argon2id hash, taken address or not).
+	SignupsPerIP int
+	SignupWindow time.Duration
 }
 
 // DefaultThrottle: five free guesses per account and address, then waits
 // of 1, 2, 4, 8 and 15 minutes, failures remembered for an hour; one
 // address may fail 20 times in 15 minutes over all accounts; ten failures
-// on one account within the hour e-mail its owner.
+// on one account within the hour e-mail its owner; ten sign-ups per
+// address and hour.
 var DefaultThrottle = Throttle{
 	PairFree: 5, PairDelay: time.Minute, PairMaxDelay: 15 * time.Minute, PairWindow: time.Hour,
 	PerIP: 20, Window: 15 * time.Minute,
-	AlertAfter: 10,
+	AlertAfter:   10,
+	SignupsPerIP: 10, SignupWindow: time.Hour,
 }
 
 // Alerter tells an account's owner that someone is trying passwords on it.
@@ -118,19 +124,32 @@ func interval(d time.Duration) pgtype.Interval {
 // before any of them had failed.
 func (th Throttle) Authenticate(ctx context.Context, conn db.Conn, email, password, ip string) (User, error) {
 	email = NormalizeEmail(email)
-	if _, err := th.reserve(ctx, conn, email, ip); err != nil {
+	failureID, err := th.reserve(ctx, conn, email, ip)
+	if err != nil {
 		return User{}, err
 	}
 	qs := dbsqlc.New(conn)
 	row, err := qs.GetUserByEmail(ctx, email)
-	if errors.Is(err, pgx.ErrNoRows) {
-		CheckPassword(dummyHash, password)
-		return User{}, ErrBadCredentials
-	}
-	if err != nil {
+	known := err == nil
+	hash := row.PasswordHash
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		hash = dummyHash // same work, so the answer's timing says nothing
+	case err != nil:
 		return User{}, fmt.Errorf("auth: get user: %w", err)
 	}
-	if !CheckPassword(row.PasswordHash, password) {
+	ok, err := CheckPassword(ctx, hash, password)
+	if err != nil {
+		// Busy: the attempt was not judged, so it does not count.
+		if derr := qs.DeleteLoginFailure(ctx, failureID); derr != nil {
+			return User{}, fmt.Errorf("auth: strike off attempt: %w", derr)
+		}
+		return User{}, err
+	}
+	if !known {
+		return User{}, ErrBadCredentials
+	}
+	if !ok {
 		if err := th.alert(ctx, conn, fromRow(row)); err != nil {
 			return User{}, err
 		}
@@ -230,4 +249,36 @@ func (th Throttle) alert(ctx context.Context, conn db.Conn, u User) error {
 		}
 		return th.Alerts.LoginAttack(ctx, tx, u, Attack{Failures: int(n.Failures), Addresses: int(n.Addresses), Window: th.PairWindow})
 	})
+}
+
+// SignUp is Register with a limit per client address: a valid form is
+// counted (under an advisory lock on the address, so a parallel burst gets
+// no more than the limit either) before its password is hashed; a form
+// with field errors costs nothing and does not count.
+func (th Throttle) SignUp(ctx context.Context, conn db.Conn, in SignUp, ip string) (User, error) {
+	email, err := in.validate()
+	if err != nil {
+		return User{}, err
+	}
+	err = db.InTx(ctx, conn, func(tx pgx.Tx) error {
+		qs := dbsqlc.New(tx)
+		if err := qs.LockLoginKey(ctx, dbsqlc.LockLoginKeyParams{Class: lockClassSignup, Key: ip}); err != nil {
+			return fmt.Errorf("auth: lock sign-ups: %w", err)
+		}
+		st, err := qs.CountSignupAttempts(ctx, dbsqlc.CountSignupAttemptsParams{Ip: ip, Since: interval(th.SignupWindow)})
+		if err != nil {
+			return fmt.Errorf("auth: count sign-ups: %w", err)
+		}
+		if int(st.Attempts) >= th.SignupsPerIP {
+			return &RateLimitError{RetryAfter: st.Oldest.Add(th.SignupWindow).Sub(st.Now)}
+		}
+		if err := qs.RecordSignupAttempt(ctx, ip); err != nil {
+			return fmt.Errorf("auth: record sign-up: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return User{}, err
+	}
+	return register(ctx, conn, email, in.Password)
 }

@@ -16,7 +16,9 @@ import (
 
 // burst sends n log-ins at once and counts the answers by kind: a wrong
 // password is only ever reported after its hash was checked, so bad is the
-// number of password checks the burst got.
+// number of password checks the burst got. Attempts that found every
+// hashing slot taken for too long (busy, likely under the race detector)
+// were not checked and count as limited.
 func burst(t *testing.T, th auth.Throttle, email, ip string, n int, password func(i int) string) (bad, limited, ok int) {
 	t.Helper()
 	pool := dbtest.Pool(t)
@@ -36,7 +38,7 @@ func burst(t *testing.T, th auth.Throttle, email, ip string, n int, password fun
 				ok++
 			case errors.Is(err, auth.ErrBadCredentials):
 				bad++
-			case errors.Is(err, apperr.ErrRateLimited):
+			case errors.Is(err, apperr.ErrRateLimited), errors.Is(err, auth.ErrBusy):
 				limited++
 			default:
 				t.Errorf("attempt %d: %v", i, err)
@@ -77,7 +79,16 @@ func TestThrottleParallelBurstChecksAtMostTheLimit(t *testing.T) {
 	require.LessOrEqual(t, bad, th.PairFree, "password checks in a burst of 40")
 	require.Equal(t, 40, bad+limited)
 
-	// The same burst with the right password late in it: refused.
+	// Attempts that were busy did not count; use up the rest of the free
+	// guesses, then the same burst with the right password late in it is
+	// refused.
+	for range th.PairFree + 1 {
+		_, err := th.Authenticate(context.Background(), dbtest.Pool(t), email, "a wrong password", "198.51.100.40")
+		if errors.Is(err, apperr.ErrRateLimited) {
+			break
+		}
+		require.ErrorIs(t, err, auth.ErrBadCredentials)
+	}
 	bad, limited, ok = burst(t, th, email, "198.51.100.40", 50, func(i int) string {
 		if i == 45 {
 			return right
@@ -111,12 +122,13 @@ func TestThrottleParallelSprayChecksAtMostTheAddressCap(t *testing.T) {
 			defer mu.Unlock()
 			if errors.Is(err, auth.ErrBadCredentials) {
 				bad++
-			} else if !errors.Is(err, apperr.ErrRateLimited) {
+			} else if !errors.Is(err, apperr.ErrRateLimited) && !errors.Is(err, auth.ErrBusy) {
 				t.Errorf("attempt %d: %v", i, err)
 			}
 		}()
 	}
 	close(start)
 	wg.Wait()
-	require.Equal(t, th.PerIP, bad)
+	require.LessOrEqual(t, bad, th.PerIP)
+	require.NotZero(t, bad)
 }

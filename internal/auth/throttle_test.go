@@ -199,3 +199,31 @@ func insertOnly(t *testing.T) jobs.Inserter {
 	require.NoError(t, err)
 	return ins
 }
+
+func TestSignUpLimitedPerAddress(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tx := dbtest.Tx(t)
+	th := auth.DefaultThrottle
+	th.SignupsPerIP = 3
+	const ip = "203.0.113.70"
+	form := func(email string) auth.SignUp {
+		return auth.SignUp{Email: email, Password: "long enough pw", Confirm: "long enough pw"}
+	}
+	_, err := th.SignUp(ctx, tx, auth.SignUp{Email: "bad"}, ip)
+	require.ErrorIs(t, err, apperr.ErrInvalid, "field errors cost nothing and do not count")
+	_, err = th.SignUp(ctx, tx, form("one@example.com"), ip)
+	require.NoError(t, err)
+	_, err = th.SignUp(ctx, tx, form("one@example.com"), ip)
+	require.Equal(t, "auth.email.taken", apperr.Fields(err)["email"], "a taken address still costs a hash, so it counts")
+	_, err = th.SignUp(ctx, tx, form("two@example.com"), ip)
+	require.NoError(t, err)
+	_, err = th.SignUp(ctx, tx, form("three@example.com"), ip)
+	var rl *auth.RateLimitError
+	require.ErrorAs(t, err, &rl)
+	require.Equal(t, 60, rl.Minutes())
+	_, err = auth.GetUserByEmail(ctx, tx, "three@example.com")
+	require.ErrorIs(t, err, apperr.ErrNotFound)
+	_, err = th.SignUp(ctx, tx, form("three@example.com"), "198.51.100.70")
+	require.NoError(t, err, "another address signs up")
+}

@@ -5,6 +5,9 @@ package i18n
 func init() { Register(RU, securityRU) }
 
 var securityRU = map[string]string{
+	"auth.signup.throttled":     "Слишком много регистраций из вашей сети. Повторите через %d мин.",
+	"error.503.title":           "Сервис перегружен",
+	"error.503.body":            "Сейчас идёт слишком много входов и регистраций. Подождите несколько секунд и попробуйте снова.",
 	"auth.login.throttled_one":  "Слишком много неудачных попыток входа. Повторите через минуту.",
 	"mail.login_attack.subject": "Кто-то пытается войти в ваш аккаунт botbridge",
 	"mail.login_attack.body": "Здравствуйте!\n\nКто-то пытается подобрать пароль к вашему аккаунту botbridge %[1]s. " +
