@@ -58,7 +58,7 @@ func TestDevMailPageDoesNotExistInProduction(t *testing.T) {
 	tx := dbtest.Tx(t)
 	_, err := auth.CreateUser(ctx, tx, "prod@example.com", "prod password 123", auth.RoleAdmin)
 	require.NoError(t, err)
-	prod := webtest.Config(t, map[string]string{"APP_ENV": "production", "SECRET_KEY": "0123456789abcdef0123456789abcdef01", "OUTBOUND_ALLOW_LOCAL": "false"})
+	prod := webtest.Config(t, map[string]string{"APP_ENV": "production", "SECRET_KEY": "0123456789abcdef0123456789abcdef01", "OUTBOUND_ALLOW_LOCAL": "false", "METRICS_ADDR": "127.0.0.1:9090"})
 	srv := webtest.Server(t, tx, func(d *web.Deps) { d.Config = prod })
 
 	anon := webtest.NewClient(t, srv)

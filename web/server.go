@@ -111,7 +111,9 @@ func New(d Deps) *echo.Echo {
 
 	e.GET("/healthz", h.Healthz)
 	e.GET("/readyz", h.Readyz)
-	e.GET("/metrics", metricsHandler(d.Registry, metricsToken(d.Config)))
+	if d.Config == nil || d.Config.MetricsAddr == "" {
+		e.GET("/metrics", metricsHandler(d.Registry, metricsToken(d.Config)))
+	}
 	e.GET("/static/*", staticHandler())
 
 	raw := &Area{e: e}
@@ -146,6 +148,16 @@ func ipExtractor(cfg *config.Config) echo.IPExtractor {
 		opts = append(opts, echo.TrustIPRange(n))
 	}
 	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+// Metrics serves /metrics of reg (the registry given to New in Deps) on a
+// listener of its own (METRICS_ADDR), with the METRICS_TOKEN check when
+// one is set; every other path is 404.
+func Metrics(cfg *config.Config, reg *prometheus.Registry) http.Handler {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.GET("/metrics", metricsHandler(reg, metricsToken(cfg)))
+	return e
 }
 
 func metricsToken(cfg *config.Config) string {

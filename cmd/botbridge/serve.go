@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/botbridge/botbridge/internal/auth"
 	"github.com/botbridge/botbridge/internal/bridge"
@@ -88,7 +89,19 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer, mi
 		log.Info("stopped")
 		return nil
 	}
-	e := webpkg.New(app.webDeps())
+	deps := app.webDeps()
+	deps.Registry = prometheus.NewRegistry()
+	e := webpkg.New(deps)
+	if cfg.MetricsAddr != "" {
+		msrv := &http.Server{Addr: cfg.MetricsAddr, Handler: webpkg.Metrics(cfg, deps.Registry), ReadHeaderTimeout: 10 * time.Second}
+		go func() {
+			log.Info("metrics listening", "addr", cfg.MetricsAddr)
+			if err := msrv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("metrics listener", "addr", cfg.MetricsAddr, "error", err)
+			}
+		}()
+		defer msrv.Close()
+	}
 
 	srv := &http.Server{
 		Addr:              cfg.ListenAddr,

@@ -56,6 +56,9 @@ type Config struct {
 	// MetricsToken, when set, is required as "Authorization: Bearer …"
 	// by /metrics.
 	MetricsToken string
+	// MetricsAddr, when set, is a listener of its own for /metrics (which
+	// the main listener then does not serve), e.g. "127.0.0.1:9090".
+	MetricsAddr string
 	// JobRescueAfter is how long a job may stay "running" before it is
 	// taken to be orphaned by a dead process and retried; it must exceed
 	// JobTimeout so a live run is never taken over.
@@ -221,6 +224,20 @@ func Load(getenv func(string) string) (*Config, error) {
 	c.MetricsToken = get("METRICS_TOKEN", "")
 	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
 		bad("METRICS_TOKEN", "must be at least 16 characters (or unset)")
+	}
+	c.MetricsAddr = get("METRICS_ADDR", "")
+	if c.MetricsAddr != "" {
+		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil || port == "" {
+			bad("METRICS_ADDR", fmt.Sprintf("must be host:port or :port, got %q", c.MetricsAddr))
+		} else if c.MetricsAddr == c.ListenAddr {
+			bad("METRICS_ADDR", "must differ from LISTEN_ADDR")
+		}
+	}
+	// Metrics name routes, volumes and the process's insides: in production
+	// they must not be open to whoever reaches the web port.
+	if c.Env == "production" && c.MetricsToken == "" && c.MetricsAddr == "" {
+		bad("METRICS_TOKEN", "or METRICS_ADDR must be set in production, or /metrics is open to anyone: "+
+			"set METRICS_TOKEN (a bearer token of at least 16 characters) or METRICS_ADDR (a separate listener for metrics, e.g. 127.0.0.1:9090)")
 	}
 
 	if len(errs) > 0 {

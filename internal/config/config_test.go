@@ -77,7 +77,7 @@ func TestLoadProductionHTTPSCookies(t *testing.T) {
 	c, err := Load(env(map[string]string{
 		"APP_ENV": "production", "DATABASE_URL": "postgres://db/x",
 		"SECRET_KEY": "0123456789abcdef0123456789abcdef", "BASE_URL": "https://bridge.example.com/",
-		"SMTP_URL": "smtp://u:p@mail:1025",
+		"SMTP_URL": "smtp://u:p@mail:1025", "METRICS_ADDR": "127.0.0.1:9090",
 	}))
 	require.NoError(t, err)
 	require.True(t, c.SecureCookies())
@@ -96,5 +96,32 @@ func TestLoadTrustedProxies(t *testing.T) {
 		got = append(got, n.String())
 	}
 	require.Equal(t, []string{"10.0.0.0/8", "192.0.2.7/32", "::1/128"}, got)
+	require.Empty(t, c.MetricsToken)
+}
+
+// In production /metrics needs a token or a listener of its own.
+func TestLoadProductionMetrics(t *testing.T) {
+	t.Parallel()
+	prod := func(extra map[string]string) (*Config, error) {
+		m := map[string]string{"APP_ENV": "production", "DATABASE_URL": "postgres://db/x", "SECRET_KEY": "0123456789abcdef0123456789abcdef"}
+		for k, v := range extra {
+			m[k] = v
+		}
+		return Load(env(m))
+	}
+	_, err := prod(nil)
+	require.ErrorContains(t, err, "METRICS_TOKEN or METRICS_ADDR must be set in production")
+	c, err := prod(map[string]string{"METRICS_TOKEN": "scrape-token-0123456789"})
+	require.NoError(t, err)
+	require.Empty(t, c.MetricsAddr)
+	c, err = prod(map[string]string{"METRICS_ADDR": "127.0.0.1:9090"})
+	require.NoError(t, err)
+	require.Equal(t, "127.0.0.1:9090", c.MetricsAddr)
+	_, err = prod(map[string]string{"METRICS_ADDR": "9090"})
+	require.ErrorContains(t, err, "METRICS_ADDR must be host:port")
+	_, err = prod(map[string]string{"METRICS_ADDR": ":8080"})
+	require.ErrorContains(t, err, "METRICS_ADDR must differ from LISTEN_ADDR")
+	c, err = Load(env(map[string]string{"APP_ENV": "development", "DATABASE_URL": "postgres://db/x"}))
+	require.NoError(t, err, "development may leave /metrics open")
 	require.Empty(t, c.MetricsToken)
 }
