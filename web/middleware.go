@@ -127,6 +127,16 @@ func (h *Handler) requireModerator(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// requireAdmin answers 403 to anyone but admins.
+func (h *Handler) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if u := currentUser(c); u == nil || u.Role != auth.RoleAdmin {
+			return fmt.Errorf("web: admins only: %w", apperr.ErrForbidden)
+		}
+		return next(c)
+	}
+}
+
 // csrf protects every state-changing browser request with a token bound to
 // a cookie (double submit), on top of SameSite=Lax cookies.
 func (h *Handler) csrf() echo.MiddlewareFunc {

@@ -55,13 +55,15 @@ type Handler struct {
 
 // Router gives route tables their groups: Public (no session needed),
 // Browser (session loaded, CSRF checked), User (must be logged in),
-// Moderator (must moderate) and Raw (no CSRF, no session: machine
-// endpoints such as webhooks that do their own authentication).
+// Moderator (must moderate), Admin (must be an admin) and Raw (no CSRF, no
+// session: machine endpoints such as webhooks that do their own
+// authentication).
 type Router struct {
 	H         *Handler
 	Public    *Area
 	User      *Area
 	Moderator *Area
+	Admin     *Area
 	Raw       *Area
 }
 
@@ -120,7 +122,8 @@ func New(d Deps) *echo.Echo {
 	browser := raw.with(middleware.BodyLimit(formBodyLimit), h.loadSession, h.csrf())
 	user := browser.with(h.requireUser)
 	mod := user.with(h.requireModerator)
-	r := &Router{H: h, Public: browser, User: user, Moderator: mod, Raw: raw}
+	admin := user.with(h.requireAdmin)
+	r := &Router{H: h, Public: browser, User: user, Moderator: mod, Admin: admin, Raw: raw}
 	h.coreRoutes(r)
 	for _, area := range d.Areas {
 		area(r)
