@@ -209,16 +209,78 @@ func (h *Handler) clearSessionCookie(c echo.Context) {
 }
 
 // logPath hides the secret part of webhook URLs: the key is the only
-// credential Webim presents, so it must never reach the logs.
+// credential Webim presents, so it must never reach the logs, whatever
+// shape the path takes (doubled slashes, percent-encoded or doubly
+// encoded slashes, a suffix, odd case). The path is decoded and split into
+// segments; after a "webhooks" segment everything but the platform name
+// and a trailing version (v1, v2) is masked, and so is any segment
+// anywhere that looks like a key (long base64url). Paths with nothing to
+// hide are logged as they came.
 func logPath(p string) string {
-	const prefix = "/webhooks/webim/"
-	if !strings.HasPrefix(p, prefix) {
+	decoded := p
+	for range 3 {
+		u, err := url.PathUnescape(decoded)
+		if err != nil || u == decoded {
+			break
+		}
+		decoded = u
+	}
+	var segs []string
+	for _, s := range strings.Split(decoded, "/") {
+		if s != "" {
+			segs = append(segs, s)
+		}
+	}
+	masked := false
+	webhook := -1
+	for i, s := range segs {
+		switch {
+		case webhook < 0 && strings.EqualFold(strings.TrimSuffix(s, "s"), "webhook"):
+			webhook = i
+		case webhook >= 0 && i == webhook+1 && isPlatformName(s) && i+1 < len(segs):
+			// the platform: webim
+		case webhook >= 0 && i == len(segs)-1 && i > webhook+2 && isVersion(s):
+			// a trailing version after the key
+		case webhook >= 0 || looksLikeKey(s):
+			segs[i], masked = "[key]", true
+		}
+	}
+	if !masked {
 		return p
 	}
-	rest := p[len(prefix):]
-	suffix := ""
-	if i := strings.IndexByte(rest, '/'); i >= 0 {
-		suffix = rest[i:]
+	return "/" + strings.Join(segs, "/")
+}
+
+// isPlatformName: a short lowercase word, as platform names in webhook
+// paths are; a key is neither short nor only letters.
+func isPlatformName(s string) bool {
+	if len(s) == 0 || len(s) > 16 {
+		return false
 	}
-	return prefix + "[key]" + suffix
+	for _, r := range s {
+		if (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+func isVersion(s string) bool { return s == "v1" || s == "v2" }
+
+// looksLikeKey: 20 or more base64url characters, digits among them.
+func looksLikeKey(s string) bool {
+	if len(s) < 20 {
+		return false
+	}
+	digits := false
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits = true
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r == '-', r == '_':
+		default:
+			return false
+		}
+	}
+	return digits
 }
