@@ -687,7 +687,7 @@ func TestSettingsCatalogComplete(t *testing.T) {
 	t.Parallel()
 	var keys []string
 	for _, p := range []string{"empty", "spaces", "invalid", "https", "https_or_http", "userinfo", "no_host", "bad_host",
-		"short_host", "port", "fragment", "path", "query", "forbidden", "not_found", "lookup_failed", "long"} {
+		"short_host", "port", "port_not_allowed", "fragment", "path", "query", "forbidden", "not_found", "lookup_failed", "long"} {
 		keys = append(keys, "integration.domain."+p, "bot.endpoint_url."+p)
 	}
 	keys = append(keys, "integration.token.required", "integration.token.short", "integration.token.long", "integration.token.chars",

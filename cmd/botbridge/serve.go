@@ -162,7 +162,7 @@ func newApp(cfg *config.Config, pool, workPool *pgxpool.Pool, log *slog.Logger, 
 	if err != nil {
 		return nil, err
 	}
-	policy := outbound.Policy{AllowLocal: cfg.OutboundAllowLocal}
+	policy := outbound.Policy{AllowLocal: cfg.OutboundAllowLocal, AllowedPorts: cfg.OutboundAllowedPorts}
 	engine := &bridge.Engine{
 		Pool:     pool,
 		WorkPool: workPool,

@@ -35,8 +35,11 @@ type Config struct {
 	// LogLevel is debug, info, warn or error.
 	LogLevel string
 	// OutboundAllowLocal lets outbound calls reach loopback and private
-	// addresses (and plain http); for development and tests only.
+	// addresses (and plain http) on any port; for development and tests only.
 	OutboundAllowLocal bool
+	// OutboundAllowedPorts are the ports tenant URLs may use (443 and 8443
+	// unless the operator lists others).
+	OutboundAllowedPorts []uint16
 	// DBMaxConns caps the connection pool of web requests, ingest and the
 	// job queue.
 	DBMaxConns int32
@@ -176,6 +179,17 @@ func Load(getenv func(string) string) (*Config, error) {
 	c.OutboundAllowLocal = parseBool(get("OUTBOUND_ALLOW_LOCAL", "false"), "OUTBOUND_ALLOW_LOCAL", bad)
 	if c.OutboundAllowLocal && c.Env == "production" {
 		bad("OUTBOUND_ALLOW_LOCAL", "must not be true in production: it lets tenants reach internal addresses")
+	}
+	for _, p := range strings.Split(get("OUTBOUND_ALLOWED_PORTS", "443,8443"), ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		n, err := strconv.ParseUint(p, 10, 16)
+		if err != nil || n == 0 {
+			bad("OUTBOUND_ALLOWED_PORTS", fmt.Sprintf("must list port numbers (1 to 65535) separated by commas, got %q", p))
+			continue
+		}
+		c.OutboundAllowedPorts = append(c.OutboundAllowedPorts, uint16(n))
 	}
 
 	if n, err := strconv.Atoi(get("DB_MAX_CONNS", "20")); err != nil || n < 2 || n > 1000 {

@@ -125,3 +125,20 @@ func TestLoadProductionMetrics(t *testing.T) {
 	require.NoError(t, err, "development may leave /metrics open")
 	require.Empty(t, c.MetricsToken)
 }
+
+func TestLoadOutboundAllowedPorts(t *testing.T) {
+	t.Parallel()
+	base := map[string]string{"DATABASE_URL": "postgres://localhost/x", "APP_ENV": "development"}
+	c, err := Load(env(base))
+	require.NoError(t, err)
+	require.Equal(t, []uint16{443, 8443}, c.OutboundAllowedPorts)
+	base["OUTBOUND_ALLOWED_PORTS"] = " 443, 9443,,"
+	c, err = Load(env(base))
+	require.NoError(t, err)
+	require.Equal(t, []uint16{443, 9443}, c.OutboundAllowedPorts)
+	for _, bad := range []string{"https", "0", "70000", "443;8443"} {
+		base["OUTBOUND_ALLOWED_PORTS"] = bad
+		_, err = Load(env(base))
+		require.ErrorContains(t, err, "OUTBOUND_ALLOWED_PORTS must list port numbers", bad)
+	}
+}

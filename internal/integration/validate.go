@@ -191,6 +191,7 @@ var urlProblems = map[string]string{
 	"This is not a valid host name":                                           "bad_host",
 	"Enter a full host name, like example.com":                                "short_host",
 	"The port must be a number from 1 to 65535":                               "port",
+	"This port is not allowed; leave it out to use the standard port 443":     "port_not_allowed",
 	"The address must not contain a fragment (the part after #)":              "fragment",
 	"Enter the domain only, without a path":                                   "path",
 	"Enter the domain only, without a query (the part after ?)":               "query",

@@ -99,7 +99,9 @@ func (in Input) clean(accountEmail string) (Input, apperr.Validation) {
 	if in.WebimDomain != "" {
 		if len(in.WebimDomain) > MaxDomain {
 			v.Add("webim_domain", "request.webim_domain.long")
-		} else if d, err := outbound.NormalizeDomain(in.WebimDomain, outbound.Policy{}); err != nil {
+		} else if d, err := outbound.NormalizeDomain(in.WebimDomain, outbound.Policy{}); errors.Is(err, outbound.ErrPortNotAllowed) {
+			v.Add("webim_domain", "request.webim_domain.port_not_allowed")
+		} else if err != nil {
 			// outbound's errors are sentences written for the form.
 			v.Add("webim_domain", err.Error())
 		} else {

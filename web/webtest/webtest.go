@@ -69,7 +69,7 @@ func Server(t testing.TB, conn db.Conn, mutate ...func(*web.Deps)) *httptest.Ser
 		Config:   cfg,
 		Jobs:     Jobs(t),
 		Keyring:  kr,
-		Outbound: outbound.Policy{AllowLocal: cfg.OutboundAllowLocal},
+		Outbound: outbound.Policy{AllowLocal: cfg.OutboundAllowLocal, AllowedPorts: cfg.OutboundAllowedPorts},
 		DB:       conn,
 		Log:      slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Sessions: auth.DefaultSessions,
