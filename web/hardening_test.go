@@ -94,3 +94,46 @@ func TestWebhookKeysNeverLogged(t *testing.T) {
 	require.NotContains(t, logs.String(), key[:16])
 	require.Contains(t, logs.String(), "/webhooks/webim/[key]/v2")
 }
+
+// HSTS only when BASE_URL is https, never because a client says
+// X-Forwarded-Proto: https; over https the session and CSRF cookies carry
+// the __Host- prefix (Secure, Path=/, no Domain: a sibling subdomain
+// cannot plant them).
+func TestHTTPSOnlyHeadersAndHostCookies(t *testing.T) {
+	t.Parallel()
+	tx := dbtest.Tx(t)
+	_, err := auth.CreateUser(context.Background(), tx, "https@example.com", "https password 1", auth.RoleOwner)
+	require.NoError(t, err)
+
+	plain := webtest.NewClient(t, webtest.Server(t, tx))
+	plain.HTTP.Transport = addHeader{"X-Forwarded-Proto", "https", http.DefaultTransport}
+	r := plain.Get("/login")
+	require.Empty(t, r.Header.Get("Strict-Transport-Security"), "a client's X-Forwarded-Proto turns nothing on")
+	plain.HTTP.Transport = nil
+	plain.Login("https@example.com", "https password 1")
+	require.NotEmpty(t, plain.Cookie("bb_session"), "plain names over http")
+
+	srv := webtest.Server(t, tx, func(d *web.Deps) {
+		d.Config = webtest.Config(t, map[string]string{"BASE_URL": "https://bridge.example.com"})
+	})
+	c := webtest.NewClient(t, srv)
+	r = c.Get("/login")
+	require.Equal(t, "max-age=31536000", r.Header.Get("Strict-Transport-Security"))
+	r = c.Post("/login", url.Values{"email": {"https@example.com"}, "password": {"https password 1"}})
+	require.Equal(t, http.StatusSeeOther, r.StatusCode)
+	names := map[string]*http.Cookie{}
+	for _, ck := range r.Cookies() {
+		names[ck.Name] = ck
+	}
+	ck := names["__Host-bb_session"]
+	require.NotNil(t, ck, "session cookie with the __Host- prefix")
+	require.True(t, ck.Secure)
+	require.Equal(t, "/", ck.Path)
+	require.Empty(t, ck.Domain)
+	require.NotContains(t, names, "bb_session")
+	require.NotEmpty(t, c.Cookie("__Host-bb_csrf"))
+	require.Equal(t, http.StatusOK, c.Get("/projects").StatusCode, "the session works under its new name")
+	r = c.Post("/logout", nil)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode)
+	require.Equal(t, http.StatusSeeOther, c.Get("/projects").StatusCode, "logged out")
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/botbridge/botbridge/internal/apperr"
 	"github.com/botbridge/botbridge/internal/auth"
+	"github.com/botbridge/botbridge/internal/config"
 )
 
 // contentSecurityPolicy allows only our own scripts and styles: no inline
@@ -21,19 +22,27 @@ import (
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
-func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		h := c.Response().Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Referrer-Policy", "same-origin")
-		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-		if c.Scheme() == "https" || c.Request().Header.Get("X-Forwarded-Proto") == "https" {
-			h.Set("Strict-Transport-Security", "max-age=31536000")
+// securityHeaders sets the headers every answer carries. HSTS goes out
+// only when BASE_URL is https (browsers heed it only over https anyway):
+// never because of a request's own scheme headers, which any client can
+// send (X-Forwarded-Proto) and which would let an http deployment pin
+// browsers to an https it does not serve.
+func securityHeaders(cfg *config.Config) echo.MiddlewareFunc {
+	hsts := cfg != nil && cfg.SecureCookies()
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			h := c.Response().Header()
+			h.Set("Content-Security-Policy", contentSecurityPolicy)
+			h.Set("X-Content-Type-Options", "nosniff")
+			h.Set("X-Frame-Options", "DENY")
+			h.Set("Referrer-Policy", "same-origin")
+			h.Set("Cross-Origin-Opener-Policy", "same-origin")
+			h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+			if hsts {
+				h.Set("Strict-Transport-Security", "max-age=31536000")
+			}
+			return next(c)
 		}
-		return next(c)
 	}
 }
 
@@ -83,7 +92,7 @@ const (
 // cookie is cleared so the browser stops sending it.
 func (h *Handler) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		ck, err := c.Cookie(sessionCookie)
+		ck, err := c.Cookie(h.cookieName(sessionCookie))
 		if err != nil || ck.Value == "" {
 			return next(c)
 		}
@@ -144,7 +153,7 @@ func (h *Handler) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 func (h *Handler) csrf() echo.MiddlewareFunc {
 	check := middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup:    "header:" + echo.HeaderXCSRFToken,
-		CookieName:     "bb_csrf",
+		CookieName:     h.cookieName("bb_csrf"),
 		CookiePath:     "/",
 		CookieHTTPOnly: true,
 		CookieSecure:   h.Config.SecureCookies(),
@@ -194,16 +203,27 @@ func currentUser(c echo.Context) *auth.User {
 	return u
 }
 
+// cookieName is name, with the __Host- prefix when cookies are Secure
+// (BASE_URL is https): browsers then accept the cookie only with Secure,
+// Path=/ and no Domain, so a sibling subdomain cannot plant or overwrite it
+// (session fixation, tossing a CSRF cookie of its own).
+func (h *Handler) cookieName(name string) string {
+	if h.Config.SecureCookies() {
+		return "__Host-" + name
+	}
+	return name
+}
+
 func (h *Handler) setSessionCookie(c echo.Context, token string) {
 	c.SetCookie(&http.Cookie{
-		Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: h.Config.SecureCookies(),
+		Name: h.cookieName(sessionCookie), Value: token, Path: "/", HttpOnly: true, Secure: h.Config.SecureCookies(),
 		SameSite: http.SameSiteLaxMode, MaxAge: int(h.Sessions.Absolute / time.Second),
 	})
 }
 
 func (h *Handler) clearSessionCookie(c echo.Context) {
 	c.SetCookie(&http.Cookie{
-		Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: h.Config.SecureCookies(),
+		Name: h.cookieName(sessionCookie), Value: "", Path: "/", HttpOnly: true, Secure: h.Config.SecureCookies(),
 		SameSite: http.SameSiteLaxMode, MaxAge: -1,
 	})
 }

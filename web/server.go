@@ -109,7 +109,7 @@ func New(d Deps) *echo.Echo {
 	e.Use(h.recoverer())
 	e.Use(h.requestLogger())
 	e.Use(newMetrics(d.Registry).middleware)
-	e.Use(securityHeaders)
+	e.Use(securityHeaders(d.Config))
 
 	e.GET("/healthz", h.Healthz)
 	e.GET("/readyz", h.Readyz)

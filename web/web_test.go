@@ -142,7 +142,7 @@ func TestSessionCookieFlags(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, r.StatusCode)
 	var found bool
 	for _, ck := range r.Cookies() {
-		if ck.Name == "bb_session" {
+		if ck.Name == "__Host-bb_session" {
 			found = true
 			require.True(t, ck.HttpOnly)
 			require.True(t, ck.Secure, "Secure behind https BASE_URL")

@@ -160,12 +160,12 @@ func (c *Client) Follow(r *Response) *Response {
 	return r
 }
 
-// CSRF is the browser's current CSRF token (the double-submit cookie);
-// fetching any page first sets it.
+// CSRF is the browser's current CSRF token (the double-submit cookie,
+// __Host-bb_csrf behind an https BASE_URL); fetching any page first sets it.
 func (c *Client) CSRF() string {
 	u, _ := url.Parse(c.srv.URL)
 	for _, ck := range c.HTTP.Jar.Cookies(u) {
-		if ck.Name == "bb_csrf" {
+		if ck.Name == "bb_csrf" || ck.Name == "__Host-bb_csrf" {
 			return ck.Value
 		}
 	}
