@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/require"
 
 	"github.com/botbridge/botbridge/internal/auth"
@@ -136,4 +137,55 @@ func TestHTTPSOnlyHeadersAndHostCookies(t *testing.T) {
 	r = c.Post("/logout", nil)
 	require.Equal(t, http.StatusSeeOther, r.StatusCode)
 	require.Equal(t, http.StatusSeeOther, c.Get("/projects").StatusCode, "logged out")
+}
+
+// One client address may have only so many requests in flight at once
+// (MAX_REQUESTS_PER_IP); the rest are turned away at once with 429.
+func TestConcurrentRequestsCappedPerAddress(t *testing.T) {
+	t.Parallel()
+	tx := dbtest.Tx(t)
+	block, entered := make(chan struct{}), make(chan struct{}, 10)
+	srv := webtest.Server(t, tx, func(d *web.Deps) {
+		d.Config = webtest.Config(t, map[string]string{"MAX_REQUESTS_PER_IP": "2", "TRUSTED_PROXIES": "127.0.0.1"})
+		d.Areas = append(d.Areas, func(r *web.Router) {
+			r.Public.GET("/test/slow", func(c echo.Context) error {
+				entered <- struct{}{}
+				<-block
+				return c.String(http.StatusOK, "done")
+			})
+		})
+	})
+	slow := func(ip string) chan int {
+		done := make(chan int, 1)
+		go func() {
+			req, _ := http.NewRequest(http.MethodGet, srv.URL+"/test/slow", nil)
+			req.Header.Set("X-Forwarded-For", ip)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				done <- 0
+				return
+			}
+			resp.Body.Close()
+			done <- resp.StatusCode
+		}()
+		return done
+	}
+	first, second := slow("203.0.113.90"), slow("203.0.113.90")
+	<-entered
+	<-entered
+
+	c := webtest.NewClient(t, srv)
+	c.IP = "203.0.113.90"
+	r := c.Get("/login")
+	require.Equal(t, http.StatusTooManyRequests, r.StatusCode, "a third request from the same address")
+	require.Equal(t, "1", r.Header.Get("Retry-After"))
+	require.Equal(t, "Too many requests", r.Text("h1"))
+	c.IP = "198.51.100.90"
+	require.Equal(t, http.StatusOK, c.Get("/login").StatusCode, "other addresses are served")
+
+	close(block)
+	require.Equal(t, http.StatusOK, <-first)
+	require.Equal(t, http.StatusOK, <-second)
+	c.IP = "203.0.113.90"
+	require.Equal(t, http.StatusOK, c.Get("/login").StatusCode, "served again once the others finished")
 }

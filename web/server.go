@@ -119,7 +119,11 @@ func New(d Deps) *echo.Echo {
 	e.GET("/static/*", staticHandler())
 
 	raw := &Area{e: e}
-	browser := raw.with(middleware.BodyLimit(formBodyLimit), h.loadSession, h.csrf())
+	perIP := 0
+	if d.Config != nil {
+		perIP = d.Config.MaxRequestsPerIP
+	}
+	browser := raw.with(newInFlight(perIP).middleware, middleware.BodyLimit(formBodyLimit), h.loadSession, h.csrf())
 	user := browser.with(h.requireUser)
 	mod := user.with(h.requireModerator)
 	admin := user.with(h.requireAdmin)

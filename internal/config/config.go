@@ -59,6 +59,9 @@ type Config struct {
 	// MetricsToken, when set, is required as "Authorization: Bearer …"
 	// by /metrics.
 	MetricsToken string
+	// MaxRequestsPerIP caps the requests one client address may have in
+	// flight at once on the browser pages; 0 turns the cap off.
+	MaxRequestsPerIP int
 	// MetricsAddr, when set, is a listener of its own for /metrics (which
 	// the main listener then does not serve), e.g. "127.0.0.1:9090".
 	MetricsAddr string
@@ -238,6 +241,11 @@ func Load(getenv func(string) string) (*Config, error) {
 	c.MetricsToken = get("METRICS_TOKEN", "")
 	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
 		bad("METRICS_TOKEN", "must be at least 16 characters (or unset)")
+	}
+	if n, err := strconv.Atoi(get("MAX_REQUESTS_PER_IP", "16")); err != nil || n < 0 || n > 100000 {
+		bad("MAX_REQUESTS_PER_IP", "must be a number from 0 (no cap) to 100000")
+	} else {
+		c.MaxRequestsPerIP = n
 	}
 	c.MetricsAddr = get("METRICS_ADDR", "")
 	if c.MetricsAddr != "" {

@@ -142,3 +142,18 @@ func TestLoadOutboundAllowedPorts(t *testing.T) {
 		require.ErrorContains(t, err, "OUTBOUND_ALLOWED_PORTS must list port numbers", bad)
 	}
 }
+
+func TestLoadMaxRequestsPerIP(t *testing.T) {
+	t.Parallel()
+	base := map[string]string{"DATABASE_URL": "postgres://localhost/x", "APP_ENV": "development"}
+	c, err := Load(env(base))
+	require.NoError(t, err)
+	require.Equal(t, 16, c.MaxRequestsPerIP)
+	base["MAX_REQUESTS_PER_IP"] = "0"
+	c, err = Load(env(base))
+	require.NoError(t, err)
+	require.Zero(t, c.MaxRequestsPerIP)
+	base["MAX_REQUESTS_PER_IP"] = "-1"
+	_, err = Load(env(base))
+	require.ErrorContains(t, err, "MAX_REQUESTS_PER_IP must be a number")
+}
