@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -70,4 +71,49 @@ func TestPasswordWorkBusyAnswers503(t *testing.T) {
 	}
 	release()
 	c.Login("busy@example.com", "busy password 1")
+}
+
+// Sign-up rotates the session like log-in: a session the browser had
+// before (planted or not) is destroyed.
+func TestSignupRotatesSession(t *testing.T) {
+	t.Parallel()
+	tx := dbtest.Tx(t)
+	_, err := auth.CreateUser(context.Background(), tx, "before@example.com", "before password 1", auth.RoleOwner)
+	require.NoError(t, err)
+	srv := webtest.Server(t, tx)
+	c := webtest.NewClient(t, srv)
+	c.Login("before@example.com", "before password 1")
+	old := c.Cookie("bb_session")
+	require.Equal(t, http.StatusSeeOther, c.Post("/signup", signupForm("after@example.com")).StatusCode)
+	require.NotEqual(t, old, c.Cookie("bb_session"))
+	thief := webtest.NewClient(t, srv)
+	thief.SetCookie("bb_session", old)
+	require.Equal(t, http.StatusSeeOther, thief.Get("/projects").StatusCode, "the old session is gone")
+}
+
+// Wrong passwords from many addresses e-mail the owner through the outbox,
+// once; the owner, from an address of their own, still logs in.
+func TestLoginAttackMailsTheOwner(t *testing.T) {
+	t.Parallel()
+	tx := dbtest.Tx(t)
+	ctx := context.Background()
+	_, err := auth.CreateUser(ctx, tx, "target@example.com", "target password 1", auth.RoleOwner)
+	require.NoError(t, err)
+	srv := webtest.Server(t, tx)
+	for i := range auth.DefaultThrottle.AlertAfter + 3 {
+		c := webtest.NewClient(t, srv)
+		c.IP = "203.0.113." + strconv.Itoa(100+i%4)
+		r := c.Post("/login", url.Values{"email": {"target@example.com"}, "password": {"a guess"}})
+		require.Contains(t, []int{http.StatusUnauthorized, http.StatusTooManyRequests}, r.StatusCode)
+	}
+	var n int
+	require.NoError(t, tx.QueryRow(ctx, `SELECT count(*) FROM mail_outbox WHERE to_addr = 'target@example.com' AND subject = 'Someone is trying to log in to your botbridge account'`).Scan(&n))
+	require.Equal(t, 1, n)
+	var body string
+	require.NoError(t, tx.QueryRow(ctx, `SELECT body FROM mail_outbox WHERE to_addr = 'target@example.com'`).Scan(&body))
+	require.Contains(t, body, "from 4 address(es)")
+	require.Contains(t, body, "http://bridge.test/login")
+
+	owner := webtest.NewClient(t, srv)
+	owner.Login("target@example.com", "target password 1")
 }

@@ -31,8 +31,7 @@ func (h *Handler) LoginForm(c echo.Context) error {
 	return render(c, http.StatusOK, view.Login(h.page(c, i18n.T("auth.login.title")), loginForm("", safeNext(c.QueryParam("next")), "")))
 }
 
-// Login checks the credentials and starts a fresh session; any session the
-// browser already had is destroyed (rotation against session fixation).
+// Login checks the credentials and starts a fresh session (startSession).
 func (h *Handler) Login(c echo.Context) error {
 	ctx := c.Request().Context()
 	email := strings.TrimSpace(c.FormValue("email"))
@@ -61,16 +60,9 @@ func (h *Handler) Login(c echo.Context) error {
 		}
 		return render(c, status, view.Login(h.page(c, i18n.T("auth.login.title")), loginForm(email, next, msg)))
 	}
-	if old, ok := c.Get(ctxToken).(string); ok {
-		if err := h.Sessions.Destroy(ctx, h.DB, old); err != nil {
-			return err
-		}
-	}
-	token, err := h.Sessions.Create(ctx, h.DB, u.ID, c.RealIP(), c.Request().UserAgent())
-	if err != nil {
+	if err := h.startSession(c, u); err != nil {
 		return err
 	}
-	h.setSessionCookie(c, token)
 	if next == "" {
 		next = "/projects"
 		if u.Role.CanModerate() {

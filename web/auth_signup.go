@@ -48,16 +48,9 @@ func (h *Handler) Signup(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if old, ok := c.Get(ctxToken).(string); ok {
-		if err := h.Sessions.Destroy(ctx, h.DB, old); err != nil {
-			return err
-		}
-	}
-	token, err := h.Sessions.Create(ctx, h.DB, u.ID, c.RealIP(), c.Request().UserAgent())
-	if err != nil {
+	if err := h.startSession(c, u); err != nil {
 		return err
 	}
-	h.setSessionCookie(c, token)
 	h.setFlash(c, "flash.signed_up")
 	return c.Redirect(http.StatusSeeOther, "/projects")
 }
