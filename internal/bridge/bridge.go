@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -96,6 +97,9 @@ type Engine struct {
 	// groups holds the group-commit batcher while webhooks wait for a
 	// transaction (see groupcommit.go).
 	groups group
+	// seen remembers when this process last recorded an integration's kind
+	// of call (see noteSeen); bounded by integrations × kinds × releases.
+	seen sync.Map
 }
 
 // NewEngine builds an engine from cfg, filling in the defaults.
