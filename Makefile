@@ -52,9 +52,11 @@ generate-check:
 	fi; echo "generated code is current"
 
 .PHONY: lint
-lint: vet ## vet, gofmt and shellcheck (when installed)
+lint: vet ## vet, gofmt, staticcheck, go mod tidy check, shellcheck (when installed)
 	@out=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
-	@if command -v shellcheck >/dev/null; then shellcheck scripts/*.sh .ci/run; fi
+	$(GO) tool staticcheck ./...
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run 'go mod tidy'"; exit 1; }
+	@if command -v shellcheck >/dev/null; then shellcheck scripts/*.sh .ci/run; else echo "shellcheck not installed: skipped"; fi
 
 .PHONY: migrate
 migrate: build ## apply pending migrations to the development database

@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/botbridge/botbridge/internal/bridge"
+	"github.com/botbridge/botbridge/internal/integration"
 	"github.com/botbridge/botbridge/internal/project"
 	"github.com/botbridge/botbridge/web/i18n"
 	"github.com/botbridge/botbridge/web/view"
@@ -23,13 +24,14 @@ func (h *Handler) activityIntegration(c echo.Context) (project.Project, int64, s
 	if err != nil {
 		return p, 0, "", err
 	}
-	name, err := bridge.IntegrationName(c.Request().Context(), h.DB, p.ID, integID)
+	name, err := integration.Domain(c.Request().Context(), h.DB, p.ID, integID)
 	return p, integID, name, err
 }
 
 // ActivityList shows an integration's recent events, newest first, with
 // every call made for them; keyset-paginated so it stays fast at millions.
 func (h *Handler) ActivityList(c echo.Context) error {
+	l := langOf(c)
 	p, integID, name, err := h.activityIntegration(c)
 	if err != nil {
 		return err
@@ -55,11 +57,11 @@ func (h *Handler) ActivityList(c echo.Context) error {
 	for _, a := range page.Events {
 		row := view.ActivityRow{
 			ID: a.ID, Chat: a.PlatformChatID, Visitor: a.VisitorName, Type: a.Type, Text: a.Text,
-			Status: a.Status, StatusLabel: i18n.T("activity.status." + a.Status), Outcome: a.Outcome,
+			Status: string(a.Status), StatusLabel: l.Enum(i18n.ActivityStatus, string(a.Status)), Outcome: string(a.Outcome),
 			Attempts: a.Attempts, LastError: a.LastError, ReceivedAt: a.ReceivedAt, ProcessedAt: a.ProcessedAt,
 			NextAttemptAt: a.NextAttemptAt,
 		}
-		if a.Status == "failed" {
+		if a.Status == bridge.StatusFailed {
 			row.RetryURL = base + "/activity/" + view.Itoa(a.ID) + "/retry"
 		}
 		for _, call := range a.Calls {
@@ -71,7 +73,7 @@ func (h *Handler) ActivityList(c echo.Context) error {
 		}
 		m.Rows = append(m.Rows, row)
 	}
-	crumbs := ProjectCrumbs(p, view.Crumb{Label: i18n.T("project.tab.settings"), URL: "/projects/" + view.Itoa(p.ID) + "/settings"},
-		view.Crumb{Label: name, URL: base}, view.Crumb{Label: i18n.T("activity.crumb")})
-	return render(c, http.StatusOK, view.Activity(h.page(c, i18n.T("activity.title", name), crumbs...), m))
+	crumbs := ProjectCrumbs(l, p, view.Crumb{Label: l.T("project.tab.settings"), URL: "/projects/" + view.Itoa(p.ID) + "/settings"},
+		view.Crumb{Label: name, URL: base}, view.Crumb{Label: l.T("activity.crumb")})
+	return render(c, http.StatusOK, view.Activity(h.page(c, l.T("activity.title", name), crumbs...), m))
 }

@@ -18,7 +18,7 @@ func (h *Handler) ActivityRetry(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := h.Bridge.RetryEvent(c.Request().Context(), h.DB, p.ID, eventID); err != nil {
+	if err := h.Bridge.RetryEvent(c.Request().Context(), p.ID, eventID); err != nil {
 		return err
 	}
 	h.setFlash(c, "flash.event_retried")

@@ -24,9 +24,9 @@ func TestActivityLog(t *testing.T) {
 		require.Equal(t, 200, status)
 	}
 	var failedID int64
-	require.NoError(t, h.tx.QueryRow(ctx, `UPDATE bridge_events SET status = 'failed', attempts = 4, last_error = 'Webim call failed 4 times: webim: api 502'
+	require.NoError(t, h.pool.QueryRow(ctx, `UPDATE bridge_events SET status = 'failed', attempts = 4, last_error = 'Webim call failed 4 times: webim: api 502'
 		WHERE dedup_key = 'msg:7:m0' RETURNING id`).Scan(&failedID))
-	_, err := h.tx.Exec(ctx, `INSERT INTO bridge_calls (event_id, target, method, attempt, status_code, ok, error) VALUES ($1, 'webim', 'send_message', 4, 502, false, 'webim: api 502')`, failedID)
+	_, err := h.pool.Exec(ctx, `INSERT INTO bridge_calls (event_id, target, method, attempt, status_code, ok, error) VALUES ($1, 'webim', 'send_message', 4, 502, false, 'webim: api 502')`, failedID)
 	require.NoError(t, err)
 
 	page := fmt.Sprintf("/projects/%d/settings/integrations/%d/activity", h.projectID, h.integID)
@@ -48,15 +48,15 @@ func TestActivityLog(t *testing.T) {
 	r = owner.Post(retry, url.Values{})
 	require.Equal(t, http.StatusSeeOther, r.StatusCode)
 	var status string
-	require.NoError(t, h.tx.QueryRow(ctx, `SELECT status FROM bridge_events WHERE id = $1`, failedID).Scan(&status))
+	require.NoError(t, h.pool.QueryRow(ctx, `SELECT status FROM bridge_events WHERE id = $1`, failedID).Scan(&status))
 	require.Equal(t, "pending", status)
 	r = owner.Post(retry, url.Values{})
 	require.Equal(t, http.StatusConflict, r.StatusCode, "only failed events can be retried")
 
 	// Another owner and a moderator: 404 on the page and on Retry.
-	_, err = auth.CreateUser(ctx, h.tx, "other@example.com", "other password", auth.RoleOwner)
+	_, err = auth.CreateUser(ctx, h.pool, "other@example.com", "other password", auth.RoleOwner)
 	require.NoError(t, err)
-	_, err = auth.CreateUser(ctx, h.tx, "mod@example.com", "moderator password", auth.RoleModerator)
+	_, err = auth.CreateUser(ctx, h.pool, "mod@example.com", "moderator password", auth.RoleModerator)
 	require.NoError(t, err)
 	for _, who := range [][2]string{{"other@example.com", "other password"}, {"mod@example.com", "moderator password"}} {
 		c := webtest.NewClient(t, h.srv)

@@ -37,7 +37,7 @@ func TestSignupLimitedPerAddress(t *testing.T) {
 	c.IP = "203.0.113.80"
 	r := c.Post("/signup", signupForm("third@example.com"))
 	require.Equal(t, http.StatusTooManyRequests, r.StatusCode)
-	require.Equal(t, "Too many sign-ups from your network. Try again in 60 min.", r.Text(".error-summary"))
+	require.Equal(t, "Too many sign-ups from your network. Try again in 60 minutes.", r.Text(".error-summary"))
 	require.Equal(t, "third@example.com", r.Value("email"), "what was typed is kept")
 	require.Equal(t, "3600", r.Header.Get("Retry-After"))
 	_, err := auth.GetUserByEmail(context.Background(), tx, "third@example.com")

@@ -15,24 +15,26 @@ import (
 	"github.com/botbridge/botbridge/web/view"
 )
 
-func loginForm(email, next, errMsg string) view.LoginForm {
-	e := field("email", "auth.email.label", email, nil)
+func loginForm(l i18n.Lang, email, next, errMsg string) view.LoginForm {
+	e := field(l, "email", "auth.email.label", email, nil)
 	e.Type, e.Required, e.Autocomplete = "email", true, "username"
-	p := field("password", "auth.password.label", "", nil)
+	p := field(l, "password", "auth.password.label", "", nil)
 	p.Type, p.Required, p.Autocomplete = "password", true, "current-password"
 	return view.LoginForm{Email: e, Password: p, Error: errMsg, Next: next}
 }
 
 // LoginForm shows the log-in page.
 func (h *Handler) LoginForm(c echo.Context) error {
+	l := langOf(c)
 	if currentUser(c) != nil {
 		return c.Redirect(http.StatusSeeOther, "/projects")
 	}
-	return render(c, http.StatusOK, view.Login(h.page(c, i18n.T("auth.login.title")), loginForm("", safeNext(c.QueryParam("next")), "")))
+	return render(c, http.StatusOK, view.Login(h.page(c, l.T("auth.login.title")), loginForm(l, "", safeNext(c.QueryParam("next")), "")))
 }
 
 // Login checks the credentials and starts a fresh session (startSession).
 func (h *Handler) Login(c echo.Context) error {
+	l := langOf(c)
 	ctx := c.Request().Context()
 	email := strings.TrimSpace(c.FormValue("email"))
 	next := safeNext(c.FormValue("next"))
@@ -41,16 +43,13 @@ func (h *Handler) Login(c echo.Context) error {
 		var rl *auth.RateLimitError
 		var msg string
 		switch {
-		case errors.As(err, &rl) && rl.Minutes() == 1:
-			msg = i18n.T("auth.login.throttled_one")
-			setRetryAfter(c, rl.Wait())
 		case errors.As(err, &rl):
-			msg = i18n.T("auth.login.throttled", rl.Minutes())
+			msg = l.T("auth.login.throttled", rl.Minutes())
 			setRetryAfter(c, rl.Wait())
 		case errors.Is(err, auth.ErrBadCredentials):
-			msg = i18n.T("auth.login.failed")
+			msg = l.T("auth.login.failed")
 		case errors.Is(err, auth.ErrDisabled):
-			msg = i18n.T("auth.login.disabled")
+			msg = l.T("auth.login.disabled")
 		default:
 			return err
 		}
@@ -58,7 +57,7 @@ func (h *Handler) Login(c echo.Context) error {
 		if rl != nil {
 			status = http.StatusTooManyRequests
 		}
-		return render(c, status, view.Login(h.page(c, i18n.T("auth.login.title")), loginForm(email, next, msg)))
+		return render(c, status, view.Login(h.page(c, l.T("auth.login.title")), loginForm(l, email, next, msg)))
 	}
 	if err := h.startSession(c, u); err != nil {
 		return err
@@ -81,7 +80,7 @@ func (h *Handler) throttle() auth.Throttle {
 		if h.Config != nil && h.Config.BaseURL != nil {
 			base = h.Config.BaseURL.String()
 		}
-		th.Alerts = auth.MailAlerts{Jobs: h.Jobs, BaseURL: base, T: i18n.T}
+		th.Alerts = auth.MailAlerts{Jobs: h.Jobs, BaseURL: base, T: i18n.Text, DefaultLang: string(defaultLang(h.Config))}
 	}
 	return th
 }

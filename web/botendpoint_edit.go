@@ -25,13 +25,14 @@ func (h *Handler) BotEndpointEdit(c echo.Context) error {
 
 // renderBot draws the bot page; values is nil to show what is saved.
 func (h *Handler) renderBot(c echo.Context, p project.Project, status int, values *integration.BotInput, errs apperr.Validation) error {
+	l := langOf(c)
 	ctx := c.Request().Context()
 	m := view.BotForm{
 		Header: settingsHeader(p), Action: settingsURL(p) + "/bot", RotateAction: settingsURL(p) + "/bot/rotate-secret",
 		HideAction: settingsURL(p) + "/bot/hide-secret",
 		CancelURL:  settingsURL(p),
 	}
-	in := integration.DefaultBotInput()
+	in := integration.DefaultBotInput(integration.DefaultVisitorLanguage)
 	saved, err := integration.GetBotSettings(ctx, h.DB, p.ID)
 	switch {
 	case err == nil:
@@ -54,19 +55,26 @@ func (h *Handler) renderBot(c echo.Context, p project.Project, status int, value
 	if values != nil {
 		in = *values
 	}
-	m.URL = field("endpoint_url", "bot.endpoint_url.label", in.URL, errs)
-	m.URL.Type, m.URL.Required, m.URL.Hint, m.URL.Placeholder = "url", true, i18n.T("bot.endpoint_url.hint"), "https://bot.example.com/webhook"
+	m.URL = field(l, "endpoint_url", "bot.endpoint_url.label", in.URL, errs)
+	m.URL.Type, m.URL.Required, m.URL.Hint, m.URL.Placeholder = "url", true, l.T("bot.endpoint_url.hint"), "https://bot.example.com/webhook"
 	m.URL.Autocomplete = "off"
-	m.Timeout = field("timeout", "bot.timeout.label", in.Timeout, errs)
-	m.Timeout.Type, m.Timeout.Required, m.Timeout.Hint = "number", true, i18n.T("bot.timeout.hint")
+	m.Timeout = field(l, "timeout", "bot.timeout.label", in.Timeout, errs)
+	m.Timeout.Type, m.Timeout.Required, m.Timeout.Hint = "number", true, l.T("bot.timeout.hint")
 	m.FallbackMode = in.FallbackMode
 	if k, ok := errs["fallback_mode"]; ok {
-		m.ModeError = i18n.T(k)
+		m.ModeError = l.T(k)
 	}
-	m.FallbackText = field("fallback_text", "bot.fallback_text.label", in.FallbackText, errs)
-	m.FallbackText.Required, m.FallbackText.Hint, m.FallbackText.MaxLength = true, i18n.T("bot.fallback_text.hint"), integration.MaxFallbackText
+	m.VisitorLanguage = field(l, "visitor_language", "bot.visitor_language.label", in.VisitorLanguage, errs)
+	m.VisitorLanguage.Required, m.VisitorLanguage.Hint = true, l.T("bot.visitor_language.hint")
+	for _, vl := range integration.VisitorLanguages {
+		if lang, ok := i18n.Parse(vl); ok {
+			m.VisitorLanguages = append(m.VisitorLanguages, view.Option{Value: vl, Label: lang.Name(), Selected: vl == in.VisitorLanguage})
+		}
+	}
+	m.FallbackText = field(l, "fallback_text", "bot.fallback_text.label", in.FallbackText, errs)
+	m.FallbackText.Required, m.FallbackText.Hint, m.FallbackText.MaxLength = true, l.T("bot.fallback_text.hint"), integration.MaxFallbackText
 
-	title := i18n.T("bot.title")
-	crumbs := settingsCrumbs(p, view.Crumb{Label: title})
+	title := l.T("bot.title")
+	crumbs := settingsCrumbs(l, p, view.Crumb{Label: title})
 	return render(c, status, view.BotEndpoint(h.page(c, title, crumbs...), m))
 }

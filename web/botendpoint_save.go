@@ -20,7 +20,9 @@ func (h *Handler) BotEndpointSave(c echo.Context) error {
 		URL:          c.FormValue("endpoint_url"),
 		Timeout:      c.FormValue("timeout"),
 		FallbackMode: c.FormValue("fallback_mode"),
-		FallbackText: c.FormValue("fallback_text"),
+		// Absent from an older form: keep the visitors' language as saved.
+		VisitorLanguage: c.FormValue("visitor_language"),
+		FallbackText:    c.FormValue("fallback_text"),
 	}
 	created, err := integration.SaveBot(c.Request().Context(), h.DB, h.integrationEnv(), p.ID, currentUser(c).ID, in)
 	if errs := apperr.Fields(err); errs != nil {

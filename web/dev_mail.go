@@ -6,7 +6,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/botbridge/botbridge/internal/mail"
-	"github.com/botbridge/botbridge/web/i18n"
 	"github.com/botbridge/botbridge/web/view"
 )
 
@@ -15,6 +14,7 @@ const devMailLimit = 50
 
 // DevMail lists the newest outbox messages (development only; see devRoutes).
 func (h *Handler) DevMail(c echo.Context) error {
+	l := langOf(c)
 	sent, err := mail.ListRecent(c.Request().Context(), h.DB, devMailLimit)
 	if err != nil {
 		return err
@@ -24,5 +24,5 @@ func (h *Handler) DevMail(c echo.Context) error {
 		rows[i] = view.DevMailRow{To: m.To, Subject: m.Subject, Topic: m.Topic, Body: m.Body, CreatedAt: m.CreatedAt,
 			Status: m.Status(), Attempts: m.Attempts, LastError: m.LastError}
 	}
-	return render(c, http.StatusOK, view.DevMail(h.page(c, i18n.T("dev.mail.title")), rows))
+	return render(c, http.StatusOK, view.DevMail(h.page(c, l.T("dev.mail.title")), rows))
 }

@@ -59,7 +59,7 @@ func TestDevMailPageListsOutboxInDevelopment(t *testing.T) {
 	require.Equal(t, body, first.Find("details pre.mail-body").Text(), "body shown verbatim, escaped")
 	require.Equal(t, "request:9:in_review", first.Find("code").Text())
 	require.Equal(t, "Pending", first.Find(".badge.pending").Text())
-	require.Equal(t, "0 attempt(s)", first.Find(".mail-attempts").Text())
+	require.Equal(t, "0 attempts", first.Find(".mail-attempts").Text())
 	require.Equal(t, "Older message", rows.Eq(1).Find(".mail-subject").Text())
 	require.NotContains(t, r.Body, "<b>not markup</b>")
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/botbridge/botbridge/internal/apperr"
-	"github.com/botbridge/botbridge/web/i18n"
 	"github.com/botbridge/botbridge/web/view"
 )
 
@@ -41,6 +40,7 @@ func statusOf(err error) int {
 // handleError logs 5xx as errors and 4xx as warnings, then renders a
 // friendly page (or JSON for API clients) without internals.
 func (h *Handler) handleError(err error, c echo.Context) {
+	l := langOf(c)
 	if c.Response().Committed {
 		return
 	}
@@ -78,29 +78,39 @@ func (h *Handler) handleError(err error, c echo.Context) {
 		_ = c.Redirect(http.StatusSeeOther, "/login")
 		return
 	}
-	key := statusKey(status)
-	ep := view.ErrorPage{Status: status, Title: i18n.T(key + ".title"), Message: i18n.T(key + ".body"), RequestID: requestID(c)}
+	keys := errorKeys(status)
+	ep := view.ErrorPage{Status: status, Title: l.T(keys[0]), Message: l.T(keys[1]), RequestID: requestID(c)}
 	var ce *csrfError
 	if errors.As(err, &ce) {
-		ep.Message = i18n.T("error.403.csrf")
+		ep.Message = l.T("error.403.csrf")
 	}
 	if err := render(c, status, view.Error(h.page(c, ep.Title), ep)); err != nil {
 		h.Log.Error("render error page", slog.Any("error", err))
 	}
 }
 
-func statusKey(status int) string {
-	switch status {
-	case 400, 403, 404, 405, 409, 413, 429, 503:
-		return "error." + itoa(status)
-	}
-	if status >= 500 {
-		return "error.500"
-	}
-	return "error.400"
+// errorPages are the title and text keys of the error pages by status.
+var errorPages = map[int][2]string{
+	400: {"error.400.title", "error.400.body"},
+	403: {"error.403.title", "error.403.body"},
+	404: {"error.404.title", "error.404.body"},
+	405: {"error.405.title", "error.405.body"},
+	409: {"error.409.title", "error.409.body"},
+	413: {"error.413.title", "error.413.body"},
+	429: {"error.429.title", "error.429.body"},
+	500: {"error.500.title", "error.500.body"},
+	503: {"error.503.title", "error.503.body"},
 }
 
-func itoa(n int) string { return view.Itoa(int64(n)) }
+func errorKeys(status int) [2]string {
+	if k, ok := errorPages[status]; ok {
+		return k
+	}
+	if status >= 500 {
+		return errorPages[500]
+	}
+	return errorPages[400]
+}
 
 func wantsJSON(c echo.Context) bool {
 	ct := c.Request().Header.Get(echo.HeaderContentType)

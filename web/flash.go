@@ -28,5 +28,5 @@ func (h *Handler) takeFlash(c echo.Context) string {
 	if !i18n.Has(ck.Value) {
 		return ""
 	}
-	return i18n.T(ck.Value)
+	return langOf(c).T(ck.Value)
 }

@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/require"
 
 	"github.com/botbridge/botbridge/internal/auth"
@@ -140,52 +139,54 @@ func TestHTTPSOnlyHeadersAndHostCookies(t *testing.T) {
 }
 
 // One client address may have only so many requests in flight at once
-// (MAX_REQUESTS_PER_IP); the rest are turned away at once with 429.
+// (MAX_REQUESTS_PER_IP); the rest are turned away at once with 429. Not
+// parallel: the requests held in flight are log-ins waiting for a hashing
+// turn, with every turn of the process taken.
 func TestConcurrentRequestsCappedPerAddress(t *testing.T) {
-	t.Parallel()
-	tx := dbtest.Tx(t)
-	block, entered := make(chan struct{}), make(chan struct{}, 10)
-	srv := webtest.Server(t, tx, func(d *web.Deps) {
-		d.Config = webtest.Config(t, map[string]string{"MAX_REQUESTS_PER_IP": "2", "TRUSTED_PROXIES": "127.0.0.1"})
-		d.Areas = append(d.Areas, func(r *web.Router) {
-			r.Public.GET("/test/slow", func(c echo.Context) error {
-				entered <- struct{}{}
-				<-block
-				return c.String(http.StatusOK, "done")
-			})
-		})
+	// Requests in flight together need a pool, not one test transaction.
+	pool := dbtest.Pool(t)
+	t.Cleanup(func() {
+		_, _ = pool.Exec(context.Background(), `DELETE FROM login_failures WHERE ip = '203.0.113.90'`)
 	})
-	slow := func(ip string) chan int {
-		done := make(chan int, 1)
+	srv := webtest.Server(t, pool, func(d *web.Deps) {
+		d.Config = webtest.Config(t, map[string]string{"MAX_REQUESTS_PER_IP": "2", "TRUSTED_PROXIES": "127.0.0.1"})
+	})
+	c := webtest.NewClient(t, srv)
+	c.IP = "203.0.113.90"
+	c.Get("/login")
+	release := sync.OnceFunc(auth.OccupyHashSlots())
+	defer release()
+	held := make(chan int, 2)
+	for range 2 {
 		go func() {
-			req, _ := http.NewRequest(http.MethodGet, srv.URL+"/test/slow", nil)
-			req.Header.Set("X-Forwarded-For", ip)
-			resp, err := http.DefaultClient.Do(req)
+			form := url.Values{"email": {"nobody@example.com"}, "password": {"a guess"}, "_csrf": {c.CSRF()}}
+			req, _ := http.NewRequest(http.MethodPost, srv.URL+"/login", strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("X-Forwarded-For", c.IP)
+			resp, err := c.HTTP.Do(req)
 			if err != nil {
-				done <- 0
+				held <- 0
 				return
 			}
 			resp.Body.Close()
-			done <- resp.StatusCode
+			held <- resp.StatusCode
 		}()
-		return done
 	}
-	first, second := slow("203.0.113.90"), slow("203.0.113.90")
-	<-entered
-	<-entered
-
-	c := webtest.NewClient(t, srv)
-	c.IP = "203.0.113.90"
+	// The two log-ins wait for a hashing turn (up to auth.HashWait).
+	select {
+	case s := <-held:
+		t.Fatalf("a log-in ended early: %d", s)
+	case <-time.After(auth.HashWait / 2):
+	}
 	r := c.Get("/login")
 	require.Equal(t, http.StatusTooManyRequests, r.StatusCode, "a third request from the same address")
 	require.Equal(t, "1", r.Header.Get("Retry-After"))
-	require.Equal(t, "Too many requests", r.Text("h1"))
 	c.IP = "198.51.100.90"
 	require.Equal(t, http.StatusOK, c.Get("/login").StatusCode, "other addresses are served")
 
-	close(block)
-	require.Equal(t, http.StatusOK, <-first)
-	require.Equal(t, http.StatusOK, <-second)
+	require.Equal(t, http.StatusServiceUnavailable, <-held)
+	require.Equal(t, http.StatusServiceUnavailable, <-held)
+	release()
 	c.IP = "203.0.113.90"
 	require.Equal(t, http.StatusOK, c.Get("/login").StatusCode, "served again once the others finished")
 }

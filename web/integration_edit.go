@@ -9,7 +9,6 @@ import (
 	"github.com/botbridge/botbridge/internal/apperr"
 	"github.com/botbridge/botbridge/internal/integration"
 	"github.com/botbridge/botbridge/internal/project"
-	"github.com/botbridge/botbridge/web/i18n"
 	"github.com/botbridge/botbridge/web/view"
 )
 
@@ -36,14 +35,15 @@ func savedInput(in integration.Integration) integration.Input {
 // (the submitted one when re-rendering errors, so a stale form stays stale).
 func (h *Handler) renderWebimEdit(c echo.Context, p project.Project, in integration.Integration, version int32, status int,
 	values integration.Input, errs apperr.Validation, conflict bool) error {
-	f := webimForm(p, values, errs, true, in.TokenMask())
-	f.Title, f.Submit = i18n.T("integration.edit.title"), i18n.T("integration.save")
+	l := langOf(c)
+	f := webimForm(l, p, values, errs, true, in.TokenMask())
+	f.Title, f.Submit = l.T("integration.edit.title"), l.T("integration.save")
 	f.Action = integrationURL(p, in.ID) + "/edit"
 	f.Version = strconv.FormatInt(int64(version), 10)
 	f.Conflict = conflict
 	f.CancelURL = integrationURL(p, in.ID)
-	crumbs := settingsCrumbs(p,
-		view.Crumb{Label: i18n.T("integration.page.title", in.Domain), URL: integrationURL(p, in.ID)},
+	crumbs := settingsCrumbs(l, p,
+		view.Crumb{Label: l.T("integration.page.title", in.Domain), URL: integrationURL(p, in.ID)},
 		view.Crumb{Label: f.Title})
 	return render(c, status, view.Webim(h.page(c, f.Title, crumbs...), f))
 }

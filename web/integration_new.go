@@ -8,7 +8,6 @@ import (
 	"github.com/botbridge/botbridge/internal/apperr"
 	"github.com/botbridge/botbridge/internal/integration"
 	"github.com/botbridge/botbridge/internal/project"
-	"github.com/botbridge/botbridge/web/i18n"
 	"github.com/botbridge/botbridge/web/view"
 )
 
@@ -49,10 +48,11 @@ func (h *Handler) checkPlatform(c echo.Context, p project.Project, key string) (
 }
 
 func (h *Handler) renderWebimNew(c echo.Context, p project.Project, status int, platform string, in integration.Input, errs apperr.Validation) error {
-	f := webimForm(p, in, errs, false, "")
-	f.Title, f.Submit = i18n.T("integration.new.title"), i18n.T("integration.add")
+	l := langOf(c)
+	f := webimForm(l, p, in, errs, false, "")
+	f.Title, f.Submit = l.T("integration.new.title"), l.T("integration.add")
 	f.Platform = platform
 	f.Action = settingsURL(p) + "/integrations/new?platform=" + platform
-	crumbs := settingsCrumbs(p, view.Crumb{Label: f.Title})
+	crumbs := settingsCrumbs(l, p, view.Crumb{Label: f.Title})
 	return render(c, status, view.Webim(h.page(c, f.Title, crumbs...), f))
 }

@@ -6,13 +6,13 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/botbridge/botbridge/internal/integration"
-	"github.com/botbridge/botbridge/web/i18n"
 	"github.com/botbridge/botbridge/web/view"
 )
 
 // IntegrationShow is an integration's page: webhook URL to copy, the
 // Webim-side checklist, status and settings, actions and its audit log.
 func (h *Handler) IntegrationShow(c echo.Context) error {
+	l := langOf(c)
 	p, in, err := h.loadIntegration(c)
 	if err != nil {
 		return err
@@ -20,7 +20,7 @@ func (h *Handler) IntegrationShow(c echo.Context) error {
 	ctx := c.Request().Context()
 	m := view.IntegrationPage{
 		Header: settingsHeader(p), Platform: in.Platform, Status: in.Status, Reason: in.UnhealthyReason,
-		Domain: in.Domain, Target: integrationTarget(in), TokenMask: in.TokenMask(),
+		Domain: in.Domain, Target: integrationTarget(l, in), TokenMask: in.TokenMask(),
 		CreatedBy: in.CreatedByEmail, CreatedAt: in.CreatedAt, UpdatedBy: in.UpdatedByEmail, UpdatedAt: in.UpdatedAt,
 		Base: integrationURL(p, in.ID), ShowAudit: canSeeAudit(p),
 	}
@@ -36,9 +36,9 @@ func (h *Handler) IntegrationShow(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		m.Audit = auditRows(p, entries, nil)
+		m.Audit = auditRows(l, p, entries, nil)
 	}
-	title := i18n.T("integration.page.title", in.Domain)
-	crumbs := settingsCrumbs(p, view.Crumb{Label: title})
+	title := l.T("integration.page.title", in.Domain)
+	crumbs := settingsCrumbs(l, p, view.Crumb{Label: title})
 	return render(c, http.StatusOK, view.Integration(h.page(c, title, crumbs...), m))
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/botbridge/botbridge/internal/apperr"
 	"github.com/botbridge/botbridge/internal/request"
-	"github.com/botbridge/botbridge/web/i18n"
 	"github.com/botbridge/botbridge/web/view"
 )
 
@@ -18,6 +17,7 @@ import (
 // filters (status, platform, search) and keyset pagination. Filter values
 // the form cannot produce and foreign cursors are a 400.
 func (h *Handler) ModerationQueue(c echo.Context) error {
+	l := langOf(c)
 	ctx := c.Request().Context()
 	statusIn, platformIn, search := c.QueryParam("status"), c.QueryParam("platform"), c.QueryParam("q")
 	var f request.QueueFilter
@@ -53,24 +53,24 @@ func (h *Handler) ModerationQueue(c echo.Context) error {
 	}
 
 	m := view.ModerationQueuePage{}
-	m.Filters.Status = field("status", "moderation.status.label", statusIn, nil)
-	m.Filters.Statuses = []view.Option{{Value: "", Label: i18n.T("moderation.status.open"), Selected: statusIn == ""}}
+	m.Filters.Status = field(l, "status", "moderation.status.label", statusIn, nil)
+	m.Filters.Statuses = []view.Option{{Value: "", Label: l.T("moderation.status.open"), Selected: statusIn == ""}}
 	for _, st := range request.Statuses {
-		m.Filters.Statuses = append(m.Filters.Statuses, view.Option{Value: string(st), Label: statusLabel(st), Selected: string(st) == statusIn})
+		m.Filters.Statuses = append(m.Filters.Statuses, view.Option{Value: string(st), Label: statusLabel(l, st), Selected: string(st) == statusIn})
 	}
-	m.Filters.Platform = field("platform", "moderation.platform.label", platformIn, nil)
-	m.Filters.Platforms = []view.Option{{Value: "", Label: i18n.T("moderation.platform.all"), Selected: platformIn == ""}}
+	m.Filters.Platform = field(l, "platform", "moderation.platform.label", platformIn, nil)
+	m.Filters.Platforms = []view.Option{{Value: "", Label: l.T("moderation.platform.all"), Selected: platformIn == ""}}
 	for _, pl := range platforms {
 		m.Filters.Platforms = append(m.Filters.Platforms, view.Option{Value: pl.Key, Label: pl.Name, Selected: pl.Key == platformIn})
 	}
-	m.Filters.Search = field("q", "moderation.search.label", search, nil)
-	m.Filters.Search.Hint, m.Filters.Search.MaxLength = i18n.T("moderation.search.hint"), request.MaxSearch
+	m.Filters.Search = field(l, "q", "moderation.search.label", search, nil)
+	m.Filters.Search.Hint, m.Filters.Search.MaxLength = l.T("moderation.search.hint"), request.MaxSearch
 
 	for _, it := range page.Items {
 		m.Rows = append(m.Rows, view.QueueRow{
-			ID: it.ID, URL: moderationURL(it.ID), OpenLabel: i18n.T("moderation.open", it.ID),
+			ID: it.ID, URL: moderationURL(it.ID), OpenLabel: l.T("moderation.open", view.Itoa(it.ID)),
 			ProjectName: it.ProjectName, PlatformName: it.PlatformName, Organisation: it.Organisation,
-			ContactEmail: it.ContactEmail, Status: string(it.Status), StatusLabel: statusLabel(it.Status), CreatedAt: it.CreatedAt,
+			ContactEmail: it.ContactEmail, Status: string(it.Status), StatusLabel: statusLabel(l, it.Status), CreatedAt: it.CreatedAt,
 		})
 	}
 	link := func(cursor string) string {
@@ -94,5 +94,5 @@ func (h *Handler) ModerationQueue(c echo.Context) error {
 	if c.QueryParam("cursor") != "" {
 		m.FirstURL = link("")
 	}
-	return render(c, http.StatusOK, view.ModerationQueue(h.page(c, i18n.T("moderation.title")), m))
+	return render(c, http.StatusOK, view.ModerationQueue(h.page(c, l.T("moderation.title")), m))
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"crypto/subtle"
+	"errors"
 	"io/fs"
 	"net/http"
 	"strconv"
@@ -54,17 +55,16 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 	}
 	// Registering twice (tests build several servers on one registry) is harmless.
 	for _, c := range []prometheus.Collector{m.requests, m.duration, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
-		if err := reg.Register(c); err != nil {
-			if are, ok := err.(prometheus.AlreadyRegisteredError); ok {
-				switch existing := are.ExistingCollector.(type) {
-				case *prometheus.CounterVec:
-					if c == m.requests {
-						m.requests = existing
-					}
-				case *prometheus.HistogramVec:
-					if c == m.duration {
-						m.duration = existing
-					}
+		var are prometheus.AlreadyRegisteredError
+		if err := reg.Register(c); errors.As(err, &are) {
+			switch existing := are.ExistingCollector.(type) {
+			case *prometheus.CounterVec:
+				if c == m.requests {
+					m.requests = existing
+				}
+			case *prometheus.HistogramVec:
+				if c == m.duration {
+					m.duration = existing
 				}
 			}
 		}

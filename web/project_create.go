@@ -11,29 +11,31 @@ import (
 	"github.com/botbridge/botbridge/web/view"
 )
 
-func newProjectForm(name string, errs apperr.Validation) view.NewProjectForm {
-	f := field("name", "project.name.label", name, errs)
-	f.Required, f.Hint, f.MaxLength = true, i18n.T("project.name.hint"), project.MaxNameLen
+func newProjectForm(l i18n.Lang, name string, errs apperr.Validation) view.NewProjectForm {
+	f := field(l, "name", "project.name.label", name, errs)
+	f.Required, f.Hint, f.MaxLength = true, l.T("project.name.hint"), project.MaxNameLen
 	return view.NewProjectForm{Name: f}
 }
 
-func projectCrumbs() []view.Crumb {
-	return []view.Crumb{{Label: i18n.T("project.list.title"), URL: "/projects"}}
+func projectCrumbs(l i18n.Lang) []view.Crumb {
+	return []view.Crumb{{Label: l.T("project.list.title"), URL: "/projects"}}
 }
 
 // ProjectNewForm shows the "New project" form.
 func (h *Handler) ProjectNewForm(c echo.Context) error {
-	crumbs := append(projectCrumbs(), view.Crumb{Label: i18n.T("project.new.title")})
-	return render(c, http.StatusOK, view.NewProject(h.page(c, i18n.T("project.new.title"), crumbs...), newProjectForm("", nil)))
+	l := langOf(c)
+	crumbs := append(projectCrumbs(l), view.Crumb{Label: l.T("project.new.title")})
+	return render(c, http.StatusOK, view.NewProject(h.page(c, l.T("project.new.title"), crumbs...), newProjectForm(l, "", nil)))
 }
 
 // ProjectCreate creates a project owned by the current user.
 func (h *Handler) ProjectCreate(c echo.Context) error {
+	l := langOf(c)
 	name := c.FormValue("name")
 	p, err := project.Create(c.Request().Context(), h.DB, currentUser(c).ID, name)
 	if errs := apperr.Fields(err); errs != nil {
-		crumbs := append(projectCrumbs(), view.Crumb{Label: i18n.T("project.new.title")})
-		return render(c, formStatus(err), view.NewProject(h.page(c, i18n.T("project.new.title"), crumbs...), newProjectForm(name, errs)))
+		crumbs := append(projectCrumbs(l), view.Crumb{Label: l.T("project.new.title")})
+		return render(c, formStatus(err), view.NewProject(h.page(c, l.T("project.new.title"), crumbs...), newProjectForm(l, name, errs)))
 	}
 	if err != nil {
 		return err

@@ -6,7 +6,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/botbridge/botbridge/internal/project"
-	"github.com/botbridge/botbridge/web/i18n"
 	"github.com/botbridge/botbridge/web/view"
 )
 
@@ -16,6 +15,7 @@ type ProjectPlatforms func(c echo.Context, projectIDs []int64) (map[int64][]stri
 
 // ProjectList shows "My projects".
 func (h *Handler) ProjectList(c echo.Context) error {
+	l := langOf(c)
 	u := currentUser(c)
 	ps, err := project.ListForUser(c.Request().Context(), h.DB, u.ID)
 	if err != nil {
@@ -35,5 +35,5 @@ func (h *Handler) ProjectList(c echo.Context) error {
 	for i, p := range ps {
 		rows[i] = view.ProjectRow{ID: p.ID, Name: p.Name, Role: p.MemberRole, CreatedAt: p.CreatedAt, Platforms: platforms[p.ID]}
 	}
-	return render(c, http.StatusOK, view.ProjectList(h.page(c, i18n.T("project.list.title")), rows))
+	return render(c, http.StatusOK, view.ProjectList(h.page(c, l.T("project.list.title")), rows))
 }

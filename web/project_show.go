@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/botbridge/botbridge/internal/project"
+	"github.com/botbridge/botbridge/web/i18n"
 	"github.com/botbridge/botbridge/web/view"
 )
 
@@ -20,8 +21,8 @@ func (h *Handler) CurrentProject(c echo.Context) (project.Project, error) {
 }
 
 // ProjectCrumbs is the breadcrumb trail down to a project tab.
-func ProjectCrumbs(p project.Project, tail ...view.Crumb) []view.Crumb {
-	crumbs := append(projectCrumbs(), view.Crumb{Label: p.Name, URL: "/projects/" + view.Itoa(p.ID)})
+func ProjectCrumbs(l i18n.Lang, p project.Project, tail ...view.Crumb) []view.Crumb {
+	crumbs := append(projectCrumbs(l), view.Crumb{Label: p.Name, URL: "/projects/" + view.Itoa(p.ID)})
 	if len(tail) == 0 {
 		crumbs[len(crumbs)-1].URL = ""
 	}
@@ -30,6 +31,7 @@ func ProjectCrumbs(p project.Project, tail ...view.Crumb) []view.Crumb {
 
 // ProjectShow is the project's Overview tab.
 func (h *Handler) ProjectShow(c echo.Context) error {
+	l := langOf(c)
 	p, err := h.CurrentProject(c)
 	if err != nil {
 		return err
@@ -39,5 +41,5 @@ func (h *Handler) ProjectShow(c echo.Context) error {
 		CreatedAt: p.CreatedAt,
 		Role:      p.MemberRole,
 	}
-	return render(c, http.StatusOK, view.ProjectShow(h.page(c, p.Name, ProjectCrumbs(p)...), m))
+	return render(c, http.StatusOK, view.ProjectShow(h.page(c, p.Name, ProjectCrumbs(l, p)...), m))
 }

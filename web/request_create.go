@@ -8,12 +8,12 @@ import (
 
 	"github.com/botbridge/botbridge/internal/apperr"
 	"github.com/botbridge/botbridge/internal/request"
-	"github.com/botbridge/botbridge/web/i18n"
 	"github.com/botbridge/botbridge/web/view"
 )
 
 // RequestCreate files an integration request for the current project.
 func (h *Handler) RequestCreate(c echo.Context) error {
+	l := langOf(c)
 	p, err := h.CurrentProject(c)
 	if err != nil {
 		return err
@@ -25,6 +25,7 @@ func (h *Handler) RequestCreate(c echo.Context) error {
 		Description:     c.FormValue("description"),
 		WebimDomain:     c.FormValue("webim_domain"),
 		AccessRequested: c.FormValue("access_requested") == "yes",
+		Language:        string(langOf(c)),
 	}
 	r, err := request.Submit(c.Request().Context(), h.DB, h.notifier(), currentUser(c).ID, p.ID, in)
 	if errs := apperr.Fields(err); errs != nil {
@@ -37,8 +38,8 @@ func (h *Handler) RequestCreate(c echo.Context) error {
 			name = pl.Name
 		}
 		link := &view.OpenRequestLink{
-			Message: i18n.T("request.open_exists", name),
-			Label:   i18n.T("request.open_exists.link", open.RequestID),
+			Message: l.T("request.open_exists", name),
+			Label:   l.T("request.open_exists.link", view.Itoa(open.RequestID)),
 			URL:     requestsURL(p) + "#" + requestAnchor(open.RequestID),
 		}
 		return h.renderRequestForm(c, http.StatusConflict, p, in, nil, link)

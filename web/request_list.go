@@ -8,7 +8,6 @@ import (
 	"github.com/botbridge/botbridge/internal/apperr"
 	"github.com/botbridge/botbridge/internal/project"
 	"github.com/botbridge/botbridge/internal/request"
-	"github.com/botbridge/botbridge/web/i18n"
 	"github.com/botbridge/botbridge/web/view"
 )
 
@@ -32,6 +31,7 @@ func (h *Handler) RequestList(c echo.Context) error {
 }
 
 func (h *Handler) renderRequestList(c echo.Context, status int, p project.Project, st cardState) error {
+	l := langOf(c)
 	ctx := c.Request().Context()
 	reqs, err := request.ListForProject(ctx, h.DB, p.ID)
 	if err != nil {
@@ -49,29 +49,29 @@ func (h *Handler) renderRequestList(c echo.Context, status int, p project.Projec
 		base := requestsURL(p) + "/" + view.Itoa(r.ID)
 		card := view.RequestCard{
 			ID: r.ID, Anchor: requestAnchor(r.ID),
-			Title:  i18n.T("request.heading", r.ID, r.PlatformName),
-			Status: string(r.Status), StatusLabel: statusLabel(r.Status),
+			Title:  l.T("request.heading", view.Itoa(r.ID), r.PlatformName),
+			Status: string(r.Status), StatusLabel: statusLabel(l, r.Status),
 			CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, DecidedAt: r.DecidedAt,
 			ContactEmail: r.ContactEmail, Organisation: r.Organisation, Description: r.Description,
 			WebimDomain: r.WebimDomain, RejectReason: r.RejectReason, Version: r.Version,
 			CanWithdraw: request.Check(r.Status, request.Withdrawn, request.ByOwner) == nil,
 			WithdrawURL: base + "/withdraw", CommentURL: base + "/comments",
 			CommentID: "f-comment-" + view.Itoa(r.ID),
-			History:   historyItems(hist[r.ID], true),
+			History:   historyItems(l, hist[r.ID], true),
 		}
 		var errs apperr.Validation
 		comment := ""
 		if st.RequestID == r.ID {
 			card.Notice, errs, comment = st.Notice, st.Errs, st.Comment
 		}
-		card.Comment = field("comment", "request.comment.label", comment, errs)
+		card.Comment = field(l, "comment", "request.comment.label", comment, errs)
 		card.Comment.MaxLength = request.MaxComment
 		if r.Status == request.Approved {
-			card.ApprovedNote = i18n.T("request.approved.next", r.PlatformName)
+			card.ApprovedNote = l.T("request.approved.next", r.PlatformName)
 			card.SettingsURL = "/projects/" + view.Itoa(p.ID) + "/settings"
 		}
 		m.Requests = append(m.Requests, card)
 	}
-	title := i18n.T("request.list.title")
-	return render(c, status, view.RequestList(h.page(c, p.Name+" · "+title, requestCrumbs(p, title)...), m))
+	title := l.T("request.list.title")
+	return render(c, status, view.RequestList(h.page(c, p.Name+" · "+title, requestCrumbs(l, p, title)...), m))
 }

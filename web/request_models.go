@@ -24,10 +24,10 @@ func (h *Handler) notifier() request.Notifier {
 	if h.Config != nil && h.Config.BaseURL != nil {
 		base = h.Config.BaseURL.String()
 	}
-	return request.Notifier{Jobs: h.Jobs, BaseURL: base, T: i18n.T}
+	return request.Notifier{Jobs: h.Jobs, BaseURL: base, T: i18n.Text, DefaultLang: string(defaultLang(h.Config))}
 }
 
-func statusLabel(s request.Status) string { return i18n.T("request.status." + string(s)) }
+func statusLabel(l i18n.Lang, s request.Status) string { return l.Enum(i18n.RequestStatus, string(s)) }
 
 // formVersion reads the hidden version field; anything but a positive
 // number was not sent by our form (400, nothing changes).
@@ -41,34 +41,34 @@ func formVersion(c echo.Context) (int32, error) {
 
 // refusal turns a refused action into the sentence shown above the
 // request, or "" when err is not a refusal the page explains.
-func refusal(err error) string {
+func refusal(l i18n.Lang, err error) string {
 	var te *request.TransitionError
 	switch {
 	case errors.Is(err, request.ErrStale):
-		return i18n.T("request.stale")
+		return l.T("request.stale")
 	case errors.As(err, &te):
-		return i18n.T("request.illegal", statusLabel(te.From), i18n.T("request.verb."+string(te.To)))
+		return l.T("request.illegal", statusLabel(l, te.From), l.Enum(i18n.RequestVerb, string(te.To)))
 	}
 	return ""
 }
 
 // historyItems builds the history lines; owners see "Moderator" instead of
 // a moderator's address.
-func historyItems(events []request.Event, forOwner bool) []view.HistoryItem {
+func historyItems(l i18n.Lang, events []request.Event, forOwner bool) []view.HistoryItem {
 	out := make([]view.HistoryItem, len(events))
 	for i, e := range events {
 		who := e.ActorEmail
 		switch {
 		case who == "":
-			who = i18n.T("request.actor.deleted")
+			who = l.T("request.actor.deleted")
 		case forOwner && !e.ActorIsMember:
-			who = i18n.T("request.actor.moderator")
+			who = l.T("request.actor.moderator")
 		}
 		it := view.HistoryItem{Who: who, At: e.CreatedAt, Comment: e.Comment, IsComment: e.Kind == request.KindComment}
 		if !it.IsComment {
-			it.To, it.ToLabel = string(e.To), statusLabel(e.To)
+			it.To, it.ToLabel = string(e.To), statusLabel(l, e.To)
 			if e.From != "" {
-				it.From, it.FromLabel = string(e.From), statusLabel(e.From)
+				it.From, it.FromLabel = string(e.From), statusLabel(l, e.From)
 			}
 		}
 		out[i] = it
@@ -82,6 +82,7 @@ func historyItems(events []request.Event, forOwner bool) []view.HistoryItem {
 // (422) or the refusal (409) on that card, nothing changed. st carries
 // what the card keeps on a failure (the comment typed).
 func (h *Handler) ownerRequestAction(c echo.Context, flash string, st cardState, act func(p project.Project, id int64, version int32, userID int64) error) error {
+	l := langOf(c)
 	p, err := h.CurrentProject(c)
 	if err != nil {
 		return err
@@ -100,7 +101,7 @@ func (h *Handler) ownerRequestAction(c echo.Context, flash string, st cardState,
 		st.Errs = errs
 		return h.renderRequestList(c, formStatus(err), p, st)
 	}
-	if msg := refusal(err); msg != "" {
+	if msg := refusal(l, err); msg != "" {
 		st.Notice = msg
 		return h.renderRequestList(c, http.StatusConflict, p, st)
 	}
@@ -115,6 +116,6 @@ func requestsURL(p project.Project) string { return "/projects/" + view.Itoa(p.I
 
 func requestAnchor(id int64) string { return "request-" + view.Itoa(id) }
 
-func requestCrumbs(p project.Project, label string) []view.Crumb {
-	return ProjectCrumbs(p, view.Crumb{Label: label})
+func requestCrumbs(l i18n.Lang, p project.Project, label string) []view.Crumb {
+	return ProjectCrumbs(l, p, view.Crumb{Label: label})
 }

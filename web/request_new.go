@@ -14,51 +14,52 @@ import (
 
 // requestForm builds the "Request integration" form: the platform catalog
 // (coming-soon ones listed but disabled), what was typed and the errors.
-func requestForm(p project.Project, platforms []request.Platform, in request.Input, errs apperr.Validation) view.RequestForm {
+func requestForm(l i18n.Lang, p project.Project, platforms []request.Platform, in request.Input, errs apperr.Validation) view.RequestForm {
 	f := view.RequestForm{
 		Header: view.ProjectHeader{ID: p.ID, Name: p.Name, Active: "requests"},
 		Action: requestsURL(p) + "/new",
 	}
-	f.Platform = field("platform", "request.platform.label", in.Platform, errs)
+	f.Platform = field(l, "platform", "request.platform.label", in.Platform, errs)
 	f.Platform.Required = true
 	known := false
 	for _, pl := range platforms {
 		known = known || pl.Key == in.Platform
 	}
-	f.Platforms = append(f.Platforms, view.Option{Value: "", Label: i18n.T("request.platform.choose"), Selected: !known})
+	f.Platforms = append(f.Platforms, view.Option{Value: "", Label: l.T("request.platform.choose"), Selected: !known})
 	for _, pl := range platforms {
 		o := view.Option{Value: pl.Key, Label: pl.Name, Selected: pl.Key == in.Platform}
 		if !pl.Available {
-			o.Label, o.Disabled = i18n.T("request.platform.coming_soon", pl.Name), true
+			o.Label, o.Disabled = l.T("request.platform.coming_soon", pl.Name), true
 		}
 		f.Platforms = append(f.Platforms, o)
 	}
-	f.ContactEmail = field("contact_email", "request.contact_email.label", in.ContactEmail, errs)
-	f.ContactEmail.Type, f.ContactEmail.Autocomplete, f.ContactEmail.Hint = "email", "email", i18n.T("request.contact_email.hint")
-	f.Organisation = field("organisation", "request.organisation.label", in.Organisation, errs)
+	f.ContactEmail = field(l, "contact_email", "request.contact_email.label", in.ContactEmail, errs)
+	f.ContactEmail.Type, f.ContactEmail.Autocomplete, f.ContactEmail.Hint = "email", "email", l.T("request.contact_email.hint")
+	f.Organisation = field(l, "organisation", "request.organisation.label", in.Organisation, errs)
 	f.Organisation.Required, f.Organisation.MaxLength, f.Organisation.Autocomplete = true, request.MaxOrganisation, "organization"
-	f.Description = field("description", "request.description.label", in.Description, errs)
-	f.Description.Required, f.Description.MaxLength, f.Description.Hint = true, request.MaxDescription, i18n.T("request.description.hint")
-	f.WebimDomain = field("webim_domain", "request.webim_domain.label", in.WebimDomain, errs)
-	f.WebimDomain.Hint, f.WebimDomain.Placeholder, f.WebimDomain.MaxLength = i18n.T("request.webim_domain.hint"), "yourcompany.webim.ru", request.MaxDomain
+	f.Description = field(l, "description", "request.description.label", in.Description, errs)
+	f.Description.Required, f.Description.MaxLength, f.Description.Hint = true, request.MaxDescription, l.T("request.description.hint")
+	f.WebimDomain = field(l, "webim_domain", "request.webim_domain.label", in.WebimDomain, errs)
+	f.WebimDomain.Hint, f.WebimDomain.Placeholder, f.WebimDomain.MaxLength = l.T("request.webim_domain.hint"), "yourcompany.webim.ru", request.MaxDomain
 	ticked := ""
 	if in.AccessRequested {
 		ticked = "yes"
 	}
-	f.AccessRequested = field("access_requested", "request.access_requested.label", ticked, errs)
-	f.AccessRequested.Required, f.AccessRequested.Hint = true, i18n.T("request.access_requested.hint")
+	f.AccessRequested = field(l, "access_requested", "request.access_requested.label", ticked, errs)
+	f.AccessRequested.Required, f.AccessRequested.Hint = true, l.T("request.access_requested.hint")
 	return f
 }
 
 func (h *Handler) renderRequestForm(c echo.Context, status int, p project.Project, in request.Input, errs apperr.Validation, open *view.OpenRequestLink) error {
+	l := langOf(c)
 	platforms, err := request.Platforms(c.Request().Context(), h.DB)
 	if err != nil {
 		return err
 	}
-	f := requestForm(p, platforms, in, errs)
+	f := requestForm(l, p, platforms, in, errs)
 	f.OpenRequest = open
-	title := i18n.T("request.new.title")
-	return render(c, status, view.RequestNew(h.page(c, title, requestCrumbs(p, title)...), f))
+	title := l.T("request.new.title")
+	return render(c, status, view.RequestNew(h.page(c, title, requestCrumbs(l, p, title)...), f))
 }
 
 // RequestNewForm shows the "Request integration" form. ?platform=KEY

@@ -18,6 +18,7 @@ import (
 	"github.com/botbridge/botbridge/internal/db/dbtest"
 	"github.com/botbridge/botbridge/internal/project"
 	"github.com/botbridge/botbridge/internal/request"
+	"github.com/botbridge/botbridge/internal/testfactory"
 	"github.com/botbridge/botbridge/web/i18n"
 	"github.com/botbridge/botbridge/web/webtest"
 )
@@ -52,18 +53,13 @@ func newRqEnv(t *testing.T) *rqEnv {
 	tx := dbtest.Tx(t)
 	e := &rqEnv{t: t, ctx: ctx, tx: tx}
 	mk := func(who string, role auth.Role) auth.User {
-		u, err := auth.CreateUser(ctx, tx, rqEmail(t, who), rqPassword, role)
-		require.NoError(t, err)
-		return u
+		return testfactory.User(ctx, t, tx, &testfactory.UserOpts{Email: testfactory.Ptr(rqEmail(t, who)), Password: testfactory.Ptr(rqPassword), Role: &role})
 	}
 	e.owner, e.other, e.mod, e.adm = mk("owner", auth.RoleOwner), mk("other", auth.RoleOwner), mk("mod", auth.RoleModerator), mk("admin", auth.RoleAdmin)
-	var err error
-	e.proj, err = project.Create(ctx, tx, e.owner.ID, "Acme Shop")
-	require.NoError(t, err)
-	e.otherProj, err = project.Create(ctx, tx, e.other.ID, "Other Corp")
-	require.NoError(t, err)
+	e.proj = testfactory.Project(ctx, t, tx, &testfactory.ProjectOpts{Name: testfactory.Ptr("Acme Shop"), OwnerID: &e.owner.ID})
+	e.otherProj = testfactory.Project(ctx, t, tx, &testfactory.ProjectOpts{Name: testfactory.Ptr("Other Corp"), OwnerID: &e.other.ID})
 	e.srv = webtest.Server(t, tx)
-	e.n = request.Notifier{Jobs: webtest.Jobs(t), BaseURL: "http://bridge.test", T: i18n.T}
+	e.n = request.Notifier{Jobs: webtest.Jobs(t), BaseURL: "http://bridge.test", T: i18n.Text, DefaultLang: "en"}
 	login := func(u auth.User) *webtest.Client {
 		c := webtest.NewClient(t, e.srv)
 		c.Login(u.Email, rqPassword)
@@ -218,8 +214,8 @@ func TestRequestSubmitValidation(t *testing.T) {
 		{"long organisation", with("organisation", strings.Repeat("o", 201)), "organisation", "The organisation name must be at most 200 characters long."},
 		{"short description", with("description", "Too short."), "description", "The description must be at least 20 characters long."},
 		{"long description", with("description", strings.Repeat("d", 2001)), "description", "The description must be at most 2000 characters long."},
-		{"domain path", with("webim_domain", "acme.webim.ru/x"), "webim_domain", "Enter the domain only, without a path"},
-		{"domain local", with("webim_domain", "127.0.0.1"), "webim_domain", "This address points to a private or local network, which is not allowed"},
+		{"domain path", with("webim_domain", "acme.webim.ru/x"), "webim_domain", "Enter the domain only, without a path, like salutebot.webim.ru."},
+		{"domain local", with("webim_domain", "127.0.0.1"), "webim_domain", "This address points to a private or local network, which is not allowed."},
 		{"domain port", with("webim_domain", "acme.webim.ru:22"), "webim_domain", "This port is not allowed. Leave the port out to use the standard one (443)."},
 		{"no tick", with("access_requested", "<delete>"), "access_requested", "Confirm that you have requested access to Webim."},
 		{"tampered tick", with("access_requested", "on"), "access_requested", "Confirm that you have requested access to Webim."},
@@ -608,8 +604,7 @@ func TestModerationQueuePage(t *testing.T) {
 	require.NoError(t, err)
 	var ids []int64
 	for i := 0; i < 30; i++ {
-		p, err := project.Create(e.ctx, e.tx, e.owner.ID, fmt.Sprintf("Shop %02d", i))
-		require.NoError(t, err)
+		p := testfactory.Project(e.ctx, t, e.tx, &testfactory.ProjectOpts{Name: testfactory.Ptr(fmt.Sprintf("Shop %02d", i)), OwnerID: &e.owner.ID})
 		in := rqInput()
 		in.Organisation = fmt.Sprintf("Org %02d", i)
 		if i%3 == 0 {

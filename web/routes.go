@@ -1,7 +1,8 @@
 package web
 
-// coreRoutes is the routes table for accounts and projects; other areas
-// (requests, settings, bridge) add theirs through Deps.Areas.
+// coreRoutes is the routes table for accounts and projects; each other area
+// (requests, settings, bridge) keeps its own table in a routes_*.go file,
+// called from here.
 func (h *Handler) coreRoutes(r *Router) {
 	r.Public.GET("/", h.Home)
 	r.Public.GET("/login", h.LoginForm)
@@ -20,4 +21,5 @@ func (h *Handler) coreRoutes(r *Router) {
 	h.devRoutes(r)      // routes_dev.go: development-only pages
 	h.webhookRoutes(r)  // routes_webhooks.go: chat-platform webhooks
 	h.activityRoutes(r) // routes_activity.go: the bridge's activity log
+	h.accountRoutes(r)  // account.go: language switch, account preferences
 }

@@ -7,7 +7,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -43,9 +42,6 @@ type Deps struct {
 	Registry *prometheus.Registry
 	// Platforms decorates "My projects" with granted platforms (optional).
 	Platforms ProjectPlatforms
-	// Areas registers further routes (requests, settings, webhooks …) so
-	// each area keeps its own routes table.
-	Areas []func(*Router)
 }
 
 // Handler holds the dependencies every page handler uses.
@@ -110,6 +106,7 @@ func New(d Deps) *echo.Echo {
 	e.Use(h.requestLogger())
 	e.Use(newMetrics(d.Registry).middleware)
 	e.Use(securityHeaders(d.Config))
+	e.Use(h.localeDefaults)
 
 	e.GET("/healthz", h.Healthz)
 	e.GET("/readyz", h.Readyz)
@@ -129,17 +126,7 @@ func New(d Deps) *echo.Echo {
 	admin := user.with(h.requireAdmin)
 	r := &Router{H: h, Public: browser, User: user, Moderator: mod, Admin: admin, Raw: raw}
 	h.coreRoutes(r)
-	for _, area := range d.Areas {
-		area(r)
-	}
 	return e
-}
-
-// Shutdown waits up to timeout for in-flight requests.
-func Shutdown(e *echo.Echo, timeout time.Duration) error {
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	return e.Shutdown(ctx)
 }
 
 // ipExtractor says whose address a request is. Without trusted proxies it

@@ -9,11 +9,9 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
-	"github.com/botbridge/botbridge/internal/auth"
 	"github.com/botbridge/botbridge/internal/db/dbtest"
 	"github.com/botbridge/botbridge/internal/integration"
-	"github.com/botbridge/botbridge/internal/project"
-	"github.com/botbridge/botbridge/internal/request"
+	"github.com/botbridge/botbridge/internal/testfactory"
 	"github.com/botbridge/botbridge/web/browsertest"
 	"github.com/botbridge/botbridge/web/webtest"
 )
@@ -25,11 +23,11 @@ func TestBrowserSettingsWebimFlow(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	pool, _ := dbtest.NewDatabase(t)
-	u, err := auth.CreateUser(ctx, pool, "browser-owner@example.com", stPassword, auth.RoleOwner)
-	require.NoError(t, err)
-	p, err := project.Create(ctx, pool, u.ID, "Browser shop")
-	require.NoError(t, err)
-	require.NoError(t, request.Grant(ctx, pool, p.ID, "webim", u.ID))
+	p := testfactory.NewTenant(ctx, t, pool, &testfactory.TenantOpts{
+		Owner:        &testfactory.UserOpts{Email: testfactory.Ptr("browser-owner@example.com"), Password: testfactory.Ptr(stPassword)},
+		ProjectName:  testfactory.Ptr("Browser shop"),
+		Integrations: []integration.Input{}, // the browser adds it
+	}).Project
 	srv := webtest.Server(t, pool) // OUTBOUND_ALLOW_LOCAL=true: the domain may be loopback
 
 	b := browsertest.New(t, 90*time.Second)

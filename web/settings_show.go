@@ -9,7 +9,6 @@ import (
 	"github.com/botbridge/botbridge/internal/apperr"
 	"github.com/botbridge/botbridge/internal/integration"
 	"github.com/botbridge/botbridge/internal/project"
-	"github.com/botbridge/botbridge/web/i18n"
 	"github.com/botbridge/botbridge/web/view"
 )
 
@@ -26,6 +25,7 @@ func (h *Handler) SettingsShow(c echo.Context) error {
 // renderSettings draws the Settings page; platformErr (a catalog key) is
 // shown under the platform choice, chosen is the platform to keep checked.
 func (h *Handler) renderSettings(c echo.Context, p project.Project, status int, platformErr, chosen string) error {
+	l := langOf(c)
 	ctx := c.Request().Context()
 	choices, err := integration.PlatformChoices(ctx, h.DB, p.ID)
 	if err != nil {
@@ -38,7 +38,7 @@ func (h *Handler) renderSettings(c echo.Context, p project.Project, status int, 
 		ShowAudit:    canSeeAudit(p),
 	}
 	if platformErr != "" {
-		m.PlatformError = i18n.T(platformErr)
+		m.PlatformError = l.T(platformErr)
 	}
 	selectable := 0
 	for _, ch := range choices {
@@ -73,7 +73,7 @@ func (h *Handler) renderSettings(c echo.Context, p project.Project, status int, 
 		names[in.ID] = in.Domain
 		m.Integrations = append(m.Integrations, view.IntegrationRow{
 			URL: integrationURL(p, in.ID), Platform: platformName(choices, in.Platform), Domain: in.Domain,
-			Status: in.Status, Reason: in.UnhealthyReason, Target: integrationTarget(in), UpdatedAt: in.UpdatedAt,
+			Status: in.Status, Reason: in.UnhealthyReason, Target: integrationTarget(l, in), UpdatedAt: in.UpdatedAt,
 		})
 	}
 
@@ -81,7 +81,7 @@ func (h *Handler) renderSettings(c echo.Context, p project.Project, status int, 
 	switch {
 	case err == nil:
 		m.Bot = &view.SettingsBot{
-			URL: bot.URL, Timeout: i18n.T("settings.bot.seconds", bot.TimeoutSeconds),
+			URL: bot.URL, Timeout: l.T("settings.bot.seconds", bot.TimeoutSeconds),
 			FallbackText: bot.FallbackText, SecretMask: bot.SecretMask(),
 		}
 	case !errors.Is(err, apperr.ErrNotFound):
@@ -93,10 +93,10 @@ func (h *Handler) renderSettings(c echo.Context, p project.Project, status int, 
 		if err != nil {
 			return err
 		}
-		m.Audit = auditRows(p, entries, names)
+		m.Audit = auditRows(l, p, entries, names)
 	}
-	title := i18n.T("settings.title")
-	return render(c, status, view.Settings(h.page(c, p.Name+" · "+title, settingsCrumbs(p)...), m))
+	title := l.T("settings.title")
+	return render(c, status, view.Settings(h.page(c, p.Name+" · "+title, settingsCrumbs(l, p)...), m))
 }
 
 func platformName(choices []integration.PlatformChoice, key string) string {

@@ -36,22 +36,22 @@ func settingsHeader(p project.Project) view.ProjectHeader {
 }
 
 // settingsCrumbs is the trail down to Settings, with an optional page below.
-func settingsCrumbs(p project.Project, tail ...view.Crumb) []view.Crumb {
-	s := view.Crumb{Label: i18n.T("settings.title"), URL: settingsURL(p)}
+func settingsCrumbs(l i18n.Lang, p project.Project, tail ...view.Crumb) []view.Crumb {
+	s := view.Crumb{Label: l.T("settings.title"), URL: settingsURL(p)}
 	if len(tail) == 0 {
 		s.URL = ""
 	}
-	return ProjectCrumbs(p, append([]view.Crumb{s}, tail...)...)
+	return ProjectCrumbs(l, p, append([]view.Crumb{s}, tail...)...)
 }
 
 // canSeeAudit: the audit log is for the project's owners.
 func canSeeAudit(p project.Project) bool { return p.MemberRole == project.RoleOwner }
 
-func integrationTarget(in integration.Integration) string {
+func integrationTarget(l i18n.Lang, in integration.Integration) string {
 	if in.TransferTo == integration.TransferOperator {
-		return i18n.T("integration.target.operator", in.OperatorID)
+		return l.T("integration.target.operator", view.Itoa(in.OperatorID))
 	}
-	return i18n.T("integration.target.department", in.DepartmentID)
+	return l.T("integration.target.department", in.DepartmentID)
 }
 
 // loadIntegration loads the :integration parameter within the current
@@ -71,12 +71,12 @@ func (h *Handler) loadIntegration(c echo.Context) (project.Project, integration.
 
 // auditRows turns audit entries into view rows; names maps integration
 // ids to their domains for the project-wide log.
-func auditRows(p project.Project, entries []integration.AuditEntry, names map[int64]string) []view.SettingsAuditRow {
+func auditRows(l i18n.Lang, p project.Project, entries []integration.AuditEntry, names map[int64]string) []view.SettingsAuditRow {
 	rows := make([]view.SettingsAuditRow, len(entries))
 	for i, e := range entries {
-		r := view.SettingsAuditRow{At: e.CreatedAt, Actor: e.ActorEmail, Action: i18n.T("settings.audit.action." + e.Action), Detail: e.Detail}
+		r := view.SettingsAuditRow{At: e.CreatedAt, Actor: e.ActorEmail, Action: l.Enum(i18n.AuditAction, e.Action), Detail: e.Detail}
 		if r.Actor == "" {
-			r.Actor = i18n.T("settings.audit.system")
+			r.Actor = l.T("settings.audit.system")
 		}
 		if names != nil && e.IntegrationID != 0 {
 			if d, ok := names[e.IntegrationID]; ok {
@@ -91,26 +91,26 @@ func auditRows(p project.Project, entries []integration.AuditEntry, names map[in
 }
 
 // webimForm builds the Webim form's view model. The token is never echoed.
-func webimForm(p project.Project, in integration.Input, errs apperr.Validation, editing bool, tokenMask string) view.WebimForm {
-	tok := field("token", "integration.token.label", "", errs)
+func webimForm(l i18n.Lang, p project.Project, in integration.Input, errs apperr.Validation, editing bool, tokenMask string) view.WebimForm {
+	tok := field(l, "token", "integration.token.label", "", errs)
 	tok.Type, tok.Autocomplete, tok.MaxLength = "password", "off", integration.MaxTokenLen
-	tok.Hint = i18n.T("integration.token.hint")
+	tok.Hint = l.T("integration.token.hint")
 	tok.Required = !editing
 	if editing {
-		tok.Hint = i18n.T("integration.token.keep", tokenMask)
+		tok.Hint = l.T("integration.token.keep", tokenMask)
 	}
-	dom := field("domain", "integration.domain.label", in.Domain, errs)
-	dom.Required, dom.Hint, dom.Placeholder, dom.Autocomplete = true, i18n.T("integration.domain.hint"), "salutebot.webim.ru", "off"
-	dep := field("department_id", "integration.department_id.label", in.DepartmentID, errs)
-	dep.Required, dep.Hint, dep.MaxLength, dep.Autocomplete = true, i18n.T("integration.department_id.hint"), integration.MaxDepartmentID, "off"
-	op := field("operator_id", "integration.operator_id.label", in.OperatorID, errs)
-	op.Required, op.Hint, op.Autocomplete = true, i18n.T("integration.operator_id.hint"), "off"
+	dom := field(l, "domain", "integration.domain.label", in.Domain, errs)
+	dom.Required, dom.Hint, dom.Placeholder, dom.Autocomplete = true, l.T("integration.domain.hint"), "salutebot.webim.ru", "off"
+	dep := field(l, "department_id", "integration.department_id.label", in.DepartmentID, errs)
+	dep.Required, dep.Hint, dep.MaxLength, dep.Autocomplete = true, l.T("integration.department_id.hint"), integration.MaxDepartmentID, "off"
+	op := field(l, "operator_id", "integration.operator_id.label", in.OperatorID, errs)
+	op.Required, op.Hint, op.Autocomplete = true, l.T("integration.operator_id.hint"), "off"
 	f := view.WebimForm{
 		Header: settingsHeader(p), Token: tok, Domain: dom, Department: dep, Operator: op,
 		TransferTo: in.TransferTo, CancelURL: settingsURL(p),
 	}
 	if k, ok := errs["transfer_to"]; ok {
-		f.TransferError = i18n.T(k)
+		f.TransferError = l.T(k)
 	}
 	if f.TransferTo != integration.TransferOperator && f.TransferTo != integration.TransferDepartment {
 		f.TransferTo = integration.TransferDepartment
@@ -134,6 +134,7 @@ func webimInput(c echo.Context) integration.Input {
 // Deps.Platforms; settingsRoutes installs it when Deps leaves it nil.
 func PlatformSummaries(q db.DBTX) ProjectPlatforms {
 	return func(c echo.Context, projectIDs []int64) (map[int64][]string, error) {
+		l := langOf(c)
 		u := currentUser(c)
 		if u == nil {
 			return nil, nil
@@ -145,7 +146,7 @@ func PlatformSummaries(q db.DBTX) ProjectPlatforms {
 		out := make(map[int64][]string, len(sum))
 		for id, list := range sum {
 			for _, ph := range list {
-				out[id] = append(out[id], i18n.T("settings.summary."+ph.Health, ph.Name))
+				out[id] = append(out[id], l.Enum(i18n.PlatformSummary, ph.Health, ph.Name))
 			}
 		}
 		return out, nil

@@ -20,8 +20,8 @@ import (
 	"github.com/botbridge/botbridge/internal/integration"
 	"github.com/botbridge/botbridge/internal/outbound"
 	"github.com/botbridge/botbridge/internal/project"
-	"github.com/botbridge/botbridge/internal/request"
 	"github.com/botbridge/botbridge/internal/secret"
+	"github.com/botbridge/botbridge/internal/testfactory"
 	"github.com/botbridge/botbridge/web"
 	"github.com/botbridge/botbridge/web/i18n"
 	"github.com/botbridge/botbridge/web/webtest"
@@ -60,15 +60,14 @@ func newSettingsWorld(t *testing.T, grant bool, mutate ...func(*web.Deps)) *stWo
 	t.Helper()
 	ctx := context.Background()
 	tx := dbtest.Tx(t)
-	u, err := auth.CreateUser(ctx, tx, "owner@example.com", stPassword, auth.RoleOwner)
-	require.NoError(t, err)
-	p, err := project.Create(ctx, tx, u.ID, "Salute shop")
-	require.NoError(t, err)
-	if grant {
-		stGrant(t, tx, p.ID, u.ID)
-	}
-	kr, err := secret.NewKeyring(webtest.Config(t, nil).SecretKey)
-	require.NoError(t, err)
+	tenant := testfactory.NewTenant(ctx, t, tx, &testfactory.TenantOpts{
+		Owner:        &testfactory.UserOpts{Email: testfactory.Ptr("owner@example.com"), Password: testfactory.Ptr(stPassword)},
+		ProjectName:  testfactory.Ptr("Salute shop"),
+		NoGrant:      !grant,
+		Integrations: []integration.Input{}, // the tests add theirs through the forms
+	})
+	u, p := tenant.Owner, tenant.Project
+	kr := testfactory.Keyring(t, webtest.Config(t, nil).SecretKey)
 	srv := webtest.Server(t, tx, mutate...)
 	c := webtest.NewClient(t, srv)
 	c.Login("owner@example.com", stPassword)
@@ -79,14 +78,13 @@ func newSettingsWorld(t *testing.T, grant bool, mutate ...func(*web.Deps)) *stWo
 
 func stGrant(t *testing.T, tx pgx.Tx, projectID, ownerID int64) {
 	t.Helper()
-	require.NoError(t, request.Grant(context.Background(), tx, projectID, "webim", ownerID))
+	testfactory.Grant(context.Background(), t, tx, &testfactory.GrantOpts{ProjectID: projectID, GrantedBy: ownerID})
 }
 
 // user makes another account and logs it in.
 func (w *stWorld) user(email string, role auth.Role) (*webtest.Client, auth.User) {
 	w.t.Helper()
-	u, err := auth.CreateUser(w.ctx, w.tx, email, stPassword, role)
-	require.NoError(w.t, err)
+	u := testfactory.User(w.ctx, w.t, w.tx, &testfactory.UserOpts{Email: &email, Password: testfactory.Ptr(stPassword), Role: &role})
 	c := w.server()
 	c.Login(email, stPassword)
 	return c, u
@@ -314,7 +312,7 @@ func TestSettingsFormFieldsTable(t *testing.T) {
 	}
 	for _, tc := range botCases {
 		vals := url.Values{"endpoint_url": {"https://bot.example.com/hook"}, "timeout": {"10"}, "fallback_mode": {"transfer"},
-			"fallback_text": {integration.DefaultFallbackText}}
+			"fallback_text": {integration.DefaultFallbackText("ru")}}
 		vals.Set(tc.field, tc.value)
 		r := w.owner.Post(w.base+"/bot", vals)
 		name := "bot " + tc.field + "=" + tc.value
@@ -538,7 +536,7 @@ func TestSettingsBotEndpoint(t *testing.T) {
 	r = w.owner.Get(w.base + "/bot")
 	require.Equal(t, http.StatusOK, r.StatusCode)
 	require.Equal(t, "10", r.Value("timeout"))
-	require.Equal(t, integration.DefaultFallbackText, r.Doc.Find("#f-fallback_text").Text())
+	require.Equal(t, integration.DefaultFallbackText("ru"), r.Doc.Find("#f-fallback_text").Text())
 	require.Contains(t, r.Text("#secret"), "A signing secret is created when you first save the bot endpoint.")
 
 	r = w.owner.Post(w.base+"/bot", url.Values{"endpoint_url": {"https://bot.example.com/hook"}, "timeout": {"12"},
@@ -613,8 +611,7 @@ func TestSettingsTenantIsolation(t *testing.T) {
 	auditBefore := w.count("integration_audit")
 
 	other, otherUser := w.user("other@example.com", auth.RoleOwner)
-	otherProject, err := project.Create(w.ctx, w.tx, otherUser.ID, "Other shop")
-	require.NoError(t, err)
+	otherProject := testfactory.Project(w.ctx, t, w.tx, &testfactory.ProjectOpts{Name: testfactory.Ptr("Other shop"), OwnerID: &otherUser.ID})
 	stGrant(t, w.tx, otherProject.ID, otherUser.ID)
 	mod, _ := w.user("mod@example.com", auth.RoleModerator)
 	anon := w.server()

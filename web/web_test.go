@@ -164,7 +164,7 @@ func TestLoginRateLimit(t *testing.T) {
 	}
 	r := c.Post("/login", url.Values{"email": {"carol@example.com"}, "password": {"carol password"}})
 	require.Equal(t, http.StatusTooManyRequests, r.StatusCode)
-	require.Equal(t, "Too many failed log-in attempts. Try again in a minute.", r.Text(".error-summary"))
+	require.Equal(t, "Too many failed log-in attempts. Try again in 1 minute.", r.Text(".error-summary"))
 	require.Equal(t, "60", r.Header.Get("Retry-After"))
 	require.Empty(t, c.Cookie("bb_session"))
 

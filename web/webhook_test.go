@@ -12,60 +12,61 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
 
-	"github.com/botbridge/botbridge/internal/auth"
 	"github.com/botbridge/botbridge/internal/botapi"
 	"github.com/botbridge/botbridge/internal/bridge"
 	"github.com/botbridge/botbridge/internal/db/dbtest"
 	"github.com/botbridge/botbridge/internal/integration"
 	"github.com/botbridge/botbridge/internal/jobs"
 	"github.com/botbridge/botbridge/internal/outbound"
-	"github.com/botbridge/botbridge/internal/project"
-	"github.com/botbridge/botbridge/internal/request"
-	"github.com/botbridge/botbridge/internal/secret"
+	"github.com/botbridge/botbridge/internal/testfactory"
 	"github.com/botbridge/botbridge/web"
 	"github.com/botbridge/botbridge/web/webtest"
 )
 
 type hookEnv struct {
-	tx        pgx.Tx
+	// pool is the test's own database: the engine ingests through a pool
+	// (group commit), so the rows are committed.
+	pool      *pgxpool.Pool
 	srv       *httptest.Server
 	url       string
 	integID   int64
 	projectID int64
 	ownerID   int64
 	env       integration.Env
+	// reg has the HTTP and bridge metrics.
+	reg *prometheus.Registry
 }
 
 func newHookEnv(t *testing.T, botURL string) *hookEnv {
 	t.Helper()
 	ctx := context.Background()
-	tx := dbtest.Tx(t)
-	kr, err := secret.NewKeyring(webtest.Config(t, nil).SecretKey)
-	require.NoError(t, err)
-	u, err := auth.CreateUser(ctx, tx, "hook-owner@example.com", "owner password", auth.RoleOwner)
-	require.NoError(t, err)
-	p, err := project.Create(ctx, tx, u.ID, "Hook shop")
-	require.NoError(t, err)
-	require.NoError(t, request.Grant(ctx, tx, p.ID, "webim", u.ID))
-	env := integration.Env{Keyring: kr, Outbound: outbound.Policy{AllowLocal: true}}
-	in, err := integration.Create(ctx, tx, env, p.ID, u.ID, "webim", integration.Input{
-		Token: "webim-token-1234", Domain: "http://127.0.0.1:9", TransferTo: "department", DepartmentID: "sales"})
-	require.NoError(t, err)
-	key, err := integration.WebhookKey(kr, in)
-	require.NoError(t, err)
-	if botURL != "" {
-		_, err = integration.SaveBot(ctx, tx, env, p.ID, u.ID, integration.BotInput{URL: botURL, Timeout: "2", FallbackMode: "transfer", FallbackText: "Connecting you."})
-		require.NoError(t, err)
+	pool, _ := dbtest.NewDatabase(t)
+	kr := testfactory.Keyring(t, webtest.Config(t, nil).SecretKey)
+	opts := &testfactory.TenantOpts{
+		Owner:       &testfactory.UserOpts{Email: testfactory.Ptr("hook-owner@example.com"), Password: testfactory.Ptr("owner password")},
+		ProjectName: testfactory.Ptr("Hook shop"),
+		Keyring:     kr,
 	}
+	if botURL != "" {
+		bot := testfactory.DefaultBotInput() // Timeout 2 s, transfer with "Connecting you."
+		bot.URL = botURL
+		opts.Bot = &bot
+	}
+	tenant := testfactory.NewTenant(ctx, t, pool, opts)
+	u, p, in := tenant.Owner, tenant.Project, tenant.Integration()
+	key := in.WebhookKey
+	env := testfactory.Env(t, kr)
 	ins, err := jobs.InsertOnly()
 	require.NoError(t, err)
-	engine := &bridge.Engine{Dir: bridge.NewDirectory(kr), Jobs: ins, HTTP: outbound.NewClient(env.Outbound, 5*time.Second),
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Retry: bridge.DefaultRetry}
-	srv := webtest.Server(t, tx, func(d *web.Deps) { d.Bridge = engine; d.Keyring = kr })
-	return &hookEnv{tx: tx, srv: srv, url: srv.URL + "/webhooks/webim/" + key, integID: in.ID, projectID: p.ID, ownerID: u.ID, env: env}
+	reg := prometheus.NewRegistry()
+	engine := bridge.NewEngine(bridge.Config{Pool: pool, Keyring: kr, Jobs: ins, HTTP: outbound.NewClient(env.Outbound, 5*time.Second),
+		Metrics: bridge.NewMetrics(reg, pool)})
+	srv := webtest.Server(t, pool, func(d *web.Deps) { d.Bridge = engine; d.Keyring = kr; d.Registry = reg })
+	return &hookEnv{reg: reg, pool: pool, srv: srv, url: srv.URL + "/webhooks/webim/" + key, integID: in.ID, projectID: p.ID, ownerID: u.ID, env: env}
 }
 
 func post(t *testing.T, url string, body string, header map[string]string) (int, string) {
@@ -86,7 +87,7 @@ func post(t *testing.T, url string, body string, header map[string]string) (int,
 func (h *hookEnv) count(t *testing.T, table string) int {
 	t.Helper()
 	var n int
-	require.NoError(t, h.tx.QueryRow(context.Background(), "SELECT count(*) FROM "+table).Scan(&n))
+	require.NoError(t, h.pool.QueryRow(context.Background(), "SELECT count(*) FROM "+table).Scan(&n))
 	return n
 }
 
@@ -116,7 +117,7 @@ func TestWebhookAcceptsEveryPayloadShape(t *testing.T) {
 	}
 	require.Equal(t, 3, h.count(t, "river_job WHERE kind = 'bridge_chat'"), "one job waiting per chat (chats 1, 2, 12345), in the same transaction")
 	var typ, msg string
-	require.NoError(t, h.tx.QueryRow(context.Background(), `SELECT type, message->'file'->>'name' FROM bridge_events WHERE dedup_key = 'msg:12345:f2'`).Scan(&typ, &msg))
+	require.NoError(t, h.pool.QueryRow(context.Background(), `SELECT type, message->'file'->>'name' FROM bridge_events WHERE dedup_key = 'msg:12345:f2'`).Scan(&typ, &msg))
 	require.Equal(t, botapi.TypeMessageFile, typ)
 	require.Equal(t, "t.txt", msg)
 
@@ -137,10 +138,10 @@ func TestWebhookRefusesBadInput(t *testing.T) {
 		status          int
 	}{
 		{"malformed json", h.url, `{"event":"new_message",`, nil, 400},
-		{"chat_id as string in 2.0", h.url, `{"event":"new_message","chat_id":"12","message":{"id":"a","kind":"visitor","text":"x"}}`, nil, 400},
+		{"chat_id as an object in 2.0", h.url, `{"event":"new_message","chat_id":{"id":12},"message":{"id":"a","kind":"visitor","text":"x"}}`, nil, 400},
 		{"text as number", h.url, `{"event":"new_message","chat_id":12,"message":{"id":"a","kind":"visitor","text":5}}`, nil, 400},
-		{"missing message id", h.url, `{"event":"new_message","chat_id":12,"message":{"kind":"visitor","text":"x"}}`, nil, 400},
-		{"unknown kind", h.url, `{"event":"new_message","chat_id":12,"message":{"id":"a","kind":"weird"}}`, nil, 400},
+		{"missing message kind", h.url, `{"event":"new_message","chat_id":12,"message":{"id":"a","text":"x"}}`, nil, 400},
+		{"file data of the wrong type", h.url, `{"event":"new_message","chat_id":12,"message":{"id":"a","kind":"file_visitor","data":[1]}}`, nil, 400},
 		{"invalid utf-8", h.url, "{\"event\":\"new_message\",\"chat_id\":12,\"message\":{\"id\":\"a\",\"kind\":\"visitor\",\"text\":\"\xff\xfe\"}}", nil, 400},
 		{"bad version header", h.url, `{"event":"new_chat","chat":{"id":1}}`, map[string]string{"X-Bot-API-Version": "3.0"}, 400},
 		{"too large", h.url, `{"event":"new_message","chat_id":12,"message":{"id":"a","kind":"visitor","text":"` + strings.Repeat("x", 1<<20) + `"}}`, nil, 413},
@@ -174,14 +175,14 @@ func TestWebhookKeyLifecycle(t *testing.T) {
 	status, _ := post(t, h.url, msg, nil)
 	require.Equal(t, 200, status)
 
-	require.NoError(t, integration.Disable(ctx, h.tx, h.projectID, h.integID, h.ownerID))
+	require.NoError(t, integration.Disable(ctx, h.pool, h.projectID, h.integID, h.ownerID))
 	status, _ = post(t, h.url, msg, nil)
 	require.Equal(t, 404, status)
-	require.NoError(t, integration.Enable(ctx, h.tx, h.projectID, h.integID, h.ownerID))
+	require.NoError(t, integration.Enable(ctx, h.pool, h.projectID, h.integID, h.ownerID))
 	status, _ = post(t, h.url, msg, nil)
 	require.Equal(t, 200, status)
 
-	newKey, err := integration.RotateWebhook(ctx, h.tx, h.env.Keyring, h.projectID, h.integID, h.ownerID)
+	newKey, err := integration.RotateWebhook(ctx, h.pool, h.env.Keyring, h.projectID, h.integID, h.ownerID)
 	require.NoError(t, err)
 	status, _ = post(t, h.url, msg, nil)
 	require.Equal(t, 404, status, "the old URL stops at once")
@@ -189,7 +190,7 @@ func TestWebhookKeyLifecycle(t *testing.T) {
 	status, _ = post(t, newURL, msg, nil)
 	require.Equal(t, 200, status)
 
-	require.NoError(t, integration.Delete(ctx, h.tx, h.projectID, h.integID, h.ownerID))
+	require.NoError(t, integration.Delete(ctx, h.pool, h.projectID, h.integID, h.ownerID))
 	status, _ = post(t, newURL, msg, nil)
 	require.Equal(t, 404, status)
 }
@@ -214,7 +215,7 @@ func TestWebhookV1Synchronous(t *testing.T) {
 	}))
 	defer bot.Close()
 	h := newHookEnv(t, bot.URL)
-	b, err := integration.BotEndpoint(context.Background(), h.tx, h.env.Keyring, h.projectID)
+	b, err := integration.BotEndpoint(context.Background(), h.pool, h.env.Keyring, h.projectID)
 	require.NoError(t, err)
 	secrets = b.Secrets
 
@@ -244,9 +245,9 @@ func TestWebhookKeyNotLogged(t *testing.T) {
 	h := newHookEnv(t, "")
 	var logs strings.Builder
 	var mu sync.Mutex
-	srv := webtest.Server(t, h.tx, func(d *web.Deps) {
+	srv := webtest.Server(t, h.pool, func(d *web.Deps) {
 		d.Log = slog.New(slog.NewTextHandler(&lockedWriter{w: &logs, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-		d.Bridge = &bridge.Engine{Dir: bridge.NewDirectory(h.env.Keyring)}
+		d.Bridge = bridge.NewEngine(bridge.Config{Pool: h.pool, Keyring: h.env.Keyring})
 	})
 	key := h.url[strings.LastIndex(h.url, "/")+1:]
 	status, _ := post(t, srv.URL+"/webhooks/webim/"+key, `{"event":"new_message",`, nil)
@@ -269,4 +270,42 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// After real webhooks flow, /metrics has the bridge's figures: webhooks by
+// outcome (stored, duplicate, refused by reason), and the database's
+// pending events and integrations by status.
+func TestBridgeMetricsAfterWebhooks(t *testing.T) {
+	t.Parallel()
+	h := newHookEnv(t, "")
+	body := `{"event":"new_message","chat_id":12,"message":{"id":"m-1","kind":"visitor","text":"hi"}}`
+	status, _ := post(t, h.url, body, nil)
+	require.Equal(t, http.StatusOK, status)
+	status, _ = post(t, h.url, body, nil)
+	require.Equal(t, http.StatusOK, status)
+	status, _ = post(t, h.url, `{"event":`, nil)
+	require.Equal(t, http.StatusBadRequest, status)
+	status, _ = post(t, h.srv.URL+"/webhooks/webim/not-a-key", body, nil)
+	require.Equal(t, http.StatusNotFound, status)
+
+	resp, err := http.Get(h.srv.URL + "/metrics")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	out := string(raw)
+	for _, line := range []string{
+		`botbridge_webhooks_received_total{outcome="stored",reason=""} 1`,
+		`botbridge_webhooks_received_total{outcome="duplicate",reason=""} 1`,
+		`botbridge_webhooks_received_total{outcome="refused",reason="bad_body"} 1`,
+		`botbridge_webhooks_received_total{outcome="refused",reason="unknown_key"} 1`,
+		`botbridge_events_pending 1`,
+		`botbridge_integrations{status="active"} 1`,
+		`botbridge_integrations{status="unhealthy"} 0`,
+		`botbridge_db_metrics_up 1`,
+	} {
+		require.Contains(t, out, line)
+	}
+	require.Contains(t, out, "botbridge_events_oldest_pending_age_seconds ")
+	require.Contains(t, out, "botbridge_mail_outbox_pending ")
 }

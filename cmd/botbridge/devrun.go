@@ -91,7 +91,7 @@ func cmdDevRun(ctx context.Context, args []string, getenv func(string) string, s
    pointing at it, and its bot endpoint is the demo bot at %s)
 
 `, sandboxURL, botURL)
-	return serve(ctx, getenv, stderr, false, true, true)
+	return serve(ctx, getenv, stderr, serveOptions{Workers: true, Web: true})
 }
 
 // seedBridge grants Webim to the demo project and wires an integration to
@@ -140,7 +140,7 @@ func seedBridge(ctx context.Context, pool *pgxpool.Pool, cfg *config.Config, san
 	}
 	bs, err := integration.GetBotSettings(ctx, pool, projectID)
 	if errors.Is(err, apperr.ErrNotFound) || (err == nil && bs.URL != botURL) {
-		in := integration.DefaultBotInput()
+		in := integration.DefaultBotInput("")
 		in.URL = botURL
 		if _, err := integration.SaveBot(ctx, pool, env, projectID, owner.ID, in); err != nil {
 			return "", nil, fmt.Errorf("dev seed: bot endpoint: %w", err)

@@ -44,10 +44,12 @@ func runServer(t *testing.T, env map[string]string, args ...string) (string, fun
 	}()
 	re := regexp.MustCompile(`listening on (http://\S+)`)
 	var base string
+	exited := make(chan int, 1) // the condition runs off the test goroutine: it reports, the test fails
 	require.Eventually(t, func() bool {
 		select {
 		case code := <-done:
-			t.Fatalf("%v exited early with %d: %s", args, code, errb.String())
+			exited <- code
+			return true
 		default:
 		}
 		m := re.FindStringSubmatch(out.String())
@@ -57,6 +59,11 @@ func runServer(t *testing.T, env map[string]string, args ...string) (string, fun
 		base = m[1]
 		return true
 	}, 10*time.Second, 10*time.Millisecond)
+	select {
+	case code := <-exited:
+		t.Fatalf("%v exited early with %d: %s", args, code, errb.String())
+	default:
+	}
 	stopped := false
 	stop := func() int {
 		if stopped {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/riverqueue/river"
 
 	"github.com/botbridge/botbridge/internal/auth"
 	"github.com/botbridge/botbridge/internal/bridge"
@@ -21,6 +22,7 @@ import (
 	"github.com/botbridge/botbridge/internal/outbound"
 	"github.com/botbridge/botbridge/internal/secret"
 	webpkg "github.com/botbridge/botbridge/web"
+	"github.com/botbridge/botbridge/web/i18n"
 )
 
 func cmdServe(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
@@ -30,7 +32,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	return serve(ctx, getenv, stderr, *migrate, !*noWorkers, true)
+	return serve(ctx, getenv, stderr, serveOptions{Migrate: *migrate, Workers: !*noWorkers, Web: true})
 }
 
 // cmdWorker runs background workers only (no web server), for instances
@@ -41,11 +43,21 @@ func cmdWorker(ctx context.Context, args []string, getenv func(string) string, s
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	return serve(ctx, getenv, stderr, *migrate, true, false)
+	return serve(ctx, getenv, stderr, serveOptions{Migrate: *migrate, Workers: true})
+}
+
+// serveOptions says what one process runs.
+type serveOptions struct {
+	// Migrate applies pending migrations before anything starts.
+	Migrate bool
+	// Workers runs River's workers: mail, the bridge and periodic jobs.
+	Workers bool
+	// Web serves HTTP; false is a worker-only process.
+	Web bool
 }
 
 // serve runs the web server and/or the workers until ctx ends, then drains.
-func serve(ctx context.Context, getenv func(string) string, stderr io.Writer, migrate, workers, web bool) error {
+func serve(ctx context.Context, getenv func(string) string, stderr io.Writer, opt serveOptions) error {
 	cfg, err := loadConfig(getenv)
 	if err != nil {
 		return err
@@ -53,7 +65,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer, mi
 	log := newLogger(cfg, stderr)
 	slog.SetDefault(log)
 
-	if migrate {
+	if opt.Migrate {
 		if err := db.Migrate(ctx, cfg.DatabaseURL, log); err != nil {
 			return err
 		}
@@ -65,7 +77,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer, mi
 	defer pool.Close()
 
 	var workPool *pgxpool.Pool
-	if workers {
+	if opt.Workers {
 		// Chat workers hold a connection each while they talk to bots and
 		// Webim: their own pool keeps the main one free for requests.
 		if workPool, err = db.Open(ctx, cfg.DatabaseURL, int32(cfg.BridgeWorkers+2)); err != nil {
@@ -73,11 +85,11 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer, mi
 		}
 		defer workPool.Close()
 	}
-	app, err := newApp(cfg, pool, workPool, log, workers)
+	app, err := newApp(cfg, pool, workPool, log, opt.Workers)
 	if err != nil {
 		return err
 	}
-	if !web {
+	if !opt.Web {
 		if err := app.start(ctx); err != nil {
 			return err
 		}
@@ -90,7 +102,6 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer, mi
 		return nil
 	}
 	deps := app.webDeps()
-	deps.Registry = prometheus.NewRegistry()
 	e := webpkg.New(deps)
 	if cfg.MetricsAddr != "" {
 		msrv := &http.Server{Addr: cfg.MetricsAddr, Handler: webpkg.Metrics(cfg, deps.Registry), ReadHeaderTimeout: 10 * time.Second}
@@ -151,6 +162,8 @@ type app struct {
 	engine   *bridge.Engine
 	outbound outbound.Policy
 	workers  bool
+	// registry holds every metric: HTTP (web) and the bridge's.
+	registry *prometheus.Registry
 }
 
 func newApp(cfg *config.Config, pool, workPool *pgxpool.Pool, log *slog.Logger, workers bool) (*app, error) {
@@ -163,27 +176,30 @@ func newApp(cfg *config.Config, pool, workPool *pgxpool.Pool, log *slog.Logger, 
 		return nil, err
 	}
 	policy := outbound.Policy{AllowLocal: cfg.OutboundAllowLocal, AllowedPorts: cfg.OutboundAllowedPorts}
-	engine := &bridge.Engine{
+	reg := prometheus.NewRegistry()
+	engine := bridge.NewEngine(bridge.Config{
+		Metrics:  bridge.NewMetrics(reg, pool),
 		Pool:     pool,
 		WorkPool: workPool,
-		Dir:      bridge.NewDirectory(kr),
+		Keyring:  kr,
 		HTTP:     outbound.NewClient(policy, 60*time.Second),
 		Log:      log,
 		Retry:    bridge.DefaultRetry,
-	}
+	})
 	rc, err := jobs.New(pool, jobs.Options{
 		RunWorkers:           workers,
 		Queues:               map[string]int{mail.Queue: 2, bridge.Queue: cfg.BridgeWorkers},
 		Log:                  log,
 		JobTimeout:           cfg.JobTimeout,
 		RescueStuckJobsAfter: cfg.JobRescueAfter,
-	}, mail.Workers(pool, sender, log), engine.Workers())
+		Periodic:             []*river.PeriodicJob{auth.PruneJob()},
+	}, mail.Workers(pool, sender, log), engine.Workers(), auth.PruneWorkers(pool, log))
 	if err != nil {
 		return nil, err
 	}
 	engine.Jobs = rc
-	engine.Notify = bridge.MailOwners(cfg.BaseURL, rc)
-	return &app{cfg: cfg, pool: pool, log: log, keyring: kr, river: rc, engine: engine, outbound: policy, workers: workers}, nil
+	engine.Notify = bridge.OwnerMailer{Jobs: rc, BaseURL: cfg.BaseURL.String(), T: i18n.Text, DefaultLang: cfg.DefaultLanguage}.Notify
+	return &app{cfg: cfg, pool: pool, log: log, keyring: kr, river: rc, engine: engine, outbound: policy, workers: workers, registry: reg}, nil
 }
 
 func (a *app) webDeps() webpkg.Deps {
@@ -198,12 +214,12 @@ func (a *app) webDeps() webpkg.Deps {
 		Keyring:  a.keyring,
 		Outbound: a.outbound,
 		Bridge:   a.engine,
+		Registry: a.registry,
 	}
 }
 
 // start launches background work; stop drains it.
 func (a *app) start(ctx context.Context) error {
-	go a.pruneLoop(ctx)
 	if !a.workers {
 		return nil
 	}
@@ -226,23 +242,5 @@ func (a *app) stop(ctx context.Context) {
 		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = a.river.StopAndCancel(cctx)
-	}
-}
-
-// pruneLoop deletes expired sessions and old log-in failures hourly.
-func (a *app) pruneLoop(ctx context.Context) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		if n, err := auth.DefaultSessions.Prune(ctx, a.pool); err != nil && ctx.Err() == nil {
-			a.log.Warn("prune sessions", "error", err)
-		} else if n > 0 {
-			a.log.Info("pruned sessions", "count", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
 	}
 }

@@ -22,8 +22,12 @@ type MailAlerts struct {
 	Jobs jobs.Inserter
 	// BaseURL is where the log-in page link points.
 	BaseURL string
-	// T is the message catalog (i18n.T); the texts live there.
-	T func(key string, args ...any) string
+	// T is the message catalog (i18n.Text): key translated into lang
+	// ("ru" or "en"); the texts live there.
+	T func(lang, key string, args ...any) string
+	// DefaultLang is the language of an owner who chose none
+	// (DEFAULT_LANGUAGE); "" is Russian.
+	DefaultLang string
 }
 
 // LoginAttack implements Alerter.
@@ -31,10 +35,17 @@ func (m MailAlerts) LoginAttack(ctx context.Context, tx pgx.Tx, u User, a Attack
 	if m.Jobs == nil || m.T == nil {
 		return errors.New("auth: login alerts have no job inserter or catalog")
 	}
+	lang := u.Language
+	if lang == "" {
+		lang = m.DefaultLang
+	}
+	if lang != "en" {
+		lang = "ru"
+	}
 	minutes := int(a.Window / time.Minute)
-	body := m.T("mail.login_attack.body", u.Email, a.Failures, minutes, a.Addresses, strings.TrimRight(m.BaseURL, "/")+"/login")
+	body := m.T(lang, "mail.login_attack.body", u.Email, a.Failures, minutes, a.Addresses, strings.TrimRight(m.BaseURL, "/")+"/login")
 	_, err := mail.Enqueue(ctx, tx, m.Jobs, mail.Message{
-		To: u.Email, Subject: m.T("mail.login_attack.subject"), Body: body,
+		To: u.Email, Subject: m.T(lang, "mail.login_attack.subject"), Body: body,
 		Topic: "login_attack:" + strconv.FormatInt(u.ID, 10),
 	})
 	return err

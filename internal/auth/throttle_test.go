@@ -139,7 +139,7 @@ func TestThrottleMailsTheOwnerOncePerAttack(t *testing.T) {
 	require.NoError(t, err)
 	th := auth.DefaultThrottle
 	th.AlertAfter = 4
-	th.Alerts = auth.MailAlerts{Jobs: insertOnly(t), BaseURL: "https://bridge.example/", T: i18n.T}
+	th.Alerts = auth.MailAlerts{Jobs: insertOnly(t), BaseURL: "https://bridge.example/", T: i18n.Text, DefaultLang: "en"}
 	mails := func() []string {
 		var subjects []string
 		require.NoError(t, pgxCollect(ctx, tx, `SELECT body FROM mail_outbox WHERE to_addr = 'attacked@example.com' AND topic = 'login_attack:`+strconv.FormatInt(u.ID, 10)+`' ORDER BY id`, &subjects))

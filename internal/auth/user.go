@@ -47,10 +47,13 @@ type User struct {
 	Role      Role
 	Disabled  bool
 	CreatedAt time.Time
+	// Language and TimeZone are the account's choices, "" when not made.
+	Language, TimeZone string
 }
 
 func fromRow(u dbsqlc.User) User {
-	return User{ID: u.ID, Email: u.Email, Role: Role(u.Role), Disabled: u.DisabledAt != nil, CreatedAt: u.CreatedAt}
+	return User{ID: u.ID, Email: u.Email, Role: Role(u.Role), Disabled: u.DisabledAt != nil, CreatedAt: u.CreatedAt,
+		Language: u.Language, TimeZone: u.TimeZone}
 }
 
 // MinPasswordLen is the shortest password accepted at sign-up.

@@ -4,7 +4,10 @@
 // so one bot works with every platform the bridge speaks.
 package botapi
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Event types. A bot switches on these, so they never change meaning.
 const (
@@ -16,6 +19,18 @@ const (
 	TypeMessageButton = "message.button"
 	// TypeMessageFile: the visitor sent a file; Message.File holds its URL.
 	TypeMessageFile = "message.file"
+	// TypeMessageOther: the visitor sent a kind of message botbridge does
+	// not model (a sticker, contacts, …); Message.Kind names it and
+	// Message.Data is the platform's data as it came.
+	TypeMessageOther = "message.other"
+	// TypeChatReturned: an operator handed the chat back to the bot;
+	// Messages holds what was said since the bot handed it over.
+	TypeChatReturned = "chat.returned"
+	// TypeChatAssigned: the chat was assigned to an operator (the
+	// platform's chat events, where configured); Operator says who.
+	TypeChatAssigned = "chat.assigned"
+	// TypeChatClosed: the chat was closed, by an operator or the platform.
+	TypeChatClosed = "chat.closed"
 	// TypeActionFailed: the platform cannot do an action the bot asked for,
 	// so the scenario can take its error transition.
 	TypeActionFailed = "action.failed"
@@ -43,6 +58,11 @@ type Event struct {
 	Request     Request     `json:"request"`
 	// Message is set for message.* events only.
 	Message *Message `json:"message,omitempty"`
+	// Messages is set for chat.returned: the visitor's and the operators'
+	// messages since the bot handed the chat over, in order.
+	Messages []Message `json:"messages,omitempty"`
+	// Operator is set for chat.assigned when the platform names one.
+	Operator *Operator `json:"operator,omitempty"`
 	// Action names the failed action type; set for action.failed only.
 	Action string `json:"action,omitempty"`
 	// Reason says why the action failed; set for action.failed only.
@@ -86,10 +106,22 @@ type Request struct {
 
 // Message is what the visitor sent.
 type Message struct {
-	ID     string  `json:"id"`
+	ID string `json:"id"`
+	// Kind is the platform's message kind, for message.other and the
+	// messages of chat.returned ("visitor", "operator", "sticker_visitor", …).
+	Kind   string  `json:"kind,omitempty"`
 	Text   string  `json:"text,omitempty"`
 	Button *Button `json:"button,omitempty"`
 	File   *File   `json:"file,omitempty"`
+	// Data is the platform's own data of a message.other, unchanged.
+	Data json.RawMessage `json:"data,omitempty"`
+}
+
+// Operator is who a chat was assigned to; fields the platform did not
+// send are empty.
+type Operator struct {
+	ID   string `json:"id,omitempty"`
+	Name string `json:"name,omitempty"`
 }
 
 // NullString returns nil for "" so unknown visitor fields marshal as null.

@@ -12,6 +12,8 @@ import (
 	"github.com/botbridge/botbridge/internal/apperr"
 	"github.com/botbridge/botbridge/internal/botapi"
 	"github.com/botbridge/botbridge/internal/db"
+	"github.com/botbridge/botbridge/internal/db/dbsqlc"
+	"github.com/botbridge/botbridge/internal/webim"
 )
 
 // Activity is one event as the integration's activity log shows it.
@@ -23,14 +25,19 @@ type Activity struct {
 	VisitorName    string
 	Type           string
 	Text           string
-	Status         string
-	Outcome        string
+	Status         Status
+	Outcome        Outcome
 	Attempts       int
 	LastError      string
 	ReceivedAt     time.Time
 	ProcessedAt    *time.Time
 	NextAttemptAt  *time.Time
 	Calls          []CallRecord
+	// Notes say where the translation departed from the bot's reply.
+	Notes []webim.Note
+	// OperatorData is what the bot wanted to pass to the operator
+	// (send_data_to_operator, which Webim cannot take), as JSON.
+	OperatorData string
 }
 
 // CallRecord is one outbound call of an event.
@@ -52,6 +59,22 @@ type ActivityPage struct {
 	Before int64
 }
 
+// messageText is what the log shows of a stored message: its text, the
+// pressed button's label or the file's name.
+func messageText(raw []byte) string {
+	var m botapi.Message
+	if len(raw) == 0 || json.Unmarshal(raw, &m) != nil {
+		return ""
+	}
+	switch {
+	case m.File != nil:
+		return m.File.Name
+	case m.Button != nil:
+		return m.Button.Text
+	}
+	return m.Text
+}
+
 // ListActivity returns an integration's events newest first, 50 a page,
 // scoped by project so another tenant's integration id finds nothing.
 // before is the keyset cursor (0 for the first page).
@@ -62,91 +85,60 @@ func ListActivity(ctx context.Context, q db.DBTX, projectID, integrationID, befo
 	if before <= 0 {
 		before = 1<<63 - 1
 	}
-	rows, err := q.Query(ctx, `
-		SELECT e.id, e.public_id, c.id, c.platform_chat_id, c.visitor_name, e.type, e.message, e.status, e.outcome,
-		       e.attempts, e.last_error, e.received_at, e.processed_at, e.next_attempt_at
-		FROM bridge_events e JOIN chats c ON c.id = e.chat_id
-		WHERE e.integration_id = $1 AND c.project_id = $2 AND e.id < $3
-		ORDER BY e.id DESC
-		LIMIT $4`, integrationID, projectID, before, limit+1)
+	qs := dbsqlc.New(q)
+	rows, err := qs.ListActivity(ctx, dbsqlc.ListActivityParams{
+		IntegrationID: integrationID, ProjectID: projectID, Before: before, MaxRows: int32(limit + 1)})
 	if err != nil {
 		return ActivityPage{}, fmt.Errorf("bridge: list activity: %w", err)
 	}
-	defer rows.Close()
 	var page ActivityPage
-	ids := []int64{}
-	for rows.Next() {
-		var a Activity
-		var msg []byte
-		if err := rows.Scan(&a.ID, &a.PublicID, &a.ChatID, &a.PlatformChatID, &a.VisitorName, &a.Type, &msg, &a.Status, &a.Outcome,
-			&a.Attempts, &a.LastError, &a.ReceivedAt, &a.ProcessedAt, &a.NextAttemptAt); err != nil {
-			return ActivityPage{}, fmt.Errorf("bridge: scan activity: %w", err)
+	for _, r := range rows {
+		a := Activity{
+			ID: r.ID, PublicID: r.PublicID, ChatID: r.ChatID, PlatformChatID: r.PlatformChatID, VisitorName: r.VisitorName,
+			Type: r.Type, Text: messageText(r.Message), Status: Status(r.Status), Outcome: Outcome(r.Outcome),
+			Attempts: int(r.Attempts), LastError: r.LastError, ReceivedAt: r.ReceivedAt, ProcessedAt: r.ProcessedAt,
+			NextAttemptAt: r.NextAttemptAt, OperatorData: string(r.OperatorData),
 		}
-		if len(msg) > 0 {
-			var m botapi.Message
-			if json.Unmarshal(msg, &m) == nil {
-				a.Text = m.Text
-				if m.Button != nil {
-					a.Text = m.Button.Text
-				}
-				if m.File != nil {
-					a.Text = m.File.Name
-				}
-			}
+		if len(r.Notes) > 0 {
+			_ = json.Unmarshal(r.Notes, &a.Notes) // written by the engine; a bad row only loses its notes
 		}
 		page.Events = append(page.Events, a)
-		ids = append(ids, a.ID)
-	}
-	if err := rows.Err(); err != nil {
-		return ActivityPage{}, fmt.Errorf("bridge: list activity: %w", err)
 	}
 	if len(page.Events) > limit {
 		page.Events = page.Events[:limit]
-		ids = ids[:limit]
 		page.Before = page.Events[limit-1].ID
 	}
-	if len(ids) == 0 {
+	if len(page.Events) == 0 {
 		return page, nil
 	}
-	crows, err := q.Query(ctx, `
-		SELECT event_id, target, method, attempt, status_code, ok, error, duration_ms, created_at
-		FROM bridge_calls WHERE event_id = ANY($1) ORDER BY id`, ids)
+	byID := make(map[int64]*Activity, len(page.Events))
+	ids := make([]int64, len(page.Events))
+	for i := range page.Events {
+		byID[page.Events[i].ID] = &page.Events[i]
+		ids[i] = page.Events[i].ID
+	}
+	calls, err := qs.ListEventCalls(ctx, ids)
 	if err != nil {
 		return ActivityPage{}, fmt.Errorf("bridge: list calls: %w", err)
 	}
-	defer crows.Close()
-	byID := map[int64]*Activity{}
-	for i := range page.Events {
-		byID[page.Events[i].ID] = &page.Events[i]
-	}
-	for crows.Next() {
-		var id int64
-		var c CallRecord
-		if err := crows.Scan(&id, &c.Target, &c.Method, &c.Attempt, &c.StatusCode, &c.OK, &c.Error, &c.DurationMS, &c.At); err != nil {
-			return ActivityPage{}, fmt.Errorf("bridge: scan call: %w", err)
-		}
-		if a := byID[id]; a != nil {
-			a.Calls = append(a.Calls, c)
+	for _, c := range calls {
+		if a := byID[c.EventID]; a != nil {
+			a.Calls = append(a.Calls, CallRecord{Target: c.Target, Method: c.Method, Attempt: int(c.Attempt),
+				StatusCode: int(c.StatusCode), OK: c.Ok, Error: c.Error, DurationMS: int(c.DurationMs), At: c.CreatedAt})
 		}
 	}
-	return page, crows.Err()
+	return page, nil
 }
 
 // RetryEvent puts a failed event back in the queue. It resumes where it stopped:
 // an event whose bot reply is stored only repeats the Webim calls not yet made.
-func (e *Engine) RetryEvent(ctx context.Context, conn db.Conn, projectID, eventID int64) error {
-	return db.InTx(ctx, conn, func(tx pgx.Tx) error {
-		var chatID int64
-		err := tx.QueryRow(ctx, `
-			UPDATE bridge_events e
-			SET status = CASE WHEN e.calls IS NULL THEN 'pending' ELSE 'replied' END,
-			    attempts = 0, next_attempt_at = NULL, processed_at = NULL
-			FROM chats c
-			WHERE e.id = $1 AND c.id = e.chat_id AND c.project_id = $2 AND e.status = 'failed'
-			RETURNING e.chat_id`, eventID, projectID).Scan(&chatID)
+func (e *Engine) RetryEvent(ctx context.Context, projectID, eventID int64) error {
+	return db.InTx(ctx, e.Pool, func(tx pgx.Tx) error {
+		q := dbsqlc.New(tx)
+		chatID, err := q.RetryFailedEvent(ctx, dbsqlc.RetryFailedEventParams{ID: eventID, ProjectID: projectID})
 		if errors.Is(err, pgx.ErrNoRows) {
-			var exists bool
-			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM bridge_events e JOIN chats c ON c.id = e.chat_id WHERE e.id = $1 AND c.project_id = $2)`, eventID, projectID).Scan(&exists); err != nil {
+			exists, err := q.EventExists(ctx, dbsqlc.EventExistsParams{ID: eventID, ProjectID: projectID})
+			if err != nil {
 				return fmt.Errorf("bridge: retry: %w", err)
 			}
 			if exists {
@@ -157,23 +149,6 @@ func (e *Engine) RetryEvent(ctx context.Context, conn db.Conn, projectID, eventI
 		if err != nil {
 			return fmt.Errorf("bridge: retry: %w", err)
 		}
-		if _, err := e.Jobs.InsertTx(ctx, tx, ChatArgs{ChatID: chatID}, chatInsertOpts()); err != nil {
-			return fmt.Errorf("bridge: enqueue retry: %w", err)
-		}
-		return nil
+		return e.enqueueChats(ctx, tx, []int64{chatID})
 	})
-}
-
-// IntegrationName returns an integration's domain if it belongs to the
-// project (deleted ones included, so their history stays readable).
-func IntegrationName(ctx context.Context, q db.DBTX, projectID, integrationID int64) (string, error) {
-	var domain string
-	err := q.QueryRow(ctx, `SELECT domain FROM integrations WHERE id = $1 AND project_id = $2`, integrationID, projectID).Scan(&domain)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", fmt.Errorf("bridge: integration %d: %w", integrationID, apperr.ErrNotFound)
-	}
-	if err != nil {
-		return "", fmt.Errorf("bridge: integration: %w", err)
-	}
-	return domain, nil
 }

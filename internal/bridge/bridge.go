@@ -1,15 +1,19 @@
 // Package bridge is the engine between chat platforms and bots. The ingress
-// stores each Webim event and enqueues its chat's job in one transaction;
-// River workers (in any botbridge process) then deliver the events of a
-// chat strictly in order: signed POST to the project's bot, translation of
-// the reply, Webim API calls. Every step's outcome is stored, so a crash
-// anywhere resumes where it stopped and nothing acknowledged is lost.
+// stores each Webim event and enqueues its chat's job in one transaction
+// (ingest.go, group commit in groupcommit.go); River workers (in any
+// botbridge process) then deliver the events of a chat strictly in order
+// (worker.go): the signed POST to the project's bot, the translation of the
+// reply, the Webim API calls (deliver.go). Every step's outcome is stored,
+// so a crash anywhere resumes where it stopped and nothing acknowledged is
+// lost. The wire protocols are not here: botapi.Client talks to bots and
+// webim.Client to Webim; the engine owns the policy (retries, the fallback,
+// recording, ordering).
 package bridge
 
 import (
 	"context"
+	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"sync"
 	"time"
@@ -17,53 +21,18 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/botbridge/botbridge/internal/db"
+	"github.com/botbridge/botbridge/internal/backoff"
+	"github.com/botbridge/botbridge/internal/botapi"
+	"github.com/botbridge/botbridge/internal/integration"
 	"github.com/botbridge/botbridge/internal/jobs"
+	"github.com/botbridge/botbridge/internal/outbound"
+	"github.com/botbridge/botbridge/internal/secret"
 	"github.com/botbridge/botbridge/internal/webim"
 )
 
-// Integration is what the engine needs of a Webim integration.
-type Integration struct {
-	ID        int64
-	ProjectID int64
-	// Domain is scheme + host[:port], e.g. https://acme.webim.ru.
-	Domain string
-	// Active is false for disabled, deleted or unhealthy integrations.
-	Active bool
-	Target webim.Target
-}
-
-// Bot is a project's bot endpoint.
-type Bot struct {
-	URL          string
-	Timeout      time.Duration
-	FallbackText string
-	// Secrets sign requests: the current one, plus the previous one during
-	// the rotation overlap.
-	Secrets []string
-}
-
-// Directory gives the engine integration settings and secrets; the
-// integration package implements it. Keeping it an interface keeps the
-// engine free of settings storage and encryption details.
-type Directory interface {
-	// ByWebhookKey finds the integration a webhook URL belongs to (by the
-	// key's hash); unknown, deleted or disabled keys are apperr.ErrNotFound.
-	ByWebhookKey(ctx context.Context, q db.DBTX, key string) (Integration, error)
-	// Integration loads an integration by id.
-	Integration(ctx context.Context, q db.DBTX, id int64) (Integration, error)
-	// Token decrypts the integration's Webim token.
-	Token(ctx context.Context, q db.DBTX, id int64) (string, error)
-	// Bot loads the project's bot endpoint; ok is false when none is set.
-	Bot(ctx context.Context, q db.DBTX, projectID int64) (b Bot, ok bool, err error)
-	// MarkUnhealthy flags the integration after Webim refused its token;
-	// changed is true only on the transition, so owners are told once.
-	MarkUnhealthy(ctx context.Context, q db.DBTX, id int64, reason string) (changed bool, err error)
-}
-
 // Notifier tells project owners that an integration became unhealthy,
 // inside the transaction that marked it (so the mail goes out once).
-type Notifier func(ctx context.Context, tx pgx.Tx, integ Integration, reason string) error
+type Notifier func(ctx context.Context, tx pgx.Tx, integ integration.Integration, reason string) error
 
 // Retry is the backoff policy for bot and Webim calls.
 type Retry struct {
@@ -71,7 +40,7 @@ type Retry struct {
 	BotAttempts int
 	// WebimAttempts is how often a Webim call is tried before the event fails.
 	WebimAttempts int
-	// Base and Max bound the exponential backoff (with full jitter).
+	// Base and Max bound the exponential backoff.
 	Base, Max time.Duration
 }
 
@@ -80,48 +49,111 @@ type Retry struct {
 // person; Webim calls get 8 tries over about 10 minutes.
 var DefaultRetry = Retry{BotAttempts: 4, WebimAttempts: 8, Base: 2 * time.Second, Max: 5 * time.Minute}
 
-// Delay is the wait before attempt n+1 (n ≥ 1): exponential with full
-// jitter, never below half the exponential step so retries keep spacing out.
-func (r Retry) Delay(n int) time.Duration {
-	d := r.Base << min(n-1, 20)
-	if d <= 0 || d > r.Max {
-		d = r.Max
-	}
-	half := d / 2
-	return half + time.Duration(rand.Int64N(int64(half)+1))
+// Delay is the wait before attempt n+1 (n ≥ 1): botbridge's one backoff.
+func (r Retry) Delay(n int) time.Duration { return backoff.Delay(n, r.Base, r.Max) }
+
+// Config is what NewEngine needs; zero fields get defaults.
+type Config struct {
+	// Pool serves ingest and short queries (required).
+	Pool *pgxpool.Pool
+	// WorkPool gives chat workers their connections (each holds one for a
+	// whole run); size it to the worker count plus a little. Pool when nil.
+	WorkPool *pgxpool.Pool
+	// Jobs enqueues chat jobs; usually the River client, which is built
+	// after the engine (it runs the engine's workers), so it may be set on
+	// the Engine later.
+	Jobs jobs.Inserter
+	// Keyring decrypts Webim tokens and bot signing secrets.
+	Keyring *secret.Keyring
+	// HTTP sends bot and Webim calls: the SSRF-safe outbound client (the
+	// strictest policy, no local addresses, when nil).
+	HTTP *http.Client
+	// Log gets warnings; nil discards them.
+	Log *slog.Logger
+	// Retry is the backoff policy; DefaultRetry when zero.
+	Retry Retry
+	// Notify is told when an integration becomes unhealthy; may be nil.
+	Notify Notifier
+	// Now is the clock; time.Now when nil (tests may replace it).
+	Now func() time.Time
+	// Metrics count what the engine does; nil counts into nothing exposed.
+	Metrics *Metrics
 }
 
-// Engine holds the bridge's dependencies.
+// Engine is the bridge: ingest, chat workers, activity.
 type Engine struct {
-	// Pool serves ingest and short queries.
-	Pool *pgxpool.Pool
-	// WorkPool, when set, gives chat workers their connections (each holds
-	// one for a whole run); size it to the worker count plus a little.
+	Pool     *pgxpool.Pool
 	WorkPool *pgxpool.Pool
 	Jobs     jobs.Inserter
-	Dir      Directory
-	HTTP     *http.Client
+	Keyring  *secret.Keyring
+	Bots     botapi.Client
+	Webim    webim.Client
 	Log      *slog.Logger
 	Retry    Retry
 	Notify   Notifier
-	// Now is the clock; tests may replace it.
-	Now func() time.Time
+	Now      func() time.Time
+	Metrics  *Metrics
 
-	// batchers holds the group-commit batcher of each pool while it has
-	// work (see ingest.go).
-	batchers sync.Map // *pgxpool.Pool → *batcher
+	// groups holds the group-commit batcher while webhooks wait for a
+	// transaction (see groupcommit.go).
+	groups group
+	// seen remembers when this process last recorded an integration's kind
+	// of call (see noteSeen); bounded by integrations × kinds × releases.
+	seen sync.Map
 }
 
-func (e *Engine) workPool() *pgxpool.Pool {
-	if e.WorkPool != nil {
-		return e.WorkPool
+// NewEngine builds an engine from cfg, filling in the defaults.
+func NewEngine(cfg Config) *Engine {
+	if cfg.WorkPool == nil {
+		cfg.WorkPool = cfg.Pool
 	}
-	return e.Pool
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.Retry == (Retry{}) {
+		cfg.Retry = DefaultRetry
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = NewMetrics(nil, nil)
+	}
+	if cfg.HTTP == nil {
+		cfg.HTTP = outbound.NewClient(outbound.Policy{}, time.Minute)
+	}
+	return &Engine{
+		Pool: cfg.Pool, WorkPool: cfg.WorkPool, Jobs: cfg.Jobs, Keyring: cfg.Keyring,
+		Bots:  botapi.Client{HTTP: cfg.HTTP, Now: cfg.Now},
+		Webim: webim.Client{HTTP: cfg.HTTP, Now: cfg.Now},
+		Log:   cfg.Log, Retry: cfg.Retry, Notify: cfg.Notify, Now: cfg.Now, Metrics: cfg.Metrics,
+	}
 }
 
-func (e *Engine) now() time.Time {
-	if e.Now != nil {
-		return e.Now()
-	}
-	return time.Now()
+// DefaultFallbackText is sent to the visitor when the bot cannot answer
+// and the project set no text of its own.
+const DefaultFallbackText = "Sorry, our assistant is unavailable right now. Connecting you to a person."
+
+// Ingested says what the ingress stored.
+type Ingested struct {
+	IntegrationID int64
+	ChatID        int64
+	// Stored counts new events; duplicates are not stored again.
+	Stored int
+	// EventIDs are the ids of the events stored (in order).
+	EventIDs []int64
 }
+
+// ChatArgs is the River job that works through one chat's pending events.
+// A chat has one job waiting at most (see InsertEvents in bridge.sql); jobs
+// that overlap anyway (one running, the next queued) take turns on the
+// chat lock.
+type ChatArgs struct {
+	ChatID int64 `json:"chat_id"`
+}
+
+// Kind names the job in River's table.
+func (ChatArgs) Kind() string { return "bridge_chat" }
+
+// Queue is the River queue for chat delivery.
+const Queue = "bridge"

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/botbridge/botbridge/internal/botapi"
@@ -42,7 +43,7 @@ func TestDeliversReplyWithTranslation(t *testing.T) {
 	again := f.ingest(t, body)
 	require.Equal(t, 0, again.Stored, "a redelivery is stored once")
 
-	eventually(t, "two Webim calls", func() bool { return len(f.webim.Calls()) == 2 })
+	f.waitCalls(t, 2)
 	calls := f.webim.Calls()
 	require.Equal(t, "send_message", calls[0].Method)
 	require.Equal(t, "Token webim-token-1234", calls[0].Auth)
@@ -63,7 +64,7 @@ func TestDeliversReplyWithTranslation(t *testing.T) {
 	require.Equal(t, "77", evs[0].Chat.PlatformChatID)
 	require.Equal(t, evs[0].ID, f.bot.headers[0].Get("webhook-id"))
 
-	eventually(t, "event done", func() bool { s, _, _ := f.eventStatus(t, first.EventIDs[0]); return s == "done" })
+	f.waitStatus(t, first.EventIDs[0], "done")
 	_, outcome, _ := f.eventStatus(t, first.EventIDs[0])
 	require.Equal(t, "replied", outcome)
 }
@@ -78,7 +79,7 @@ func TestNewChatAndButtonPress(t *testing.T) {
 	require.Equal(t, 2, res.Stored)
 	f.ingest(t, `{"event":"new_message","chat_id":5,"message":{"id":"m1","kind":"visitor","text":"привет"}}`) // already in new_chat
 	f.ingest(t, `{"event":"new_message","chat_id":5,"message":{"id":"m2","kind":"keyboard_response","data":{"button":{"id":"hi","text":"Привет"},"request":{"messageId":"k1"}}}}`)
-	eventually(t, "three replies", func() bool { return len(f.webim.Calls()) == 3 })
+	f.waitCalls(t, 3)
 	evs := f.bot.Events()
 	require.Equal(t, []string{botapi.TypeChatStarted, botapi.TypeMessageText, botapi.TypeMessageButton}, []string{evs[0].Type, evs[1].Type, evs[2].Type})
 	require.Equal(t, "John", *evs[0].User.Name)
@@ -122,7 +123,7 @@ func TestActions(t *testing.T) {
 	for i, text := range []string{"default", "operator", "dept", "queue", "bye", "contact"} {
 		f.ingest(t, fmt.Sprintf(`{"event":"new_message","chat_id":%d,"message":{"id":"m","kind":"visitor","text":%q}}`, 100+i, text))
 	}
-	eventually(t, "all calls", func() bool { return len(f.webim.Calls()) == 7 })
+	f.waitCalls(t, 7)
 	byChat := map[float64][]webimCall{}
 	for _, c := range f.webim.Calls() {
 		id := c.Body["chat_id"].(float64)
@@ -141,18 +142,19 @@ func TestActions(t *testing.T) {
 	want := []string{"transferred", "transferred", "transferred", "transferred", "closed", "bot"}
 	var states []string
 	// The chat's state is written right after Webim accepts the call.
-	eventually(t, "chat states", func() bool {
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
 		states = nil
 		rows, err := f.pool.Query(context.Background(), `SELECT state FROM chats ORDER BY platform_chat_id`)
-		require.NoError(t, err)
+		require.NoError(c, err)
+		defer rows.Close()
 		for rows.Next() {
 			var s string
-			require.NoError(t, rows.Scan(&s))
+			require.NoError(c, rows.Scan(&s))
 			states = append(states, s)
 		}
-		return fmt.Sprint(states) == fmt.Sprint(want)
-	})
-	require.Equal(t, want, states)
+		require.NoError(c, rows.Err())
+		assert.Equal(c, want, states)
+	}, waitFor, tick, "chat states")
 }
 
 // Events of one chat reach the bot and Webim in arrival order even while
@@ -165,21 +167,26 @@ func TestPerChatOrderingWithConcurrentChats(t *testing.T) {
 		return 200, `{"replies":[{"text":"` + ev.Message.Text + `"}]}`
 	})
 	const chats, perChat = 6, 12
-	var wg sync.WaitGroup
+	// The senders report to the test goroutine, which alone may fail the test.
+	errs := make(chan error, chats)
 	for c := range chats {
-		wg.Add(1)
 		go func() {
-			defer wg.Done()
 			for m := range perChat {
-				f.ingest(t, fmt.Sprintf(`{"event":"new_message","chat_id":%d,"message":{"id":"m%d","kind":"visitor","text":"%d"}}`, 500+c, m, m))
+				if _, err := f.tryIngest(fmt.Sprintf(`{"event":"new_message","chat_id":%d,"message":{"id":"m%d","kind":"visitor","text":"%d"}}`, 500+c, m, m)); err != nil {
+					errs <- fmt.Errorf("chat %d message %d: %w", 500+c, m, err)
+					return
+				}
 				if rand.IntN(3) == 0 {
 					time.Sleep(time.Millisecond)
 				}
 			}
+			errs <- nil
 		}()
 	}
-	wg.Wait()
-	eventually(t, "all replies", func() bool { return len(f.webim.Calls()) == chats*perChat })
+	for range chats {
+		require.NoError(t, <-errs)
+	}
+	f.waitCalls(t, chats*perChat)
 	seq := map[float64][]string{}
 	for _, c := range f.webim.Calls() {
 		id := c.Body["chat_id"].(float64)
@@ -204,7 +211,7 @@ func TestWebimUnauthorizedMarksUnhealthy(t *testing.T) {
 	a := f.ingest(t, `{"event":"new_message","chat_id":1,"message":{"id":"a","kind":"visitor","text":"x"}}`)
 	b := f.ingest(t, `{"event":"new_message","chat_id":2,"message":{"id":"b","kind":"visitor","text":"y"}}`)
 	for _, id := range []int64{a.EventIDs[0], b.EventIDs[0]} {
-		eventually(t, "event failed", func() bool { s, _, _ := f.eventStatus(t, id); return s == "failed" })
+		f.waitStatus(t, id, "failed")
 	}
 	var status, reason string
 	require.NoError(t, f.pool.QueryRow(context.Background(), `SELECT status, unhealthy_reason FROM integrations WHERE id = $1`, f.integ.ID).Scan(&status, &reason))
@@ -227,12 +234,12 @@ func TestBotDownFallsBack(t *testing.T) {
 	f := setup(t)
 	f.bot.setReply(func(ev botapi.Event) (int, string) { return 503, `down` })
 	res := f.ingest(t, `{"event":"new_message","chat_id":9,"message":{"id":"a","kind":"visitor","text":"help"}}`)
-	eventually(t, "fallback calls", func() bool { return len(f.webim.Calls()) == 2 })
+	f.waitCalls(t, 2)
 	calls := f.webim.Calls()
 	require.Equal(t, "Our assistant is away. Connecting you to a person.", textOf(calls[0]))
 	require.Equal(t, map[string]any{"chat_id": float64(9), "dep_key": "sales"}, calls[1].Body)
 	require.Len(t, f.bot.Events(), 3, "the bot was tried BotAttempts times")
-	eventually(t, "done", func() bool { s, _, _ := f.eventStatus(t, res.EventIDs[0]); return s == "done" })
+	f.waitStatus(t, res.EventIDs[0], "done")
 	_, outcome, lastErr := f.eventStatus(t, res.EventIDs[0])
 	require.Equal(t, "fallback", outcome)
 	require.Contains(t, lastErr, "bot unreachable after 3 attempts")
@@ -259,7 +266,7 @@ func TestWebimTransientFailuresRetried(t *testing.T) {
 		return 0, nil
 	})
 	res := f.ingest(t, `{"event":"new_message","chat_id":3,"message":{"id":"a","kind":"visitor","text":"hi"}}`)
-	eventually(t, "done", func() bool { s, _, _ := f.eventStatus(t, res.EventIDs[0]); return s == "done" })
+	f.waitStatus(t, res.EventIDs[0], "done")
 	got := []string{}
 	for _, c := range f.webim.Calls() {
 		got = append(got, textOf(c))
@@ -280,16 +287,16 @@ func TestFailedEventCanBeRetried(t *testing.T) {
 	f.webim.setFail(func(int, webimCall) (int, http.Header) { return 502, nil })
 	res := f.ingest(t, `{"event":"new_message","chat_id":4,"message":{"id":"a","kind":"visitor","text":"ping"}}`)
 	id := res.EventIDs[0]
-	eventually(t, "failed", func() bool { s, _, _ := f.eventStatus(t, id); return s == "failed" })
+	f.waitStatus(t, id, "failed")
 	_, _, lastErr := f.eventStatus(t, id)
 	require.True(t, strings.HasPrefix(lastErr, "Webim call failed 4 times"), lastErr)
 
 	f.webim.setFail(nil)
 	var projectID int64
 	require.NoError(t, f.pool.QueryRow(context.Background(), `SELECT project_id FROM chats LIMIT 1`).Scan(&projectID))
-	require.Error(t, f.engine.RetryEvent(context.Background(), f.pool, projectID+1000, id), "another project's event is not found")
-	require.NoError(t, f.engine.RetryEvent(context.Background(), f.pool, projectID, id))
-	eventually(t, "done after retry", func() bool { s, _, _ := f.eventStatus(t, id); return s == "done" })
+	require.Error(t, f.engine.RetryEvent(context.Background(), projectID+1000, id), "another project's event is not found")
+	require.NoError(t, f.engine.RetryEvent(context.Background(), projectID, id))
+	f.waitStatus(t, id, "done")
 	require.Len(t, f.webim.Calls(), 1)
 	require.Len(t, f.bot.Events(), 1, "the stored reply is reused; the bot is not asked again")
 }
@@ -301,9 +308,9 @@ func TestBotRejectionFallsBackAtOnce(t *testing.T) {
 	f := setup(t)
 	f.bot.setReply(func(ev botapi.Event) (int, string) { return 422, `{"error":"no"}` })
 	res := f.ingest(t, `{"event":"new_message","chat_id":19,"message":{"id":"a","kind":"visitor","text":"x"}}`)
-	eventually(t, "fallback calls", func() bool { return len(f.webim.Calls()) == 2 })
+	f.waitCalls(t, 2)
 	require.Len(t, f.bot.Events(), 1, "a 4xx is not retried")
-	eventually(t, "done", func() bool { s, _, _ := f.eventStatus(t, res.EventIDs[0]); return s == "done" })
+	f.waitStatus(t, res.EventIDs[0], "done")
 	_, outcome, lastErr := f.eventStatus(t, res.EventIDs[0])
 	require.Equal(t, "fallback", outcome)
 	require.Contains(t, lastErr, "the bot refused the event: bot answered HTTP 422")
@@ -329,10 +336,15 @@ func TestActionFailedOrderAndNoLoop(t *testing.T) {
 		return 200, `{"replies":[{"text":"echo ` + ev.Message.Text + `"}]}`
 	})
 	f.ingest(t, `{"event":"new_message","chat_id":21,"message":{"id":"a","kind":"visitor","text":"contact"}}`)
-	<-inBot
+	select {
+	case <-inBot:
+	case <-time.After(waitFor):
+		close(release)
+		t.Fatal("the bot was never asked about \"contact\"")
+	}
 	f.ingest(t, `{"event":"new_message","chat_id":21,"message":{"id":"b","kind":"visitor","text":"later"}}`)
 	close(release)
-	eventually(t, "two replies", func() bool { return len(f.webim.Calls()) == 2 })
+	f.waitCalls(t, 2)
 	require.Equal(t, "failed", textOf(f.webim.Calls()[0]))
 	require.Equal(t, "echo later", textOf(f.webim.Calls()[1]))
 	types := []string{}
@@ -340,7 +352,8 @@ func TestActionFailedOrderAndNoLoop(t *testing.T) {
 		types = append(types, ev.Type)
 	}
 	require.Equal(t, []string{botapi.TypeMessageText, botapi.TypeActionFailed, botapi.TypeMessageText}, types)
-	time.Sleep(200 * time.Millisecond)
+	// Once the chat is idle a second action.failed would have been stored.
+	f.waitIdle(t)
 	var n int
 	require.NoError(t, f.pool.QueryRow(context.Background(), `SELECT count(*) FROM bridge_events WHERE type = 'action.failed'`).Scan(&n))
 	require.Equal(t, 1, n, "no action.failed for an action.failed")

@@ -7,12 +7,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/botbridge/botbridge/internal/auth"
@@ -22,10 +23,10 @@ import (
 	"github.com/botbridge/botbridge/internal/integration"
 	"github.com/botbridge/botbridge/internal/jobs"
 	"github.com/botbridge/botbridge/internal/outbound"
-	"github.com/botbridge/botbridge/internal/project"
-	"github.com/botbridge/botbridge/internal/request"
 	"github.com/botbridge/botbridge/internal/secret"
+	"github.com/botbridge/botbridge/internal/testfactory"
 	"github.com/botbridge/botbridge/internal/webim"
+	"github.com/botbridge/botbridge/web/i18n"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
@@ -45,6 +46,8 @@ type fakeWebim struct {
 	calls []webimCall
 	fail  func(n int, c webimCall) (status int, header http.Header)
 	n     int
+	// failBody is the body of an injected failure (a default when empty).
+	failBody string
 }
 
 func newFakeWebim(t *testing.T) *fakeWebim {
@@ -56,7 +59,7 @@ func newFakeWebim(t *testing.T) *fakeWebim {
 		f.mu.Lock()
 		f.n++
 		n := f.n
-		fail := f.fail
+		fail, failBody := f.fail, f.failBody
 		f.mu.Unlock()
 		if fail != nil {
 			if status, h := fail(n, c); status != 0 {
@@ -64,7 +67,10 @@ func newFakeWebim(t *testing.T) *fakeWebim {
 					w.Header()[k] = v
 				}
 				w.WriteHeader(status)
-				_, _ = w.Write([]byte(`{"error":"test","desc":"injected"}`))
+				if failBody == "" {
+					failBody = `{"error":"test","desc":"injected"}`
+				}
+				_, _ = w.Write([]byte(failBody))
 				return
 			}
 		}
@@ -81,6 +87,12 @@ func (f *fakeWebim) Calls() []webimCall {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]webimCall(nil), f.calls...)
+}
+
+func (f *fakeWebim) setBody(body string) {
+	f.mu.Lock()
+	f.failBody = body
+	f.mu.Unlock()
 }
 
 func (f *fakeWebim) setFail(fn func(n int, c webimCall) (int, http.Header)) {
@@ -148,12 +160,14 @@ type fixture struct {
 	pool   *pgxpool.Pool
 	engine *bridge.Engine
 	river  *jobs.Client
-	integ  bridge.Integration
+	integ  integration.Integration
 	key    string
 	webim  *fakeWebim
 	bot    *fakeBot
 	owner  auth.User
 	kr     *secret.Keyring
+	// reg has the engine's metrics.
+	reg *prometheus.Registry
 }
 
 // setup builds a project with a Webim integration (transfer to department
@@ -163,48 +177,43 @@ func setup(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	pool, _ := dbtest.NewDatabase(t)
-	kr, err := secret.NewKeyring("bridge-test-secret-key-0123456789abcdef")
-	require.NoError(t, err)
-	owner, err := auth.CreateUser(ctx, pool, "owner@example.com", "owner password", auth.RoleOwner)
-	require.NoError(t, err)
-	p, err := project.Create(ctx, pool, owner.ID, "Bridge shop")
-	require.NoError(t, err)
-	require.NoError(t, request.Grant(ctx, pool, p.ID, "webim", owner.ID))
+	kr := testfactory.Keyring(t, "bridge-test-secret-key-0123456789abcdef")
+	f := &fixture{pool: pool, webim: newFakeWebim(t), bot: newFakeBot(t), kr: kr}
+	in := testfactory.DefaultInput()
+	in.Domain = f.webim.srv.URL
+	tenant := testfactory.NewTenant(ctx, t, pool, &testfactory.TenantOpts{
+		Owner:        &testfactory.UserOpts{Email: testfactory.Ptr("owner@example.com"), Password: testfactory.Ptr("owner password")},
+		ProjectName:  testfactory.Ptr("Bridge shop"),
+		Keyring:      kr,
+		Integrations: []integration.Input{in},
+		Bot: &integration.BotInput{URL: f.bot.srv.URL + "/hook", Timeout: "2", FallbackMode: "transfer",
+			FallbackText: "Our assistant is away. Connecting you to a person."},
+	})
+	f.owner = tenant.Owner
+	f.key = tenant.Integration().WebhookKey
+	f.bot.secrets = tenant.Bot.Secrets
 
-	f := &fixture{pool: pool, webim: newFakeWebim(t), bot: newFakeBot(t), owner: owner, kr: kr}
-	env := integration.Env{Keyring: kr, Outbound: outbound.Policy{AllowLocal: true}}
-	in, err := integration.Create(ctx, pool, env, p.ID, owner.ID, "webim", integration.Input{
-		Token: "webim-token-1234", Domain: f.webim.srv.URL, TransferTo: "department", DepartmentID: "sales"})
-	require.NoError(t, err)
-	f.key, err = integration.WebhookKey(kr, in)
-	require.NoError(t, err)
-	_, err = integration.SaveBot(ctx, pool, env, p.ID, owner.ID, integration.BotInput{
-		URL: f.bot.srv.URL + "/hook", Timeout: "2", FallbackMode: "transfer", FallbackText: "Our assistant is away. Connecting you to a person."})
-	require.NoError(t, err)
-	b, err := integration.BotEndpoint(ctx, pool, kr, p.ID)
-	require.NoError(t, err)
-	f.bot.secrets = b.Secrets
-
-	f.engine = &bridge.Engine{
-		Pool:  pool,
-		Dir:   bridge.NewDirectory(kr),
-		HTTP:  outbound.NewClient(outbound.Policy{AllowLocal: true}, 5*time.Second),
-		Log:   slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Retry: bridge.Retry{BotAttempts: 3, WebimAttempts: 4, Base: 20 * time.Millisecond, Max: 100 * time.Millisecond},
-	}
+	var err error
+	f.reg = prometheus.NewRegistry()
+	f.engine = bridge.NewEngine(bridge.Config{
+		Metrics: bridge.NewMetrics(f.reg, pool),
+		Pool:    pool,
+		Keyring: kr,
+		HTTP:    outbound.NewClient(outbound.Policy{AllowLocal: true}, 5*time.Second),
+		Retry:   bridge.Retry{BotAttempts: 3, WebimAttempts: 4, Base: 20 * time.Millisecond, Max: 100 * time.Millisecond},
+	})
 	f.river, err = jobs.New(pool, jobs.Options{RunWorkers: true, Queues: map[string]int{bridge.Queue: 8}, FetchPollInterval: 50 * time.Millisecond,
 		SkipUnknownJobCheck: true, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}, f.engine.Workers())
 	require.NoError(t, err)
 	f.engine.Jobs = f.river
-	base, _ := url.Parse("http://bridge.test")
-	f.engine.Notify = bridge.MailOwners(base, f.river)
+	f.engine.Notify = bridge.OwnerMailer{Jobs: f.river, BaseURL: "http://bridge.test", T: i18n.Text, DefaultLang: "en"}.Notify
 	require.NoError(t, f.river.Start(ctx))
 	t.Cleanup(func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		_ = f.river.Stop(sctx)
 	})
-	f.integ, err = f.engine.Dir.ByWebhookKey(ctx, pool, f.key)
+	f.integ, err = f.engine.Integration(ctx, f.key)
 	require.NoError(t, err)
 	return f
 }
@@ -212,28 +221,64 @@ func setup(t *testing.T) *fixture {
 // ingest parses a 2.0 webhook body and stores it, as the ingress does.
 func (f *fixture) ingest(t *testing.T, body string) bridge.Ingested {
 	t.Helper()
-	ev, err := webim.ParseWebhook(webim.Version2, []byte(body))
-	require.NoError(t, err)
-	res, err := f.engine.Ingest(context.Background(), f.pool, f.key, ev)
+	res, err := f.tryIngest(body)
 	require.NoError(t, err)
 	return res
 }
 
-// eventually polls cond until it holds or the deadline passes.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		if cond() {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
+// tryIngest is ingest for goroutines other than the test's, which must not
+// fail the test themselves: the error goes back to the caller.
+func (f *fixture) tryIngest(body string) (bridge.Ingested, error) {
+	ev, err := webim.ParseWebhook(webim.Version2, []byte(body))
+	if err != nil {
+		return bridge.Ingested{}, err
 	}
-	t.Fatalf("timed out waiting for %s", what)
+	return f.engine.Ingest(context.Background(), f.key, ev)
 }
 
-func (f *fixture) eventStatus(t *testing.T, id int64) (status, outcome, lastError string) {
+// How long and how often the tests poll for the engine's work to show.
+const (
+	waitFor = 20 * time.Second
+	tick    = 20 * time.Millisecond
+)
+
+// waitCalls waits until the fake Webim has accepted n calls.
+func (f *fixture) waitCalls(t *testing.T, n int) {
 	t.Helper()
+	require.Eventually(t, func() bool { return len(f.webim.Calls()) == n }, waitFor, tick, "waiting for %d Webim calls", n)
+}
+
+// waitStatus waits until the event has the status.
+func (f *fixture) waitStatus(t *testing.T, id int64, status string) {
+	t.Helper()
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		s, _, _ := f.eventStatus(c, id)
+		assert.Equal(c, status, s, "event %d", id)
+	}, waitFor, tick)
+}
+
+// waitIdle waits until the engine has nothing left to do: every event is
+// done or failed and no chat job is waiting, running or due for a retry.
+// What has not happened by then will not happen, so a test may assert an
+// absence after it.
+func (f *fixture) waitIdle(t *testing.T) {
+	t.Helper()
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		var events, jobs int
+		require.NoError(c, f.pool.QueryRow(context.Background(), `
+			SELECT (SELECT count(*) FROM bridge_events WHERE status NOT IN ('done', 'failed')),
+			       (SELECT count(*) FROM river_job WHERE kind = 'bridge_chat' AND state NOT IN ('completed', 'cancelled', 'discarded'))`).Scan(&events, &jobs))
+		assert.Zero(c, events, "unsettled events")
+		assert.Zero(c, jobs, "chat jobs left")
+	}, waitFor, tick)
+}
+
+// eventStatus reads an event's state; t may be a CollectT inside
+// EventuallyWithT.
+func (f *fixture) eventStatus(t require.TestingT, id int64) (status, outcome, lastError string) {
+	if h, ok := t.(interface{ Helper() }); ok {
+		h.Helper()
+	}
 	require.NoError(t, f.pool.QueryRow(context.Background(), `SELECT status, outcome, last_error FROM bridge_events WHERE id = $1`, id).Scan(&status, &outcome, &lastError))
 	return
 }

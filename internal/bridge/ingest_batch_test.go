@@ -11,14 +11,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/botbridge/botbridge/internal/apperr"
-	"github.com/botbridge/botbridge/internal/auth"
+	"github.com/botbridge/botbridge/internal/db/dbsqlc"
 	"github.com/botbridge/botbridge/internal/db/dbtest"
 	"github.com/botbridge/botbridge/internal/integration"
 	"github.com/botbridge/botbridge/internal/jobs"
-	"github.com/botbridge/botbridge/internal/outbound"
-	"github.com/botbridge/botbridge/internal/project"
-	"github.com/botbridge/botbridge/internal/request"
-	"github.com/botbridge/botbridge/internal/secret"
+	"github.com/botbridge/botbridge/internal/testfactory"
 	"github.com/botbridge/botbridge/internal/webim"
 )
 
@@ -28,27 +25,23 @@ func batchSetup(t *testing.T) (*Engine, *pgxpool.Pool, string, string) {
 	t.Helper()
 	ctx := context.Background()
 	pool, _ := dbtest.NewDatabase(t)
-	kr, err := secret.NewKeyring("bridge-test-secret-key-0123456789abcdef")
-	require.NoError(t, err)
-	owner, err := auth.CreateUser(ctx, pool, "owner@example.com", "owner password", auth.RoleOwner)
-	require.NoError(t, err)
-	p, err := project.Create(ctx, pool, owner.ID, "Batch shop")
-	require.NoError(t, err)
-	require.NoError(t, request.Grant(ctx, pool, p.ID, "webim", owner.ID))
+	kr := testfactory.Keyring(t, "bridge-test-secret-key-0123456789abcdef")
 	ins, err := jobs.InsertOnly()
 	require.NoError(t, err)
-	e := &Engine{Pool: pool, Dir: NewDirectory(kr), Jobs: ins}
-	env := integration.Env{Keyring: kr, Outbound: outbound.Policy{AllowLocal: true}}
-	var keys []string
+	e := NewEngine(Config{Pool: pool, Keyring: kr, Jobs: ins})
+	var inputs []integration.Input
 	for i := range 2 {
-		in, err := integration.Create(ctx, pool, env, p.ID, owner.ID, "webim", integration.Input{
-			Token: "webim-token-1234", Domain: fmt.Sprintf("http://127.0.0.1:%d", 9000+i), TransferTo: "department", DepartmentID: "sales"})
-		require.NoError(t, err)
-		key, err := integration.WebhookKey(kr, in)
-		require.NoError(t, err)
-		keys = append(keys, key)
+		in := testfactory.DefaultInput()
+		in.Domain = fmt.Sprintf("http://127.0.0.1:%d", 9000+i)
+		inputs = append(inputs, in)
 	}
-	return e, pool, keys[0], keys[1]
+	tenant := testfactory.NewTenant(ctx, t, pool, &testfactory.TenantOpts{
+		Owner:        &testfactory.UserOpts{Email: testfactory.Ptr("owner@example.com"), Password: testfactory.Ptr("owner password")},
+		ProjectName:  testfactory.Ptr("Batch shop"),
+		Keyring:      kr,
+		Integrations: inputs,
+	})
+	return e, pool, tenant.Integrations[0].WebhookKey, tenant.Integrations[1].WebhookKey
 }
 
 func parse(t *testing.T, body string) webim.Event {
@@ -56,6 +49,12 @@ func parse(t *testing.T, body string) webim.Event {
 	ev, err := webim.ParseWebhook(webim.Version2, []byte(body))
 	require.NoError(t, err)
 	return ev
+}
+
+// parseBody is parse for goroutines other than the test's: they hand the
+// error back instead of failing the test.
+func parseBody(body string) (webim.Event, error) {
+	return webim.ParseWebhook(webim.Version2, []byte(body))
 }
 
 func req(t *testing.T, key string, ev webim.Event) *ingestReq {
@@ -87,7 +86,7 @@ func TestCommitBatchMatchesOneByOne(t *testing.T) {
 	e, pool, a, b := batchSetup(t)
 	ctx := context.Background()
 	// Chat 7 exists, transferred to a person, with a known phone.
-	_, err := e.Ingest(ctx, pool, a, parse(t, `{"event":"new_chat","chat":{"id":7},"visitor":{"id":"v7","fields":{"name":"Old","phone":"+100"}},"messages":[]}`))
+	_, err := e.Ingest(ctx, a, parse(t, `{"event":"new_chat","chat":{"id":7},"visitor":{"id":"v7","fields":{"name":"Old","phone":"+100"}},"messages":[]}`))
 	require.NoError(t, err)
 	_, err = pool.Exec(ctx, `UPDATE chats SET state = 'transferred' WHERE platform_chat_id = '7'`)
 	require.NoError(t, err)
@@ -104,7 +103,7 @@ func TestCommitBatchMatchesOneByOne(t *testing.T) {
 		req(t, a, parse(t, `{"event":"new_chat","chat":{"id":8},"visitor":{"id":"v8","fields":{"name":"Bo"}},"messages":[{"id":"h1","kind":"visitor","text":"history"}]}`)),
 		req(t, a, parse(t, `{"event":"new_chat","chat":{"id":7},"visitor":{"id":"v7","fields":{"name":"New"}},"messages":[]}`)),
 	}
-	require.NoError(t, e.store(ctx, pool, batch, true))
+	require.NoError(t, e.storeInTx(ctx, batch, true))
 
 	r := func(i int) Ingested { return batch[i].res }
 	require.Equal(t, 1, r(0).Stored)
@@ -115,7 +114,10 @@ func TestCommitBatchMatchesOneByOne(t *testing.T) {
 	require.Equal(t, 1, r(4).Stored)
 	require.Equal(t, 1, r(5).Stored)
 	require.Equal(t, 2, r(6).Stored, "chat.started and the history message")
-	require.Equal(t, 0, r(7).Stored, "chat 7 had started before: chat.started is not repeated")
+	require.Equal(t, 1, r(7).Stored, "chat 7 was handed over: new_chat brings it back, one chat.returned (no chat.started again)")
+	var returnedType string
+	require.NoError(t, pool.QueryRow(ctx, `SELECT type FROM bridge_events WHERE id = $1`, r(7).EventIDs[0]).Scan(&returnedType))
+	require.Equal(t, "chat.returned", returnedType)
 	require.Equal(t, r(0).ChatID, r(1).ChatID)
 	require.Equal(t, r(0).ChatID, r(3).ChatID)
 	require.NotEqual(t, r(0).ChatID, r(2).ChatID)
@@ -156,16 +158,16 @@ func TestFailedBatchFallsBackToOneByOne(t *testing.T) {
 	// (The parser strips it from real webhooks; this event is built by hand.)
 	poison := parse(t, `{"event":"new_message","chat_id":2,"message":{"id":"m1","kind":"visitor","text":"two"}}`)
 	poison.ChatID = "2\x00"
-	bt := &batcher{pool: pool, flushers: 1}
+	e.groups.flushers = 1
 	good := req(t, a, parse(t, `{"event":"new_message","chat_id":1,"message":{"id":"m1","kind":"visitor","text":"one"}}`))
 	bad := req(t, a, poison)
-	bt.queue = []*ingestReq{good, bad}
-	bt.flush(e)
+	e.groups.queue = []*ingestReq{good, bad}
+	e.flush()
 	for _, r := range []*ingestReq{good, bad} {
 		<-r.done
 		require.ErrorIs(t, r.err, errBatchFailed)
 	}
-	require.Zero(t, bt.flushers)
+	require.Zero(t, e.groups.flushers)
 	var n int
 	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM bridge_events`).Scan(&n))
 	require.Zero(t, n, "the failed batch stored nothing")
@@ -178,11 +180,13 @@ func TestFailedBatchFallsBackToOneByOne(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ev := parse(t, fmt.Sprintf(`{"event":"new_message","chat_id":%d,"message":{"id":"x%d","kind":"visitor","text":"hi"}}`, 100+i, i))
-			if i == 7 {
-				ev = poison
+			ev := poison
+			if i != 7 {
+				if ev, errs[i] = parseBody(fmt.Sprintf(`{"event":"new_message","chat_id":%d,"message":{"id":"x%d","kind":"visitor","text":"hi"}}`, 100+i, i)); errs[i] != nil {
+					return
+				}
 			}
-			_, errs[i] = e.Ingest(ctx, pool, a, ev)
+			_, errs[i] = e.Ingest(ctx, a, ev)
 		}()
 	}
 	wg.Wait()
@@ -211,7 +215,7 @@ func TestIngestResolvesKeysInTheBatch(t *testing.T) {
 	}
 	unknown := req(t, "no-such-key-0123456789abcdefghij", msg("1", "u1"))
 	batch := []*ingestReq{req(t, a, msg("1", "a1")), unknown, req(t, b, msg("1", "b1"))}
-	require.NoError(t, e.store(ctx, pool, batch, true))
+	require.NoError(t, e.storeInTx(ctx, batch, true))
 	require.NoError(t, batch[0].err)
 	require.NoError(t, batch[2].err)
 	require.ErrorIs(t, unknown.err, apperr.ErrNotFound)
@@ -227,24 +231,24 @@ func TestIngestResolvesKeysInTheBatch(t *testing.T) {
 	// Disabled: not found, on the batched path as on the single one.
 	_, err := pool.Exec(ctx, `UPDATE integrations SET status = 'disabled' WHERE id = $1`, batch[0].res.IntegrationID)
 	require.NoError(t, err)
-	_, err = e.Ingest(ctx, pool, a, msg("1", "a2"))
+	_, err = e.Ingest(ctx, a, msg("1", "a2"))
 	require.ErrorIs(t, err, apperr.ErrNotFound)
 	tx, err := pool.Begin(ctx)
 	require.NoError(t, err)
 	defer tx.Rollback(ctx)
-	_, err = e.Ingest(ctx, tx, a, msg("1", "a3"))
+	_, err = e.IngestTx(ctx, tx, a, msg("1", "a3"))
 	require.ErrorIs(t, err, apperr.ErrNotFound)
 	require.NoError(t, tx.Rollback(ctx))
 	// Unhealthy integrations still take webhooks (their events wait for a
 	// new token).
 	_, err = pool.Exec(ctx, `UPDATE integrations SET status = 'unhealthy', unhealthy_reason = 'token' WHERE id = $1`, batch[0].res.IntegrationID)
 	require.NoError(t, err)
-	res, err := e.Ingest(ctx, pool, a, msg("1", "a4"))
+	res, err := e.Ingest(ctx, a, msg("1", "a4"))
 	require.NoError(t, err)
 	require.Equal(t, 1, res.Stored)
 	// Malformed keys never reach the database.
 	for _, k := range []string{"", strings.Repeat("k", 300)} {
-		_, err = e.Ingest(ctx, pool, k, msg("1", "x"))
+		_, err = e.Ingest(ctx, k, msg("1", "x"))
 		require.ErrorIs(t, err, apperr.ErrNotFound)
 	}
 	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM bridge_events`).Scan(&n))
@@ -259,6 +263,9 @@ func TestConcurrentIngestKeepsChatOrder(t *testing.T) {
 	ctx := context.Background()
 	const senders, perSender = 24, 15
 	ids := make([][]int64, senders)
+	// Each sender reports its first problem here; the test goroutine alone
+	// fails the test.
+	errs := make([]error, senders)
 	var wg sync.WaitGroup
 	for s := range senders {
 		wg.Add(1)
@@ -268,27 +275,38 @@ func TestConcurrentIngestKeepsChatOrder(t *testing.T) {
 			if s%2 == 1 {
 				in = b
 			}
+			ingest := func(body string) (Ingested, error) {
+				ev, err := parseBody(body)
+				if err != nil {
+					return Ingested{}, err
+				}
+				return e.Ingest(ctx, in, ev)
+			}
 			for m := range perSender {
 				body := fmt.Sprintf(`{"event":"new_message","chat_id":%d,"message":{"id":"m%d","kind":"visitor","text":"%d"}}`, 1000+s, m, m)
-				res, err := e.Ingest(ctx, pool, in, parse(t, body))
+				res, err := ingest(body)
 				if err != nil {
-					t.Errorf("sender %d: %v", s, err)
+					errs[s] = fmt.Errorf("sender %d: %w", s, err)
 					return
 				}
 				// A redelivery of the same message, stored once.
-				dup, err := e.Ingest(ctx, pool, in, parse(t, body))
+				dup, err := ingest(body)
 				if err != nil {
-					t.Errorf("sender %d: %v", s, err)
+					errs[s] = fmt.Errorf("sender %d: %w", s, err)
 					return
 				}
 				if res.Stored != 1 || dup.Stored != 0 {
-					t.Errorf("sender %d message %d: stored %d then %d", s, m, res.Stored, dup.Stored)
+					errs[s] = fmt.Errorf("sender %d message %d: stored %d then %d", s, m, res.Stored, dup.Stored)
+					return
 				}
 				ids[s] = append(ids[s], res.EventIDs...)
 			}
 		}()
 	}
 	wg.Wait()
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
 	chats := map[int64]bool{}
 	for s := range senders {
 		require.Len(t, ids[s], perSender)
@@ -328,7 +346,7 @@ func TestChatJobsCoalesce(t *testing.T) {
 	send := func(chat int) Ingested {
 		t.Helper()
 		n++
-		res, err := e.Ingest(ctx, pool, a, parse(t, fmt.Sprintf(`{"event":"new_message","chat_id":%d,"message":{"id":"m%d","kind":"visitor","text":"hi"}}`, chat, n)))
+		res, err := e.Ingest(ctx, a, parse(t, fmt.Sprintf(`{"event":"new_message","chat_id":%d,"message":{"id":"m%d","kind":"visitor","text":"hi"}}`, chat, n)))
 		require.NoError(t, err)
 		require.Equal(t, 1, res.Stored)
 		return res
@@ -339,7 +357,7 @@ func TestChatJobsCoalesce(t *testing.T) {
 	other := send(2).ChatID
 	require.Equal(t, map[int64]int{chat: 1, other: 1}, jobChats(t, pool), "one job waits per chat")
 
-	require.NoError(t, clearJobMark(ctx, pool, chat)) // its job starts
+	require.NoError(t, dbsqlc.New(pool).ClearChatJobMark(ctx, chat)) // its job starts
 	send(1)
 	send(1)
 	require.Equal(t, map[int64]int{chat: 2, other: 1}, jobChats(t, pool))
@@ -350,8 +368,8 @@ func TestChatJobsCoalesce(t *testing.T) {
 	require.Equal(t, map[int64]int{chat: 3, other: 1}, jobChats(t, pool), "a stale mark holds nothing back")
 
 	// A duplicate stores nothing and queues nothing.
-	require.NoError(t, clearJobMark(ctx, pool, chat))
-	dup, err := e.Ingest(ctx, pool, a, parse(t, fmt.Sprintf(`{"event":"new_message","chat_id":1,"message":{"id":"m%d","kind":"visitor","text":"hi"}}`, n)))
+	require.NoError(t, dbsqlc.New(pool).ClearChatJobMark(ctx, chat))
+	dup, err := e.Ingest(ctx, a, parse(t, fmt.Sprintf(`{"event":"new_message","chat_id":1,"message":{"id":"m%d","kind":"visitor","text":"hi"}}`, n)))
 	require.NoError(t, err)
 	require.Zero(t, dup.Stored)
 	require.Equal(t, map[int64]int{chat: 3, other: 1}, jobChats(t, pool))
@@ -359,8 +377,10 @@ func TestChatJobsCoalesce(t *testing.T) {
 	// The 1.0 ingress stores without a job and without marking the chat.
 	hash, err := integration.WebhookKeyHash(a)
 	require.NoError(t, err)
-	_, err = e.ingestOne(ctx, pool, &ingestReq{keyHash: hash, ev: parse(t, `{"event":"new_message","chat_id":1,"message":{"id":"v1","kind":"visitor","text":"hi"}}`)}, false)
-	require.NoError(t, err)
+	v1 := &ingestReq{keyHash: hash, ev: parse(t, `{"event":"new_message","chat_id":1,"message":{"id":"v1","kind":"visitor","text":"hi"}}`)}
+	require.NoError(t, e.storeInTx(ctx, []*ingestReq{v1}, false))
+	require.NoError(t, v1.err)
+	require.Equal(t, 1, v1.res.Stored)
 	var marked bool
 	require.NoError(t, pool.QueryRow(ctx, `SELECT job_queued_at IS NOT NULL FROM chats WHERE id = $1`, chat).Scan(&marked))
 	require.False(t, marked)

@@ -6,7 +6,7 @@ import (
 	"fmt"
 
 	"github.com/botbridge/botbridge/internal/botapi"
-	"github.com/botbridge/botbridge/internal/db"
+	"github.com/botbridge/botbridge/internal/db/dbsqlc"
 	"github.com/botbridge/botbridge/internal/integration"
 	"github.com/botbridge/botbridge/internal/webim"
 )
@@ -18,8 +18,8 @@ import (
 // false), the only transfer 1.0 knows. A redelivery of the same message
 // gets the stored answer again, so a Webim retry never loses the reply. A
 // key of no integration accepting webhooks is apperr.ErrNotFound.
-func (e *Engine) AnswerV1(ctx context.Context, conn db.Conn, key string, ev webim.Event) (webim.V1Answer, error) {
-	integ, err := e.Dir.ByWebhookKey(ctx, conn, key)
+func (e *Engine) AnswerV1(ctx context.Context, key string, ev webim.Event) (webim.V1Answer, error) {
+	integ, err := integration.LookupByWebhookKey(ctx, e.Pool, key)
 	if err != nil {
 		return webim.V1Answer{}, err
 	}
@@ -27,44 +27,57 @@ func (e *Engine) AnswerV1(ctx context.Context, conn db.Conn, key string, ev webi
 	if err != nil {
 		return webim.V1Answer{}, err
 	}
-	res, err := e.ingestOne(ctx, conn, &ingestReq{keyHash: hash, ev: ev}, false)
-	if err != nil {
+	r := &ingestReq{keyHash: hash, ev: ev}
+	if err := e.storeInTx(ctx, []*ingestReq{r}, false); err != nil {
 		return webim.V1Answer{}, err
 	}
+	if r.err != nil {
+		return webim.V1Answer{}, r.err
+	}
+	e.noteSeen(ctx, hash, ev.Name, ev.WebimVersion)
+	res := r.res
 	if res.Stored == 0 {
-		return e.replayV1(ctx, conn, integ, ev)
+		return e.replayV1(ctx, integ, ev)
 	}
 	answer := webim.V1Answer{HasAnswer: true, Messages: []webim.OutMessage{}}
-	bot, ok, err := e.Dir.Bot(ctx, conn, integ.ProjectID)
+	bot, ok, err := e.botEndpoint(ctx, e.Pool, integ.ProjectID)
 	if err != nil {
 		return webim.V1Answer{}, err
 	}
+	q := dbsqlc.New(e.Pool)
 	for i, id := range res.EventIDs {
-		ev, found, err := scanEvent(conn.QueryRow(ctx, eventSelect+` WHERE e.id = $1`, id))
-		if err != nil || !found {
+		row, err := q.GetEvent(ctx, id)
+		if err != nil {
 			return webim.V1Answer{}, fmt.Errorf("bridge: reload event %d: %w", id, err)
 		}
-		if !ok {
-			_ = e.fail(ctx, conn, &ev, "the project has no bot endpoint configured; handed to the queue")
-			return e.handedOver(ctx, conn, res.EventIDs[i+1:])
-		}
-		reply, err := e.callBot(ctx, conn, bot, ev, 1)
+		ev, err := eventFromRow(row.BridgeEvent, row.Chat)
 		if err != nil {
-			_ = e.fail(ctx, conn, &ev, "bot unreachable, chat handed to the queue: "+err.Error())
-			return e.handedOver(ctx, conn, res.EventIDs[i+1:])
+			return webim.V1Answer{}, err
+		}
+		if !ok {
+			_ = e.fail(ctx, e.Pool, &ev, "the project has no bot endpoint configured; handed to the queue")
+			return e.handedOver(ctx, res.EventIDs[i+1:])
+		}
+		reply, err := e.callBot(ctx, e.Pool, bot, ev, 1)
+		if err != nil {
+			_ = e.fail(ctx, e.Pool, &ev, "bot unreachable, chat handed to the queue: "+err.Error())
+			return e.handedOver(ctx, res.EventIDs[i+1:])
 		}
 		a := webim.TranslateV1(reply)
-		outcome := "replied"
+		outcome := OutcomeReplied
 		if !a.HasAnswer {
-			outcome = "transferred"
+			outcome = OutcomeTransferred
 		}
-		raw, _ := json.Marshal(reply)
-		if _, err := conn.Exec(ctx, `UPDATE bridge_events SET status = 'done', outcome = $2, bot_reply = $3, attempts = 1, processed_at = now() WHERE id = $1`,
-			ev.ID, outcome, raw); err != nil {
+		raw, err := json.Marshal(reply)
+		if err != nil {
+			return webim.V1Answer{}, fmt.Errorf("bridge: encode reply: %w", err)
+		}
+		if err := q.FinishV1Event(ctx, dbsqlc.FinishV1EventParams{ID: ev.ID, Outcome: string(outcome), BotReply: raw}); err != nil {
 			return webim.V1Answer{}, fmt.Errorf("bridge: finish event: %w", err)
 		}
+		e.Metrics.finishedEvent(StatusDone, outcome)
 		if !a.HasAnswer {
-			return e.handedOver(ctx, conn, res.EventIDs[i+1:])
+			return e.handedOver(ctx, res.EventIDs[i+1:])
 		}
 		answer.Messages = append(answer.Messages, a.Messages...)
 	}
@@ -74,10 +87,9 @@ func (e *Engine) AnswerV1(ctx context.Context, conn db.Conn, key string, ev webi
 // handedOver closes the events after the one that handed the chat to the
 // queue: the bot will not see them (1.0 cannot answer and transfer at once),
 // and leaving them pending would block nothing but confuse the activity log.
-func (e *Engine) handedOver(ctx context.Context, conn db.DBTX, rest []int64) (webim.V1Answer, error) {
+func (e *Engine) handedOver(ctx context.Context, rest []int64) (webim.V1Answer, error) {
 	if len(rest) > 0 {
-		if _, err := conn.Exec(ctx, `UPDATE bridge_events SET status = 'done', outcome = 'nothing', processed_at = now(),
-			last_error = 'not sent to the bot: the chat was handed to the queue' WHERE id = ANY($1)`, rest); err != nil {
+		if err := dbsqlc.New(e.Pool).CloseHandedOver(ctx, rest); err != nil {
 			return webim.V1Answer{}, fmt.Errorf("bridge: close events: %w", err)
 		}
 	}
@@ -86,34 +98,28 @@ func (e *Engine) handedOver(ctx context.Context, conn db.DBTX, rest []int64) (we
 
 // replayV1 rebuilds the answer of an already stored 1.0 delivery from the
 // bot replies kept with its events.
-func (e *Engine) replayV1(ctx context.Context, conn db.DBTX, integ Integration, ev webim.Event) (webim.V1Answer, error) {
+func (e *Engine) replayV1(ctx context.Context, integ integration.Integration, ev webim.Event) (webim.V1Answer, error) {
 	keys := []string{}
 	for _, p := range eventsOf(ev) {
 		keys = append(keys, p.dedup)
 	}
-	rows, err := conn.Query(ctx, `SELECT status, outcome, bot_reply FROM bridge_events WHERE integration_id = $1 AND dedup_key = ANY($2) ORDER BY id`, integ.ID, keys)
+	rows, err := dbsqlc.New(e.Pool).ListReplayV1(ctx, dbsqlc.ListReplayV1Params{IntegrationID: integ.ID, DedupKeys: keys})
 	if err != nil {
 		return webim.V1Answer{}, fmt.Errorf("bridge: replay: %w", err)
 	}
-	defer rows.Close()
 	answer := webim.V1Answer{HasAnswer: true, Messages: []webim.OutMessage{}}
-	for rows.Next() {
-		var status, outcome string
-		var raw []byte
-		if err := rows.Scan(&status, &outcome, &raw); err != nil {
-			return webim.V1Answer{}, fmt.Errorf("bridge: replay: %w", err)
-		}
-		if status == "failed" || outcome == "transferred" {
+	for _, row := range rows {
+		if Status(row.Status) == StatusFailed || Outcome(row.Outcome) == OutcomeTransferred {
 			return webim.V1Answer{HasAnswer: false}, nil
 		}
-		if len(raw) == 0 {
+		if len(row.BotReply) == 0 {
 			continue // still being answered by the first delivery, or nothing to say
 		}
 		var reply botapi.Response
-		if err := json.Unmarshal(raw, &reply); err != nil {
+		if err := json.Unmarshal(row.BotReply, &reply); err != nil {
 			return webim.V1Answer{}, fmt.Errorf("bridge: replay: %w", err)
 		}
 		answer.Messages = append(answer.Messages, webim.TranslateV1(reply).Messages...)
 	}
-	return answer, rows.Err()
+	return answer, nil
 }

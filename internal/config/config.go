@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -69,6 +70,9 @@ type Config struct {
 	// taken to be orphaned by a dead process and retried; it must exceed
 	// JobTimeout so a live run is never taken over.
 	JobRescueAfter time.Duration
+	// DefaultLanguage ("ru" or "en") is the language of pages and mail for
+	// someone who chose none and whose browser asks for neither.
+	DefaultLanguage string
 }
 
 // Dev reports whether botbridge runs in development mode.
@@ -93,187 +97,258 @@ func (e *Error) Error() string { return fmt.Sprintf("config: %s %s", e.Var, e.Re
 // Load reads the environment through getenv (os.Getenv in main, a map in
 // tests) and validates it; every problem is reported, not just the first.
 func Load(getenv func(string) string) (*Config, error) {
-	var errs []error
-	bad := func(name, reason string) { errs = append(errs, &Error{Var: name, Reason: reason}) }
-	get := func(name, def string) string {
-		if v := strings.TrimSpace(getenv(name)); v != "" {
-			return v
-		}
-		return def
-	}
-
+	r := &reader{getenv: getenv}
 	c := &Config{
 		// Production unless told otherwise: a deployment that forgets
 		// APP_ENV must not run with the development secret key and pages.
-		Env:        get("APP_ENV", "production"),
-		ListenAddr: get("LISTEN_ADDR", ":8080"),
-		LogFormat:  get("LOG_FORMAT", ""),
-		LogLevel:   get("LOG_LEVEL", "info"),
-		MailFrom:   get("MAIL_FROM", "botbridge <noreply@botbridge.local>"),
+		Env:        r.oneOf("APP_ENV", "production", "development", "production"),
+		ListenAddr: r.hostPort("LISTEN_ADDR", ":8080"),
+		LogLevel:   r.oneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error"),
+		MailFrom:   r.str("MAIL_FROM", "botbridge <noreply@botbridge.local>"),
 	}
-	switch c.Env {
-	case "development", "production":
-	default:
-		bad("APP_ENV", fmt.Sprintf("must be development or production, got %q", c.Env))
+	logFormat := "json"
+	if c.Dev() {
+		logFormat = "text"
 	}
+	c.LogFormat = r.oneOf("LOG_FORMAT", logFormat, "text", "json")
+	c.DefaultLanguage = r.oneOf("DEFAULT_LANGUAGE", "ru", "ru", "en")
 
-	c.DatabaseURL = get("DATABASE_URL", "")
+	c.DatabaseURL = r.str("DATABASE_URL", "")
 	if c.DatabaseURL == "" {
-		bad("DATABASE_URL", "is required (e.g. postgres://postgres@127.0.0.1:5432/botbridge_dev)")
-	} else if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		bad("DATABASE_URL", "must be a postgres:// URL")
-	}
-
-	if _, port, err := net.SplitHostPort(c.ListenAddr); err != nil || port == "" {
-		bad("LISTEN_ADDR", fmt.Sprintf("must be host:port or :port, got %q", c.ListenAddr))
-	}
-
-	base := get("BASE_URL", "http://localhost"+portSuffix(c.ListenAddr))
-	if u, err := url.Parse(base); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		bad("BASE_URL", fmt.Sprintf("must be an absolute http(s) URL, got %q", base))
+		r.bad("DATABASE_URL", "is required (e.g. postgres://postgres@127.0.0.1:5432/botbridge_dev)")
 	} else {
-		u.Path = strings.TrimRight(u.Path, "/")
-		c.BaseURL = u
+		r.url("DATABASE_URL", "", "must be a postgres:// URL", func(u *url.URL) bool {
+			return u.Scheme == "postgres" || u.Scheme == "postgresql"
+		})
 	}
+	c.BaseURL = r.url("BASE_URL", "http://localhost"+portSuffix(c.ListenAddr), "must be an absolute http(s) URL", func(u *url.URL) bool {
+		return (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+	})
+	if c.BaseURL != nil {
+		c.BaseURL.Path = strings.TrimRight(c.BaseURL.Path, "/")
+	}
+	c.SMTPURL = r.url("SMTP_URL", "", "must look like smtp://user:password@host:port or smtps://host:465", func(u *url.URL) bool {
+		return (u.Scheme == "smtp" || u.Scheme == "smtps") && u.Hostname() != ""
+	})
 
-	c.SecretKey = get("SECRET_KEY", "")
+	c.SecretKey = r.str("SECRET_KEY", "")
 	switch {
-	case c.SecretKey == "" && c.Env == "development":
+	case c.SecretKey == "" && c.Dev():
 		c.SecretKey = devSecretKey
 	case c.SecretKey == "":
-		bad("SECRET_KEY", "is required outside development (at least 32 characters)")
+		r.bad("SECRET_KEY", "is required outside development (at least 32 characters)")
 	case len(c.SecretKey) < 32:
-		bad("SECRET_KEY", "must be at least 32 characters")
+		r.bad("SECRET_KEY", "must be at least 32 characters")
 	}
-	if old := get("SECRET_KEY_OLD", ""); old != "" {
-		for _, k := range strings.Split(old, ",") {
-			if k = strings.TrimSpace(k); len(k) < 32 {
-				bad("SECRET_KEY_OLD", "must be a comma-separated list of keys of at least 32 characters")
-				break
-			}
-			c.OldSecretKeys = append(c.OldSecretKeys, strings.TrimSpace(k))
+	for _, k := range r.list("SECRET_KEY_OLD") {
+		if len(k) < 32 {
+			r.bad("SECRET_KEY_OLD", "must be a comma-separated list of keys of at least 32 characters")
+			break
 		}
+		c.OldSecretKeys = append(c.OldSecretKeys, k)
 	}
 
-	if s := get("SMTP_URL", ""); s != "" {
-		u, err := url.Parse(s)
-		if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
-			bad("SMTP_URL", "must look like smtp://user:password@host:port or smtps://host:465")
-		} else {
-			c.SMTPURL = u
-		}
-	}
-
-	if c.LogFormat == "" {
-		c.LogFormat = "json"
-		if c.Env == "development" {
-			c.LogFormat = "text"
-		}
-	}
-	if c.LogFormat != "text" && c.LogFormat != "json" {
-		bad("LOG_FORMAT", fmt.Sprintf("must be text or json, got %q", c.LogFormat))
-	}
-	switch c.LogLevel {
-	case "debug", "info", "warn", "error":
-	default:
-		bad("LOG_LEVEL", fmt.Sprintf("must be debug, info, warn or error, got %q", c.LogLevel))
-	}
-
-	c.OutboundAllowLocal = parseBool(get("OUTBOUND_ALLOW_LOCAL", "false"), "OUTBOUND_ALLOW_LOCAL", bad)
+	c.OutboundAllowLocal = r.boolean("OUTBOUND_ALLOW_LOCAL", false)
 	if c.OutboundAllowLocal && c.Env == "production" {
-		bad("OUTBOUND_ALLOW_LOCAL", "must not be true in production: it lets tenants reach internal addresses")
+		r.bad("OUTBOUND_ALLOW_LOCAL", "must not be true in production: it lets tenants reach internal addresses")
 	}
-	for _, p := range strings.Split(get("OUTBOUND_ALLOWED_PORTS", "443,8443"), ",") {
-		if p = strings.TrimSpace(p); p == "" {
-			continue
-		}
-		n, err := strconv.ParseUint(p, 10, 16)
-		if err != nil || n == 0 {
-			bad("OUTBOUND_ALLOWED_PORTS", fmt.Sprintf("must list port numbers (1 to 65535) separated by commas, got %q", p))
-			continue
-		}
-		c.OutboundAllowedPorts = append(c.OutboundAllowedPorts, uint16(n))
+	c.OutboundAllowedPorts = r.ports("OUTBOUND_ALLOWED_PORTS", "443,8443")
+
+	c.DBMaxConns = int32(r.intIn("DB_MAX_CONNS", 20, 2, 1000))
+	c.BridgeWorkers = r.intIn("BRIDGE_WORKERS", 10, 1, 500)
+	c.ShutdownTimeout = r.duration("SHUTDOWN_TIMEOUT", "20s", 0)
+	c.JobTimeout = r.duration("JOB_TIMEOUT", "2m", time.Second)
+	c.JobRescueAfter = r.duration("JOB_RESCUE_AFTER", "3m", 0)
+	if c.JobTimeout > 0 && c.JobRescueAfter > 0 && c.JobRescueAfter <= c.JobTimeout {
+		r.bad("JOB_RESCUE_AFTER", fmt.Sprintf("must be longer than JOB_TIMEOUT (%s), or live jobs would be taken over", c.JobTimeout))
 	}
 
-	if n, err := strconv.Atoi(get("DB_MAX_CONNS", "20")); err != nil || n < 2 || n > 1000 {
-		bad("DB_MAX_CONNS", "must be a number between 2 and 1000")
-	} else {
-		c.DBMaxConns = int32(n)
-	}
-	if n, err := strconv.Atoi(get("BRIDGE_WORKERS", "10")); err != nil || n < 1 || n > 500 {
-		bad("BRIDGE_WORKERS", "must be a number between 1 and 500")
-	} else {
-		c.BridgeWorkers = n
-	}
-	if d, err := time.ParseDuration(get("SHUTDOWN_TIMEOUT", "20s")); err != nil || d <= 0 {
-		bad("SHUTDOWN_TIMEOUT", "must be a positive duration such as 20s")
-	} else {
-		c.ShutdownTimeout = d
-	}
-	if d, err := time.ParseDuration(get("JOB_TIMEOUT", "2m")); err != nil || d < time.Second {
-		bad("JOB_TIMEOUT", "must be a duration of at least 1s such as 2m")
-	} else {
-		c.JobTimeout = d
-	}
-	if d, err := time.ParseDuration(get("JOB_RESCUE_AFTER", "3m")); err != nil || d <= 0 {
-		bad("JOB_RESCUE_AFTER", "must be a positive duration such as 3m")
-	} else if c.JobRescueAfter = d; c.JobTimeout > 0 && d <= c.JobTimeout {
-		bad("JOB_RESCUE_AFTER", fmt.Sprintf("must be longer than JOB_TIMEOUT (%s), or live jobs would be taken over", c.JobTimeout))
-	}
-
-	for _, p := range strings.Split(get("TRUSTED_PROXIES", ""), ",") {
-		if p = strings.TrimSpace(p); p == "" {
-			continue
-		}
-		cidr := p
-		if ip := net.ParseIP(p); ip != nil && ip.To4() != nil {
-			cidr += "/32"
-		} else if ip != nil {
-			cidr += "/128"
-		}
-		_, n, err := net.ParseCIDR(cidr)
-		if err != nil {
-			bad("TRUSTED_PROXIES", fmt.Sprintf("must list IP addresses or CIDR ranges separated by commas, got %q", p))
-			continue
-		}
-		c.TrustedProxies = append(c.TrustedProxies, n)
-	}
-	c.MetricsToken = get("METRICS_TOKEN", "")
+	c.TrustedProxies = r.ipNets("TRUSTED_PROXIES")
+	c.MetricsToken = r.str("METRICS_TOKEN", "")
 	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
-		bad("METRICS_TOKEN", "must be at least 16 characters (or unset)")
+		r.bad("METRICS_TOKEN", "must be at least 16 characters (or unset)")
 	}
-	if n, err := strconv.Atoi(get("MAX_REQUESTS_PER_IP", "16")); err != nil || n < 0 || n > 100000 {
-		bad("MAX_REQUESTS_PER_IP", "must be a number from 0 (no cap) to 100000")
-	} else {
-		c.MaxRequestsPerIP = n
-	}
-	c.MetricsAddr = get("METRICS_ADDR", "")
-	if c.MetricsAddr != "" {
-		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil || port == "" {
-			bad("METRICS_ADDR", fmt.Sprintf("must be host:port or :port, got %q", c.MetricsAddr))
-		} else if c.MetricsAddr == c.ListenAddr {
-			bad("METRICS_ADDR", "must differ from LISTEN_ADDR")
+	c.MaxRequestsPerIP = r.intIn("MAX_REQUESTS_PER_IP", 16, 0, 100000)
+	if r.str("METRICS_ADDR", "") != "" {
+		c.MetricsAddr = r.hostPort("METRICS_ADDR", "")
+		if c.MetricsAddr != "" && c.MetricsAddr == c.ListenAddr {
+			r.bad("METRICS_ADDR", "must differ from LISTEN_ADDR")
 		}
 	}
 	// Metrics name routes, volumes and the process's insides: in production
 	// they must not be open to whoever reaches the web port.
 	if c.Env == "production" && c.MetricsToken == "" && c.MetricsAddr == "" {
-		bad("METRICS_TOKEN", "or METRICS_ADDR must be set in production, or /metrics is open to anyone: "+
+		r.bad("METRICS_TOKEN", "or METRICS_ADDR must be set in production, or /metrics is open to anyone: "+
 			"set METRICS_TOKEN (a bearer token of at least 16 characters) or METRICS_ADDR (a separate listener for metrics, e.g. 127.0.0.1:9090)")
 	}
 
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	if len(r.errs) > 0 {
+		return nil, errors.Join(r.errs...)
 	}
 	return c, nil
 }
 
-func parseBool(v, name string, bad func(string, string)) bool {
+// reader reads variables of one kind each and collects every problem, so
+// Load reports them all at once. A variable that is unset or blank takes
+// its default; one that is invalid reads as the zero value (Load then
+// returns no Config at all).
+type reader struct {
+	getenv func(string) string
+	errs   []error
+}
+
+// secretVars are never quoted in an error: their values (or, for URLs,
+// passwords in them) would end up in logs.
+var secretVars = map[string]bool{
+	"DATABASE_URL": true, "SMTP_URL": true, "SECRET_KEY": true, "SECRET_KEY_OLD": true, "METRICS_TOKEN": true,
+}
+
+// bad records a problem with a variable.
+func (r *reader) bad(name, reason string) { r.errs = append(r.errs, &Error{Var: name, Reason: reason}) }
+
+// invalid records a value that does not parse, quoting it unless the
+// variable is secret.
+func (r *reader) invalid(name, value, reason string) {
+	if !secretVars[name] {
+		reason = fmt.Sprintf("%s, got %q", reason, value)
+	}
+	r.bad(name, reason)
+}
+
+// str is the variable without surrounding space, or def when it is blank.
+func (r *reader) str(name, def string) string {
+	if v := strings.TrimSpace(r.getenv(name)); v != "" {
+		return v
+	}
+	return def
+}
+
+// oneOf is a string that must be one of allowed.
+func (r *reader) oneOf(name, def string, allowed ...string) string {
+	v := r.str(name, def)
+	if slices.Contains(allowed, v) {
+		return v
+	}
+	last := len(allowed) - 1
+	r.invalid(name, v, fmt.Sprintf("must be %s or %s", strings.Join(allowed[:last], ", "), allowed[last]))
+	return ""
+}
+
+// intIn is a whole number from lo to hi.
+func (r *reader) intIn(name string, def, lo, hi int) int {
+	v := r.str(name, strconv.Itoa(def))
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		r.invalid(name, v, fmt.Sprintf("must be a number between %d and %d", lo, hi))
+		return 0
+	}
+	return n
+}
+
+// duration is a Go duration ("90s", "2m") of at least least, and positive
+// whatever least is; def is also the example the error gives.
+func (r *reader) duration(name, def string, least time.Duration) time.Duration {
+	v := r.str(name, def)
+	d, err := time.ParseDuration(v)
+	if err == nil && d > 0 && d >= least {
+		return d
+	}
+	if least > 0 {
+		r.invalid(name, v, fmt.Sprintf("must be a duration of at least %s such as %s", least, def))
+	} else {
+		r.invalid(name, v, "must be a positive duration such as "+def)
+	}
+	return 0
+}
+
+// boolean is true or false (or 1/0, t/f: strconv.ParseBool's forms).
+func (r *reader) boolean(name string, def bool) bool {
+	v := r.str(name, strconv.FormatBool(def))
 	b, err := strconv.ParseBool(v)
 	if err != nil {
-		bad(name, fmt.Sprintf("must be true or false, got %q", v))
+		r.invalid(name, v, "must be true or false")
 	}
 	return b
+}
+
+// url is a URL that valid accepts; want says what that is. Unset with no
+// default is nil, and no error: callers decide whether it is required.
+func (r *reader) url(name, def, want string, valid func(*url.URL) bool) *url.URL {
+	v := r.str(name, def)
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || !valid(u) {
+		r.invalid(name, v, want)
+		return nil
+	}
+	return u
+}
+
+// hostPort is a listen address, host:port or :port.
+func (r *reader) hostPort(name, def string) string {
+	v := r.str(name, def)
+	if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
+		r.invalid(name, v, "must be host:port or :port")
+		return ""
+	}
+	return v
+}
+
+// ports is a comma-separated list of TCP port numbers (empty items
+// skipped); def when unset.
+func (r *reader) ports(name, def string) []uint16 {
+	var out []uint16
+	for _, p := range strings.Split(r.str(name, def), ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		n, err := strconv.ParseUint(p, 10, 16)
+		if err != nil || n == 0 {
+			r.invalid(name, p, "must list port numbers (1 to 65535) separated by commas")
+			continue
+		}
+		out = append(out, uint16(n))
+	}
+	return out
+}
+
+// list is a comma-separated variable, each item without surrounding space
+// (empty items included; nil when unset).
+func (r *reader) list(name string) []string {
+	v := r.str(name, "")
+	if v == "" {
+		return nil
+	}
+	items := strings.Split(v, ",")
+	for i := range items {
+		items[i] = strings.TrimSpace(items[i])
+	}
+	return items
+}
+
+// ipNets is a list of CIDR ranges or single addresses (each its /32 or
+// /128); empty items are skipped.
+func (r *reader) ipNets(name string) []*net.IPNet {
+	var nets []*net.IPNet
+	for _, item := range r.list(name) {
+		if item == "" {
+			continue
+		}
+		cidr := item
+		if ip := net.ParseIP(item); ip != nil && ip.To4() != nil {
+			cidr += "/32"
+		} else if ip != nil {
+			cidr += "/128"
+		}
+		if _, n, err := net.ParseCIDR(cidr); err == nil {
+			nets = append(nets, n)
+		} else {
+			r.invalid(name, item, "must list IP addresses or CIDR ranges separated by commas")
+		}
+	}
+	return nets
 }
 
 func portSuffix(listen string) string {

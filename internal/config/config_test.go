@@ -1,6 +1,8 @@
 package config
 
 import (
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,6 +56,18 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"rescue before timeout", map[string]string{"JOB_TIMEOUT": "5m", "JOB_RESCUE_AFTER": "3m"}, "JOB_RESCUE_AFTER must be longer than JOB_TIMEOUT (5m0s)"},
 		{"bad proxy", map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, proxy.local"}, `TRUSTED_PROXIES must list IP addresses or CIDR ranges separated by commas, got "proxy.local"`},
 		{"short metrics token", map[string]string{"METRICS_TOKEN": "abc"}, "METRICS_TOKEN must be at least 16 characters"},
+		{"bad log level", map[string]string{"LOG_LEVEL": "loud"}, `LOG_LEVEL must be debug, info, warn or error, got "loud"`},
+		{"short old key", map[string]string{"SECRET_KEY_OLD": "0123456789abcdef0123456789abcdef, short"}, "SECRET_KEY_OLD must be a comma-separated list of keys of at least 32 characters"},
+		{"empty old key", map[string]string{"SECRET_KEY_OLD": "0123456789abcdef0123456789abcdef,"}, "SECRET_KEY_OLD must be a comma-separated list"},
+		{"pool not a number", map[string]string{"DB_MAX_CONNS": "many"}, `DB_MAX_CONNS must be a number between 2 and 1000, got "many"`},
+		{"pool too big", map[string]string{"DB_MAX_CONNS": "1001"}, "DB_MAX_CONNS must be a number between 2 and 1000"},
+		{"too many workers", map[string]string{"BRIDGE_WORKERS": "501"}, "BRIDGE_WORKERS must be a number between 1 and 500"},
+		{"zero shutdown", map[string]string{"SHUTDOWN_TIMEOUT": "0s"}, `SHUTDOWN_TIMEOUT must be a positive duration such as 20s, got "0s"`},
+		{"job timeout not a duration", map[string]string{"JOB_TIMEOUT": "2"}, "JOB_TIMEOUT must be a duration of at least 1s such as 2m"},
+		{"rescue equals timeout", map[string]string{"JOB_TIMEOUT": "3m", "JOB_RESCUE_AFTER": "3m"}, "JOB_RESCUE_AFTER must be longer than JOB_TIMEOUT (3m0s)"},
+		{"smtp without host", map[string]string{"SMTP_URL": "smtp://"}, "SMTP_URL must look like"},
+		{"base without host", map[string]string{"BASE_URL": "https://"}, `BASE_URL must be an absolute http(s) URL, got "https://"`},
+		{"listen without port", map[string]string{"LISTEN_ADDR": "localhost:"}, "LISTEN_ADDR must be host:port or :port"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -68,8 +82,72 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 			_, err := Load(env(m))
 			require.Error(t, err)
 			require.Contains(t, err.Error(), tc.want)
+			var ce *Error
+			require.ErrorAs(t, err, &ce)
+			require.Equal(t, strings.Fields(tc.want)[0], ce.Var)
 		})
 	}
+}
+
+// Every problem is reported at once, each naming its variable.
+func TestLoadReportsEveryProblem(t *testing.T) {
+	t.Parallel()
+	_, err := Load(env(map[string]string{"APP_ENV": "development", "LISTEN_ADDR": "x", "BRIDGE_WORKERS": "-1", "JOB_TIMEOUT": "forever"}))
+	require.Error(t, err)
+	var names []string
+	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+		var ce *Error
+		require.True(t, errors.As(e, &ce), "%v", e)
+		names = append(names, ce.Var)
+	}
+	require.ElementsMatch(t, []string{"DATABASE_URL", "LISTEN_ADDR", "BRIDGE_WORKERS", "JOB_TIMEOUT"}, names)
+}
+
+// Values that may hold credentials are never repeated in an error.
+func TestLoadErrorsHideSecrets(t *testing.T) {
+	t.Parallel()
+	_, err := Load(env(map[string]string{
+		"APP_ENV": "development", "DATABASE_URL": "mysql://u:hunter2hunter2@db/x",
+		"SMTP_URL": "http://u:hunter2hunter2@mail", "SECRET_KEY": "hunter2hunter2",
+		"SECRET_KEY_OLD": "hunter2hunter2", "METRICS_TOKEN": "hunter2hunter2",
+	}))
+	require.Error(t, err)
+	for _, v := range []string{"DATABASE_URL", "SMTP_URL", "SECRET_KEY ", "SECRET_KEY_OLD", "METRICS_TOKEN"} {
+		require.Contains(t, err.Error(), "config: "+v)
+	}
+	require.NotContains(t, err.Error(), "hunter2")
+}
+
+func TestLoadParsesEveryKind(t *testing.T) {
+	t.Parallel()
+	key := "0123456789abcdef0123456789abcdef"
+	c, err := Load(env(map[string]string{
+		"APP_ENV": " development ", "DATABASE_URL": "postgresql://db/x", "LISTEN_ADDR": "127.0.0.1:9000",
+		"SECRET_KEY_OLD": " " + key + "1 , " + key + "2 ", "LOG_LEVEL": "debug", "LOG_FORMAT": "json",
+		"OUTBOUND_ALLOW_LOCAL": "true", "DB_MAX_CONNS": "50", "BRIDGE_WORKERS": "3",
+		"SHUTDOWN_TIMEOUT": "1m30s", "JOB_TIMEOUT": "1s", "JOB_RESCUE_AFTER": "10m",
+		"METRICS_TOKEN": "0123456789abcdef", "MAIL_FROM": "bridge@example.com",
+	}))
+	require.NoError(t, err)
+	require.Equal(t, "development", c.Env)
+	require.Equal(t, "postgresql://db/x", c.DatabaseURL)
+	require.Equal(t, "http://localhost:9000", c.BaseURL.String(), "the default follows LISTEN_ADDR's port")
+	require.Equal(t, []string{key + "1", key + "2"}, c.OldSecretKeys)
+	require.Equal(t, "debug", c.LogLevel)
+	require.Equal(t, "json", c.LogFormat)
+	require.True(t, c.OutboundAllowLocal)
+	require.Equal(t, int32(50), c.DBMaxConns)
+	require.Equal(t, 3, c.BridgeWorkers)
+	require.Equal(t, 90*time.Second, c.ShutdownTimeout)
+	require.Equal(t, time.Second, c.JobTimeout)
+	require.Equal(t, 10*time.Minute, c.JobRescueAfter)
+	require.Equal(t, "0123456789abcdef", c.MetricsToken)
+	require.Equal(t, "bridge@example.com", c.MailFrom)
+	require.Nil(t, c.SMTPURL, "no SMTP_URL: mail is logged")
+
+	c, err = Load(env(map[string]string{"APP_ENV": "development", "DATABASE_URL": "postgres://db/x", "LISTEN_ADDR": ":80"}))
+	require.NoError(t, err)
+	require.Equal(t, "http://localhost", c.BaseURL.String())
 }
 
 func TestLoadProductionHTTPSCookies(t *testing.T) {
@@ -155,5 +233,5 @@ func TestLoadMaxRequestsPerIP(t *testing.T) {
 	require.Zero(t, c.MaxRequestsPerIP)
 	base["MAX_REQUESTS_PER_IP"] = "-1"
 	_, err = Load(env(base))
-	require.ErrorContains(t, err, "MAX_REQUESTS_PER_IP must be a number")
+	require.ErrorContains(t, err, "MAX_REQUESTS_PER_IP must be a number between 0 and 100000")
 }

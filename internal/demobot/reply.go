@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/botbridge/botbridge/internal/botapi"
+	"github.com/botbridge/botbridge/internal/clip"
 )
 
 // Keyboard button ids of the greeting.
@@ -68,12 +69,12 @@ func Reply(ev botapi.Event) botapi.Response {
 		if ev.Message != nil && ev.Message.File != nil && ev.Message.File.Name != "" {
 			name = ev.Message.File.Name
 		}
-		return say("Thanks for the file " + escape(truncate(name, 200)) + ". I can't read files, but a person could: type *operator*.")
+		return say("Thanks for the file " + escape(clip.Text(name, 200)) + ". I can't read files, but a person could: type *operator*.")
 	case botapi.TypeActionFailed:
 		if ev.Action == botapi.ActionSendDataToOperator {
 			return say(ContactFailedText)
 		}
-		return say("Sorry, I couldn't do that (" + escape(truncate(ev.Action, 100)) + ": " + escape(truncate(ev.Reason, 100)) + ").")
+		return say("Sorry, I couldn't do that (" + escape(clip.Text(ev.Action, 100)) + ": " + escape(clip.Text(ev.Reason, 100)) + ").")
 	}
 	// Unknown event types: bots must ignore what they do not know.
 	return botapi.Response{}
@@ -91,7 +92,7 @@ func transfer(text string, a botapi.Action) botapi.Response {
 func greeting(name *string) botapi.Response {
 	hi := "Hi!"
 	if name != nil && strings.TrimSpace(*name) != "" {
-		hi = "Hi " + escape(truncate(strings.TrimSpace(*name), 100)) + "!"
+		hi = "Hi " + escape(clip.Text(strings.TrimSpace(*name), 100)) + "!"
 	}
 	text := hi + " I'm the **botbridge demo bot**.\n\n" +
 		"Type anything and I'll echo it, or try: `operator`, `bye`, `contact`, `markdown`, `file`, " +
@@ -147,7 +148,7 @@ func replyText(ev botapi.Event, text string) botapi.Response {
 	case len(words) == 1 && (cmd == "help" || cmd == "menu" || cmd == "start"):
 		return greeting(ev.User.Name)
 	}
-	return say(EchoPrefix + escape(truncate(strings.TrimSpace(text), maxEcho)))
+	return say(EchoPrefix + escape(clip.Text(strings.TrimSpace(text), maxEcho)))
 }
 
 func replyButton(m *botapi.Message) botapi.Response {
@@ -164,7 +165,7 @@ func replyButton(m *botapi.Message) botapi.Response {
 	if text == "" {
 		text = id
 	}
-	answer := PressedPrefix + escape(truncate(text, 200))
+	answer := PressedPrefix + escape(clip.Text(text, 200))
 	if id == ButtonHuman {
 		return transfer(answer, botapi.Action{})
 	}
@@ -185,12 +186,4 @@ func escape(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
-}
-
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "…"
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/botbridge/botbridge/internal/secret"
 	"github.com/botbridge/botbridge/internal/stack"
 	"github.com/botbridge/botbridge/web"
+	"github.com/botbridge/botbridge/web/i18n"
 )
 
 // inproc is botbridge assembled in the test process (like stack.Start) but
@@ -48,18 +49,18 @@ func startInProcess(t *testing.T, opt inprocOptions) *inproc {
 	s, err := stack.Seed(ctx, pool, kr, base, stack.Options{Log: quietLog, Integrations: opt.Integrations})
 	require.NoError(t, err)
 	policy := outbound.Policy{AllowLocal: true}
-	s.Engine = &bridge.Engine{
-		Pool:  pool,
-		Dir:   bridge.NewDirectory(kr),
-		HTTP:  outbound.NewClient(policy, opt.HTTPTimeout),
-		Log:   quietLog,
-		Retry: opt.Retry,
-	}
+	s.Engine = bridge.NewEngine(bridge.Config{
+		Pool:    pool,
+		Keyring: kr,
+		HTTP:    outbound.NewClient(policy, opt.HTTPTimeout),
+		Log:     quietLog,
+		Retry:   opt.Retry,
+	})
 	s.River, err = jobs.New(pool, jobs.Options{RunWorkers: true, Queues: map[string]int{bridge.Queue: opt.Workers},
 		FetchPollInterval: 100 * time.Millisecond, SkipUnknownJobCheck: true, Log: quietLog}, s.Engine.Workers())
 	require.NoError(t, err)
 	s.Engine.Jobs = s.River
-	s.Engine.Notify = bridge.MailOwners(cfg.BaseURL, s.River)
+	s.Engine.Notify = bridge.OwnerMailer{Jobs: s.River, BaseURL: cfg.BaseURL.String(), T: i18n.Text, DefaultLang: "en"}.Notify
 	srv.Config.Handler = web.New(web.Deps{
 		Config: cfg, DB: pool, Ping: pool.Ping, Log: quietLog,
 		Sessions: auth.DefaultSessions, Throttle: auth.DefaultThrottle,

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/botbridge/botbridge/internal/botapi"
@@ -178,9 +179,9 @@ func verify(t *testing.T, pool *pgxpool.Pool, bot *demobot.Bot, chats []chatRef,
 		_, err := c.sb.WaitFor(ctx, c.id, delivered)
 		require.NoError(t, err, "acknowledged messages were not all answered")
 	}
-	eventually(t, d, "every stored event finished", func() bool {
-		return count(t, pool, `SELECT count(*) FROM bridge_events WHERE status IN ('pending', 'replied')`) == 0
-	})
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		assert.Zero(c, count(c, pool, `SELECT count(*) FROM bridge_events WHERE status IN ('pending', 'replied')`))
+	}, d, poll, "every stored event finished")
 	require.Zero(t, count(t, pool, `SELECT count(*) FROM bridge_events WHERE status = 'failed'`), "no event failed")
 
 	var o outcome

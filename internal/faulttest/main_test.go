@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"syscall"
@@ -44,10 +43,10 @@ func limit(t *testing.T) {
 // system under test, not the test, and must start and run fast).
 func buildBinary(t *testing.T) string {
 	t.Helper()
+	// go test puts its own GOROOT/bin first on the test's PATH, so this finds
+	// the go command that is running the tests.
 	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
+	require.NoError(t, err, "the go command is needed to build the binary under test")
 	bin := filepath.Join(t.TempDir(), "botbridge")
 	start := time.Now()
 	cmd := exec.Command(goTool, "build", "-o", bin, "github.com/botbridge/botbridge/cmd/botbridge")
@@ -263,8 +262,8 @@ func get(url string) (int, error) {
 }
 
 // count runs a count(*) query.
-func count(t *testing.T, pool *pgxpool.Pool, sql string, args ...any) int {
-	t.Helper()
+func count(t require.TestingT, pool *pgxpool.Pool, sql string, args ...any) int {
+	helper(t)
 	var n int
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -272,22 +271,21 @@ func count(t *testing.T, pool *pgxpool.Pool, sql string, args ...any) int {
 	return n
 }
 
-// eventually polls cond every 50 ms for up to d.
-func eventually(t *testing.T, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("not within %s: %s", d, what)
-		}
-		time.Sleep(50 * time.Millisecond)
+// poll is how often the tests look again for a condition to hold.
+const poll = 50 * time.Millisecond
+
+// helper marks the caller a test helper when t is a *testing.T (t may be
+// an assert.CollectT inside EventuallyWithT).
+func helper(t require.TestingT) {
+	if h, ok := t.(interface{ Helper() }); ok {
+		h.Helper()
 	}
 }
 
 // runningJobs lists the chat jobs in state running with the client that
 // runs them (the last entry of attempted_by).
-func runningJobs(t *testing.T, pool *pgxpool.Pool) map[int64]string {
-	t.Helper()
+func runningJobs(t require.TestingT, pool *pgxpool.Pool) map[int64]string {
+	helper(t)
 	rows, err := pool.Query(context.Background(), `
 		SELECT id, coalesce(attempted_by[array_upper(attempted_by, 1)], '')
 		FROM river_job WHERE kind = 'bridge_chat' AND state = 'running'`)
@@ -305,8 +303,8 @@ func runningJobs(t *testing.T, pool *pgxpool.Pool) map[int64]string {
 
 // clientIDs lists the River clients that ever worked a chat job, oldest
 // first (a client id ends in its start time).
-func clientIDs(t *testing.T, pool *pgxpool.Pool) []string {
-	t.Helper()
+func clientIDs(t require.TestingT, pool *pgxpool.Pool) []string {
+	helper(t)
 	rows, err := pool.Query(context.Background(), `
 		SELECT DISTINCT c FROM river_job, unnest(attempted_by) AS c WHERE kind = 'bridge_chat' ORDER BY c`)
 	require.NoError(t, err)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/botbridge/botbridge/internal/db/dbtest"
@@ -39,18 +40,13 @@ func setLatency(s *stack.Stack, d time.Duration) {
 // process left "running".
 func killWhileWorking(t *testing.T, e *testEnv, p *proc, clientID string) map[int64]string {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
 		busy := false
-		for _, by := range runningJobs(t, e.pool) {
+		for _, by := range runningJobs(c, e.pool) {
 			busy = busy || clientID == "" || by == clientID
 		}
-		if busy {
-			break
-		}
-		require.True(t, time.Now().Before(deadline), "%s never had a chat job running", p.name)
-		time.Sleep(5 * time.Millisecond)
-	}
+		assert.True(c, busy)
+	}, 10*time.Second, 5*time.Millisecond, "%s never had a chat job running", p.name)
 	p.kill()
 	orphans := map[int64]string{}
 	for id, by := range runningJobs(t, e.pool) {
@@ -96,9 +92,9 @@ func testKill9(t *testing.T, bin string) {
 	require.LessOrEqual(t, o.BotDup, kills*len(chats))
 
 	// The dead processes' jobs are rescued and finished by the live one.
-	eventually(t, 90*time.Second, "the killed processes' chat jobs are rescued and completed", func() bool {
-		return count(t, e.pool, `SELECT count(*) FROM river_job WHERE kind = 'bridge_chat' AND state <> 'completed'`) == 0
-	})
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		assert.Zero(c, count(c, e.pool, `SELECT count(*) FROM river_job WHERE kind = 'bridge_chat' AND state <> 'completed'`))
+	}, 90*time.Second, poll, "the killed processes' chat jobs are rescued and completed")
 }
 
 // Two processes (web + workers, and workers only) share one database; the
@@ -116,10 +112,10 @@ func testTwoProcesses(t *testing.T, bin string) {
 	// Both processes work: two River clients appear in attempted_by, the
 	// worker's last (client ids end in their start time).
 	var ids []string
-	eventually(t, 20*time.Second, "both processes run chat jobs", func() bool {
-		ids = clientIDs(t, e.pool)
-		return len(ids) >= 2
-	})
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		ids = clientIDs(c, e.pool)
+		assert.GreaterOrEqual(c, len(ids), 2)
+	}, 20*time.Second, poll, "both processes run chat jobs")
 	require.Len(t, ids, 2)
 	aID, bID := ids[0], ids[1]
 	require.True(t, b.running())
@@ -137,18 +133,19 @@ func testTwoProcesses(t *testing.T, bin string) {
 	require.LessOrEqual(t, o.BotDup, len(chats))
 
 	// Whatever the worker left running is rescued and completed by the other.
-	eventually(t, 90*time.Second, "the dead worker's jobs are completed by the live process", func() bool {
+	finishedBy := map[int64]string{}
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
 		for id := range orphans {
 			var state, by string
-			require.NoError(t, e.pool.QueryRow(context.Background(),
+			require.NoError(c, e.pool.QueryRow(context.Background(),
 				`SELECT state, attempted_by[array_upper(attempted_by, 1)] FROM river_job WHERE id = $1`, id).Scan(&state, &by))
-			if state != "completed" {
-				return false
-			}
-			require.Equal(t, aID, by, "job %d finished by the live process", id)
+			require.Equal(c, "completed", state, "job %d", id)
+			finishedBy[id] = by
 		}
-		return true
-	})
+	}, 90*time.Second, poll, "the dead worker's jobs are completed by the live process")
+	for id, by := range finishedBy {
+		require.Equal(t, aID, by, "job %d finished by the live process", id)
+	}
 }
 
 // SIGTERM while chats have a backlog and Webim is slow: the process drains
@@ -164,7 +161,7 @@ func testGracefulShutdown(t *testing.T, bin string) {
 	l := startLoad(chats, 60*time.Millisecond)
 	t.Cleanup(func() { l.halt(t) })
 	time.Sleep(2 * time.Second)
-	eventually(t, 5*time.Second, "chat jobs running", func() bool { return len(runningJobs(t, e.pool)) > 0 })
+	require.EventuallyWithT(t, func(c *assert.CollectT) { assert.NotEmpty(c, runningJobs(c, e.pool)) }, 5*time.Second, poll, "chat jobs running")
 	inFlight := len(runningJobs(t, e.pool))
 
 	took := p.term(20 * time.Second)

@@ -22,6 +22,10 @@ const (
 	ActionMarkedHealthy    = "marked_healthy"
 	ActionBotEndpointSaved = "bot_endpoint_saved"
 	ActionBotSecretRotated = "bot_secret_rotated"
+	// ActionChatEventsRotated: new Basic credentials for the chat events URL.
+	ActionChatEventsRotated = "chat_events_rotated"
+	// ActionLinkButtonsChanged: the experimental link-button switch flipped.
+	ActionLinkButtonsChanged = "link_buttons_changed"
 )
 
 // AuditLimit is how many entries Settings and the integration page show.

@@ -27,9 +27,9 @@ const (
 	// FallbackTransfer hands the chat to the integration's "Transfer to"
 	// target after sending the fallback text; the only mode so far.
 	FallbackTransfer = "transfer"
-	// DefaultFallbackText is what a visitor reads when the bot cannot be
-	// reached (the column default in the migration says the same).
-	DefaultFallbackText = "Sorry, our assistant is unavailable right now. Connecting you to a person."
+	// DefaultVisitorLanguage is the language a project's visitors read
+	// unless the owner says otherwise (the column default says the same).
+	DefaultVisitorLanguage = "ru"
 	// SecretOverlap is how long the previous signing secret stays valid
 	// after a rotation, so the bot can switch without failed deliveries.
 	SecretOverlap = 24 * time.Hour
@@ -41,17 +41,51 @@ func botSecretAAD(projectID int64) []byte {
 	return []byte("project_bot:" + strconv.FormatInt(projectID, 10) + ":secret")
 }
 
+// VisitorLanguages are the languages botbridge can write to a project's
+// visitors in.
+var VisitorLanguages = []string{"ru", "en"}
+
+// defaultFallbackTexts are what a visitor reads when the bot cannot be
+// reached, by visitor language, until the owner writes their own (the
+// column default in the migration is the Russian one).
+var defaultFallbackTexts = map[string]string{
+	"ru": "Извините, наш помощник сейчас недоступен. Соединяем вас с сотрудником.",
+	"en": "Sorry, our assistant is unavailable right now. Connecting you to a person.",
+}
+
+// DefaultFallbackText is the default fallback text in a visitor language
+// (Russian for an unknown one).
+func DefaultFallbackText(lang string) string {
+	if t, ok := defaultFallbackTexts[lang]; ok {
+		return t
+	}
+	return defaultFallbackTexts[DefaultVisitorLanguage]
+}
+
+func validVisitorLanguage(s string) bool {
+	_, ok := defaultFallbackTexts[s]
+	return ok
+}
+
 // BotInput is the bot endpoint form as submitted.
 type BotInput struct {
 	URL          string
 	Timeout      string
 	FallbackMode string
 	FallbackText string
+	// VisitorLanguage is the language of the texts botbridge itself sends
+	// the project's visitors ("ru", "en").
+	VisitorLanguage string
 }
 
-// DefaultBotInput prefills the form of a project without a bot endpoint.
-func DefaultBotInput() BotInput {
-	return BotInput{Timeout: strconv.Itoa(DefaultBotTimeout), FallbackMode: FallbackTransfer, FallbackText: DefaultFallbackText}
+// DefaultBotInput prefills the form of a project without a bot endpoint:
+// visitors in lang (DefaultVisitorLanguage when "") with the default text.
+func DefaultBotInput(lang string) BotInput {
+	if !validVisitorLanguage(lang) {
+		lang = DefaultVisitorLanguage
+	}
+	return BotInput{Timeout: strconv.Itoa(DefaultBotTimeout), FallbackMode: FallbackTransfer,
+		FallbackText: DefaultFallbackText(lang), VisitorLanguage: lang}
 }
 
 // BotSettings is the bot endpoint as the Settings page shows it: no secret,
@@ -62,7 +96,9 @@ type BotSettings struct {
 	TimeoutSeconds int
 	FallbackMode   string
 	FallbackText   string
-	SecretLast4    string
+	// VisitorLanguage is the language of the texts the visitors get.
+	VisitorLanguage string
+	SecretLast4     string
 	// PreviousValidUntil is set while the previous secret still verifies.
 	PreviousValidUntil *time.Time
 	SecretRotatedAt    time.Time
@@ -75,7 +111,8 @@ func (b BotSettings) SecretMask() string { return "••••" + b.SecretLast4
 
 // Input turns saved settings back into form values.
 func (b BotSettings) Input() BotInput {
-	return BotInput{URL: b.URL, Timeout: strconv.Itoa(b.TimeoutSeconds), FallbackMode: b.FallbackMode, FallbackText: b.FallbackText}
+	return BotInput{URL: b.URL, Timeout: strconv.Itoa(b.TimeoutSeconds), FallbackMode: b.FallbackMode, FallbackText: b.FallbackText,
+		VisitorLanguage: b.VisitorLanguage}
 }
 
 type botValues struct {
@@ -83,6 +120,7 @@ type botValues struct {
 	timeout int32
 	mode    string
 	text    string
+	lang    string
 }
 
 // validate checks the form; errors are catalog keys per field.
@@ -90,7 +128,7 @@ func (in BotInput) validate(ctx context.Context, env Env) (botValues, error) {
 	v := apperr.Validation{}
 	var out botValues
 	if u, err := checkURL(ctx, env, in.URL, false); err != nil {
-		v.Add("endpoint_url", "bot.endpoint_url."+urlProblem(err))
+		v.Add("endpoint_url", botURLKeys[urlProblem(err)])
 	} else {
 		out.url = u
 	}
@@ -108,7 +146,19 @@ func (in BotInput) validate(ctx context.Context, env Env) (botValues, error) {
 		v.Add("fallback_mode", "bot.fallback_mode.invalid")
 	}
 	out.mode = in.FallbackMode
+	// "" keeps the saved language (a new endpoint gets the default).
+	if in.VisitorLanguage != "" && !validVisitorLanguage(in.VisitorLanguage) {
+		v.Add("visitor_language", "bot.visitor_language.invalid")
+	}
+	out.lang = in.VisitorLanguage
 	text := strings.TrimSpace(strings.ReplaceAll(in.FallbackText, "\r\n", "\n"))
+	// A default text left as it was follows the visitor language: an owner
+	// who switches to English is not left with the Russian default.
+	for _, l := range VisitorLanguages {
+		if text == defaultFallbackTexts[l] && validVisitorLanguage(in.VisitorLanguage) {
+			text = DefaultFallbackText(in.VisitorLanguage)
+		}
+	}
 	switch {
 	case text == "":
 		v.Add("fallback_text", "bot.fallback_text.required")
@@ -132,7 +182,7 @@ func GetBotSettings(ctx context.Context, q db.DBTX, projectID int64) (BotSetting
 	b := r.ProjectBot
 	out := BotSettings{
 		ProjectID: b.ProjectID, URL: b.EndpointUrl, TimeoutSeconds: int(b.TimeoutSeconds), FallbackMode: b.FallbackMode,
-		FallbackText: b.FallbackText, SecretLast4: b.SecretLast4, SecretRotatedAt: b.SecretRotatedAt,
+		FallbackText: b.FallbackText, VisitorLanguage: b.VisitorLanguage, SecretLast4: b.SecretLast4, SecretRotatedAt: b.SecretRotatedAt,
 		UpdatedByEmail: deref(r.UpdatedByEmail), UpdatedAt: b.UpdatedAt,
 	}
 	if b.PreviousValidUntil != nil && b.PreviousValidUntil.After(time.Now()) {
@@ -164,9 +214,12 @@ func SaveBot(ctx context.Context, conn db.Conn, env Env, projectID, actorID int6
 		if err != nil {
 			return fmt.Errorf("integration: lock bot: %w", err)
 		}
+		if vals.lang == "" {
+			vals.lang = cur.VisitorLanguage
+		}
 		err = q.UpdateProjectBot(ctx, dbsqlc.UpdateProjectBotParams{
 			EndpointUrl: vals.url, TimeoutSeconds: vals.timeout, FallbackMode: vals.mode, FallbackText: vals.text,
-			ActorID: &actorID, ProjectID: projectID,
+			VisitorLanguage: vals.lang, ActorID: &actorID, ProjectID: projectID,
 		})
 		if err != nil {
 			return fmt.Errorf("integration: update bot: %w", err)
@@ -179,6 +232,9 @@ func SaveBot(ctx context.Context, conn db.Conn, env Env, projectID, actorID int6
 // insertBot stores the first version with a new signing secret; inserted
 // is false when a concurrent first save won.
 func insertBot(ctx context.Context, q *dbsqlc.Queries, kr *secret.Keyring, projectID, actorID int64, vals botValues) (inserted bool, err error) {
+	if vals.lang == "" {
+		vals.lang = DefaultVisitorLanguage
+	}
 	sec, err := botapi.NewSecret()
 	if err != nil {
 		return false, err
@@ -189,7 +245,7 @@ func insertBot(ctx context.Context, q *dbsqlc.Queries, kr *secret.Keyring, proje
 	}
 	_, err = q.InsertProjectBot(ctx, dbsqlc.InsertProjectBotParams{
 		ProjectID: projectID, EndpointUrl: vals.url, TimeoutSeconds: vals.timeout, FallbackMode: vals.mode,
-		FallbackText: vals.text, SecretCiphertext: sealed.Ciphertext, SecretKeyID: sealed.KeyID,
+		FallbackText: vals.text, VisitorLanguage: vals.lang, SecretCiphertext: sealed.Ciphertext, SecretKeyID: sealed.KeyID,
 		SecretLast4: last4(sec), ActorID: &actorID, RevealSeconds: int32(secretReveal / time.Second),
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -205,7 +261,7 @@ func insertBot(ctx context.Context, q *dbsqlc.Queries, kr *secret.Keyring, proje
 // as "changed": it is long and not a setting worth repeating).
 func botDetail(cur *dbsqlc.ProjectBot, v botValues) string {
 	if cur == nil {
-		return fmt.Sprintf("url=%s timeout=%ds fallback=%s", v.url, v.timeout, v.mode)
+		return fmt.Sprintf("url=%s timeout=%ds fallback=%s visitor_language=%s", v.url, v.timeout, v.mode, v.lang)
 	}
 	var parts []string
 	if cur.EndpointUrl != v.url {
@@ -216,6 +272,9 @@ func botDetail(cur *dbsqlc.ProjectBot, v botValues) string {
 	}
 	if cur.FallbackMode != v.mode {
 		parts = append(parts, "fallback="+cur.FallbackMode+"→"+v.mode)
+	}
+	if cur.VisitorLanguage != v.lang {
+		parts = append(parts, "visitor_language="+cur.VisitorLanguage+"→"+v.lang)
 	}
 	if cur.FallbackText != v.text {
 		parts = append(parts, "fallback_text=changed")
@@ -285,6 +344,7 @@ type Bot struct {
 	URL          string
 	Timeout      time.Duration
 	FallbackMode string
+	// FallbackText is in the project's visitor language.
 	FallbackText string
 	// Secrets sign requests: the current one first, then the previous one
 	// while it is within its overlap window.
@@ -307,6 +367,9 @@ func BotEndpoint(ctx context.Context, q db.DBTX, kr *secret.Keyring, projectID i
 	out := Bot{
 		URL: b.EndpointUrl, Timeout: time.Duration(b.TimeoutSeconds) * time.Second,
 		FallbackMode: b.FallbackMode, FallbackText: b.FallbackText, Secrets: []string{cur},
+	}
+	if out.FallbackText == "" {
+		out.FallbackText = DefaultFallbackText(b.VisitorLanguage)
 	}
 	if b.PreviousSecretCiphertext != nil && b.PreviousSecretKeyID != nil && b.PreviousValidUntil != nil && b.PreviousValidUntil.After(time.Now()) {
 		prev, err := kr.DecryptString(secret.Sealed{KeyID: *b.PreviousSecretKeyID, Ciphertext: b.PreviousSecretCiphertext}, aad)

@@ -6,7 +6,7 @@
 //
 // Owner-facing functions take the project id and scope every read and
 // write by it. The bridge engine's entry points (LookupByWebhookKey,
-// GetByID, Token, BotEndpoint, MarkUnhealthy, MarkHealthy) are reached
+// GetByID, Token, BotEndpoint, MarkUnhealthy) are reached
 // through an authenticated webhook or the engine's own stored events.
 package integration
 
@@ -22,10 +22,12 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/botbridge/botbridge/internal/apperr"
+	"github.com/botbridge/botbridge/internal/clip"
 	"github.com/botbridge/botbridge/internal/db"
 	"github.com/botbridge/botbridge/internal/db/dbsqlc"
 	"github.com/botbridge/botbridge/internal/outbound"
 	"github.com/botbridge/botbridge/internal/secret"
+	"github.com/botbridge/botbridge/internal/webim"
 )
 
 // Integration statuses.
@@ -92,16 +94,42 @@ type Integration struct {
 	Version int32
 	// DeletedAt is set only on rows loaded with GetByID.
 	DeletedAt *time.Time
+	// LinkButtons: send link buttons as Webim keyboard buttons
+	// (experimental, see webim.Options).
+	LinkButtons bool
+	// ChatEventsUser is the Basic user of the chat events URL; "" until
+	// the owner creates its credentials.
+	ChatEventsUser string
+
+	chatEventsSecretHash []byte
 
 	token      secret.Sealed
 	webhookKey secret.Sealed
 }
 
-// Live reports whether the integration should handle chats: not deleted and
-// not disabled by its owner (an unhealthy one keeps receiving, so it can
-// recover).
-func (i Integration) Live() bool {
+// AcceptsWebhooks reports whether the integration's webhook URL stores
+// events: not deleted and not disabled by its owner (an unhealthy one keeps
+// receiving, so nothing a visitor writes is lost while the token is fixed).
+// The database names the same rule once, as the view
+// integrations_accepting_webhooks (TestAcceptsWebhooksMatchesView).
+func (i Integration) AcceptsWebhooks() bool {
 	return i.DeletedAt == nil && (i.Status == StatusActive || i.Status == StatusUnhealthy)
+}
+
+// CanSend reports whether the bridge may call Webim for the integration:
+// not deleted and active (an unhealthy token stays unused until its owner
+// fixes it; a disabled integration sends nothing).
+func (i Integration) CanSend() bool {
+	return i.DeletedAt == nil && i.Status == StatusActive
+}
+
+// WebimTarget is the integration's "Transfer to" setting as Webim calls
+// need it: the operator, else the department, else (neither set) the queue.
+func (i Integration) WebimTarget() webim.Target {
+	if i.TransferTo == "operator" {
+		return webim.Target{OperatorID: i.OperatorID}
+	}
+	return webim.Target{DepKey: i.DepartmentID}
 }
 
 // TokenMask is how the token is shown: "••••" and its last 4 characters.
@@ -118,6 +146,7 @@ func fromRow(r dbsqlc.Integration, createdBy, updatedBy *string) Integration {
 		Domain: r.Domain, TokenLast4: r.TokenLast4, TransferTo: r.TransferTo,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version, DeletedAt: r.DeletedAt,
 		CreatedByEmail: deref(createdBy), UpdatedByEmail: deref(updatedBy),
+		LinkButtons: r.LinkButtons, ChatEventsUser: r.ChatEventsUser, chatEventsSecretHash: r.ChatEventsSecretHash,
 	}
 	if r.DepartmentID != nil {
 		in.DepartmentID = *r.DepartmentID
@@ -419,7 +448,7 @@ func LookupByWebhookKey(ctx context.Context, q db.DBTX, key string) (Integration
 	if err != nil {
 		return Integration{}, notFound("webhook key", err)
 	}
-	return fromRow(r, nil, nil), nil
+	return fromRow(dbsqlc.Integration(r), nil, nil), nil
 }
 
 // GetByID loads an integration for the bridge engine, deleted ones
@@ -438,26 +467,13 @@ func GetByID(ctx context.Context, q db.DBTX, id int64) (Integration, error) {
 // nothing changed (already unhealthy for this reason, or disabled), so
 // callers notify owners once. A deleted or unknown id is ErrNotFound.
 func MarkUnhealthy(ctx context.Context, q db.DBTX, id int64, reason string) (changed bool, err error) {
-	reason = truncate(strings.TrimSpace(reason), 500)
+	reason = clip.Text(strings.TrimSpace(reason), 500)
 	if reason == "" {
 		reason = "unknown"
 	}
 	n, err := dbsqlc.New(q).MarkIntegrationUnhealthy(ctx, dbsqlc.MarkIntegrationUnhealthyParams{ID: id, Reason: reason})
 	if err != nil {
 		return false, fmt.Errorf("integration: mark unhealthy: %w", err)
-	}
-	if n > 0 {
-		return true, nil
-	}
-	return false, exists(ctx, q, id)
-}
-
-// MarkHealthy returns an unhealthy integration to active (e.g. after a
-// Webim call succeeded again). changed is false when it was not unhealthy.
-func MarkHealthy(ctx context.Context, q db.DBTX, id int64) (changed bool, err error) {
-	n, err := dbsqlc.New(q).MarkIntegrationHealthy(ctx, id)
-	if err != nil {
-		return false, fmt.Errorf("integration: mark healthy: %w", err)
 	}
 	if n > 0 {
 		return true, nil
@@ -484,10 +500,13 @@ func last4(s string) string {
 	return string(r[len(r)-4:])
 }
 
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
+// Domain returns the Webim domain of one of the project's integrations,
+// deleted ones included (their activity log stays readable); another
+// project's id is apperr.ErrNotFound.
+func Domain(ctx context.Context, q db.DBTX, projectID, id int64) (string, error) {
+	d, err := dbsqlc.New(q).GetIntegrationDomain(ctx, dbsqlc.GetIntegrationDomainParams{ProjectID: projectID, ID: id})
+	if err != nil {
+		return "", notFound(fmt.Sprintf("domain %d", id), err)
 	}
-	return string(r[:n])
+	return d, nil
 }

@@ -87,7 +87,7 @@ func (in Input) Validate(ctx context.Context, env Env, requireToken bool) (Setti
 	}
 
 	if domain, err := checkURL(ctx, env, in.Domain, true); err != nil {
-		v.Add("domain", "integration.domain."+urlProblem(err))
+		v.Add("domain", domainKeys[urlProblem(err)])
 	} else {
 		s.Domain = domain
 	}
@@ -199,6 +199,56 @@ var urlProblems = map[string]string{
 	"This host name could not be found":                                       "not_found",
 	"This host name could not be looked up right now, try again later":        "lookup_failed",
 }
+
+// domainKeys are the catalog keys of the domain field's problems, spelled out
+// so the catalog test sees every one.
+var domainKeys = map[string]string{
+	"empty":            "integration.domain.empty",
+	"spaces":           "integration.domain.spaces",
+	"invalid":          "integration.domain.invalid",
+	"https":            "integration.domain.https",
+	"https_or_http":    "integration.domain.https_or_http",
+	"userinfo":         "integration.domain.userinfo",
+	"no_host":          "integration.domain.no_host",
+	"bad_host":         "integration.domain.bad_host",
+	"short_host":       "integration.domain.short_host",
+	"port":             "integration.domain.port",
+	"port_not_allowed": "integration.domain.port_not_allowed",
+	"fragment":         "integration.domain.fragment",
+	"path":             "integration.domain.path",
+	"query":            "integration.domain.query",
+	"forbidden":        "integration.domain.forbidden",
+	"not_found":        "integration.domain.not_found",
+	"lookup_failed":    "integration.domain.lookup_failed",
+	"long":             "integration.domain.long",
+}
+
+// botURLKeys are the catalog keys of the bot URL field's problems.
+var botURLKeys = map[string]string{
+	"empty":            "bot.endpoint_url.empty",
+	"spaces":           "bot.endpoint_url.spaces",
+	"invalid":          "bot.endpoint_url.invalid",
+	"https":            "bot.endpoint_url.https",
+	"https_or_http":    "bot.endpoint_url.https_or_http",
+	"userinfo":         "bot.endpoint_url.userinfo",
+	"no_host":          "bot.endpoint_url.no_host",
+	"bad_host":         "bot.endpoint_url.bad_host",
+	"short_host":       "bot.endpoint_url.short_host",
+	"port":             "bot.endpoint_url.port",
+	"port_not_allowed": "bot.endpoint_url.port_not_allowed",
+	"fragment":         "bot.endpoint_url.fragment",
+	"path":             "bot.endpoint_url.path",
+	"query":            "bot.endpoint_url.query",
+	"forbidden":        "bot.endpoint_url.forbidden",
+	"not_found":        "bot.endpoint_url.not_found",
+	"lookup_failed":    "bot.endpoint_url.lookup_failed",
+	"long":             "bot.endpoint_url.long",
+}
+
+// DomainErrorKey is the catalog key that words a problem with a Webim
+// domain (an error of outbound.NormalizeDomain or of checking it), for any
+// form with such a field.
+func DomainErrorKey(err error) string { return domainKeys[urlProblem(err)] }
 
 func urlProblem(err error) string {
 	if errors.Is(err, errTooLong) {

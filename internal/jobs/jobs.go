@@ -24,6 +24,8 @@ type Client = river.Client[pgx.Tx]
 // test double-free insert-only client.
 type Inserter interface {
 	InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+	// InsertManyTx inserts several jobs in one statement.
+	InsertManyTx(ctx context.Context, tx pgx.Tx, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
 }
 
 // Register adds workers to the registry before the client is built.
@@ -49,6 +51,10 @@ type Options struct {
 	// leader's rescuer retries it: jobs of a process killed mid-run would
 	// otherwise wait River's default of an hour. Must exceed JobTimeout.
 	RescueStuckJobsAfter time.Duration
+	// Periodic are jobs enqueued on a schedule (worker clients only). River
+	// runs the schedule in the elected leader alone, so however many
+	// processes run workers, each period enqueues once.
+	Periodic []*river.PeriodicJob
 }
 
 // Fetch timing of worker clients (see New); exported so the queue
@@ -81,6 +87,7 @@ func New(pool *pgxpool.Pool, opt Options, regs ...Register) (*Client, error) {
 			cfg.FetchPollInterval = opt.FetchPollInterval
 			cfg.FetchCooldown = min(cfg.FetchCooldown, opt.FetchPollInterval/2)
 		}
+		cfg.PeriodicJobs = opt.Periodic
 	}
 	c, err := river.NewClient(riverpgxv5.New(pool), cfg)
 	if err != nil {

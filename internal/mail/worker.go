@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 
+	"github.com/botbridge/botbridge/internal/backoff"
 	"github.com/botbridge/botbridge/internal/db/dbsqlc"
 	"github.com/botbridge/botbridge/internal/jobs"
 )
@@ -65,20 +65,9 @@ const (
 	backoffMax  = time.Hour
 )
 
-// Backoff is the delay after the given failed attempt (1-based): 15 s
-// doubling per attempt, capped at an hour, minus up to a quarter of random
-// jitter so that mail queued together (say, during an outage) does not
-// retry in lockstep; the jitter only shortens, so the cap holds.
-func Backoff(attempt int) time.Duration {
-	d := backoffMax
-	if attempt < 1 {
-		attempt = 1
-	}
-	if attempt <= 20 {
-		d = min(backoffBase<<(attempt-1), backoffMax)
-	}
-	return d - rand.N(d/4+1)
-}
+// Backoff is the delay after the given failed attempt (1-based): botbridge's
+// one backoff (internal/backoff) with mail's bounds.
+func Backoff(attempt int) time.Duration { return backoff.Delay(attempt, backoffBase, backoffMax) }
 
 // markTimeout bounds recording the outcome; it runs even when the job's
 // context has ended, because forgetting a successful send means sending twice.

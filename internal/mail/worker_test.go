@@ -11,6 +11,7 @@ import (
 	"github.com/emersion/go-smtp"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/botbridge/botbridge/internal/db"
@@ -26,8 +27,16 @@ type outboxRow struct {
 	LastError        string
 }
 
-func loadRow(t *testing.T, pool *pgxpool.Pool, id int64) outboxRow {
-	t.Helper()
+// helper marks the caller a test helper when t is a *testing.T (t may be
+// an assert.CollectT inside EventuallyWithT).
+func helper(t require.TestingT) {
+	if h, ok := t.(interface{ Helper() }); ok {
+		h.Helper()
+	}
+}
+
+func loadRow(t require.TestingT, pool *pgxpool.Pool, id int64) outboxRow {
+	helper(t)
 	var r outboxRow
 	err := pool.QueryRow(context.Background(),
 		`SELECT sent_at, failed_at, attempts, last_error FROM mail_outbox WHERE id = $1`, id).
@@ -38,8 +47,8 @@ func loadRow(t *testing.T, pool *pgxpool.Pool, id int64) outboxRow {
 
 // jobOf returns the id, state and scheduled time of the delivery job of an
 // outbox row.
-func jobOf(t *testing.T, pool *pgxpool.Pool, outboxID int64) (int64, string, time.Time) {
-	t.Helper()
+func jobOf(t require.TestingT, pool *pgxpool.Pool, outboxID int64) (int64, string, time.Time) {
+	helper(t)
 	var (
 		id    int64
 		state string
@@ -96,9 +105,9 @@ func senderFor(t *testing.T, addr string) mail.Sender {
 
 func waitJobState(t *testing.T, pool *pgxpool.Pool, outboxID int64, want string) {
 	t.Helper()
-	require.Eventually(t, func() bool {
-		_, st, _ := jobOf(t, pool, outboxID)
-		return st == want
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		_, st, _ := jobOf(c, pool, outboxID)
+		assert.Equal(c, want, st)
 	}, 15*time.Second, 20*time.Millisecond, "job of outbox %d never became %s", outboxID, want)
 }
 
@@ -130,11 +139,12 @@ func TestCommittedMailIsDeliveredOnce(t *testing.T) {
 	jobID, _, _ := jobOf(t, pool, id)
 	_, err := c.JobRetry(context.Background(), jobID)
 	require.NoError(t, err)
-	require.Eventually(t, func() bool {
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
 		var attempt int
-		require.NoError(t, pool.QueryRow(context.Background(), `SELECT attempt FROM river_job WHERE id = $1`, jobID).Scan(&attempt))
-		_, st, _ := jobOf(t, pool, id)
-		return attempt == 2 && st == "completed"
+		require.NoError(c, pool.QueryRow(context.Background(), `SELECT attempt FROM river_job WHERE id = $1`, jobID).Scan(&attempt))
+		_, st, _ := jobOf(c, pool, id)
+		assert.Equal(c, 2, attempt)
+		assert.Equal(c, "completed", st)
 	}, 15*time.Second, 20*time.Millisecond)
 	require.Len(t, sk.Messages(), 1, "a re-run job must not send again")
 	require.Equal(t, 1, loadRow(t, pool, id).Attempts)
@@ -218,7 +228,9 @@ func TestRetriesWithBackoffUntilTheServerAnswers(t *testing.T) {
 	c := startWorkers(t, pool, &mail.Worker{Sender: senderFor(t, addr), RetryDelay: func(int) time.Duration { return 100 * time.Millisecond }})
 	id := enqueue(t, pool, c, mail.Message{To: "owner@example.com", Subject: "Retried", Body: "z"})
 
-	require.Eventually(t, func() bool { return loadRow(t, pool, id).Attempts >= 2 }, 15*time.Second, 20*time.Millisecond)
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		assert.GreaterOrEqual(c, loadRow(c, pool, id).Attempts, 2)
+	}, 15*time.Second, 20*time.Millisecond)
 	ln, err := net.Listen("tcp", addr)
 	require.NoError(t, err)
 	sk := startSink(t, ln, sinkOptions{})

@@ -111,3 +111,22 @@ func EnsureNamed(ctx context.Context, conn db.Conn, userID int64, name string) (
 	p, err := Create(ctx, conn, userID, name)
 	return p, err == nil, err
 }
+
+// Owners returns a project's name and the addresses of its owners (not
+// disabled), for notifications about it. Not tenant-facing: the caller has
+// the project id from its own records (an integration row, a job).
+func Owners(ctx context.Context, q db.DBTX, projectID int64) (name string, emails []string, err error) {
+	qs := dbsqlc.New(q)
+	name, err = qs.GetProjectName(ctx, projectID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil, fmt.Errorf("project %d: %w", projectID, apperr.ErrNotFound)
+	}
+	if err != nil {
+		return "", nil, fmt.Errorf("project: name: %w", err)
+	}
+	emails, err = qs.ListProjectOwnerEmails(ctx, projectID)
+	if err != nil {
+		return "", nil, fmt.Errorf("project: owners: %w", err)
+	}
+	return name, emails, nil
+}

@@ -21,6 +21,7 @@ import (
 	"github.com/botbridge/botbridge/internal/jobs"
 	"github.com/botbridge/botbridge/internal/project"
 	"github.com/botbridge/botbridge/internal/request"
+	"github.com/botbridge/botbridge/internal/testfactory"
 	"github.com/botbridge/botbridge/web/i18n"
 )
 
@@ -33,11 +34,15 @@ func (failingJobs) InsertTx(context.Context, pgx.Tx, river.JobArgs, *river.Inser
 	return nil, errors.New("queue unavailable")
 }
 
+func (failingJobs) InsertManyTx(context.Context, pgx.Tx, []river.InsertManyParams) ([]*rivertype.JobInsertResult, error) {
+	return nil, errors.New("queue unavailable")
+}
+
 func notifier(t testing.TB) request.Notifier {
 	t.Helper()
 	ins, err := jobs.InsertOnly() // inserts only: no workers, any job kind
 	require.NoError(t, err)
-	return request.Notifier{Jobs: ins, BaseURL: "https://bridge.example/", T: i18n.T}
+	return request.Notifier{Jobs: ins, BaseURL: "https://bridge.example/", T: i18n.Text, DefaultLang: "en"}
 }
 
 var seq atomic.Int64
@@ -66,19 +71,15 @@ func setup(t testing.TB, conn db.Conn) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	f := &fixture{ctx: ctx, conn: conn, n: notifier(t)}
-	var err error
-	f.owner, err = auth.CreateUser(ctx, conn, uniq(t, "owner"), "owner password 1", auth.RoleOwner)
-	require.NoError(t, err)
-	f.other, err = auth.CreateUser(ctx, conn, uniq(t, "other"), "other password 1", auth.RoleOwner)
-	require.NoError(t, err)
-	f.mod, err = auth.CreateUser(ctx, conn, uniq(t, "mod"), "moderator password", auth.RoleModerator)
-	require.NoError(t, err)
-	f.admin, err = auth.CreateUser(ctx, conn, uniq(t, "admin"), "admin password 1", auth.RoleAdmin)
-	require.NoError(t, err)
-	f.proj, err = project.Create(ctx, conn, f.owner.ID, "Acme Shop")
-	require.NoError(t, err)
-	f.otherProj, err = project.Create(ctx, conn, f.other.ID, "Other Corp")
-	require.NoError(t, err)
+	user := func(name, password string, role auth.Role) auth.User {
+		return testfactory.User(ctx, t, conn, &testfactory.UserOpts{Email: testfactory.Ptr(uniq(t, name)), Password: &password, Role: &role})
+	}
+	f.owner = user("owner", "owner password 1", auth.RoleOwner)
+	f.other = user("other", "other password 1", auth.RoleOwner)
+	f.mod = user("mod", "moderator password", auth.RoleModerator)
+	f.admin = user("admin", "admin password 1", auth.RoleAdmin)
+	f.proj = testfactory.Project(ctx, t, conn, &testfactory.ProjectOpts{Name: testfactory.Ptr("Acme Shop"), OwnerID: &f.owner.ID})
+	f.otherProj = testfactory.Project(ctx, t, conn, &testfactory.ProjectOpts{Name: testfactory.Ptr("Other Corp"), OwnerID: &f.other.ID})
 	return f
 }
 

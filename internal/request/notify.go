@@ -22,8 +22,31 @@ type Notifier struct {
 	Jobs jobs.Inserter
 	// BaseURL is the public URL links in the mail point to.
 	BaseURL string
-	// T is the message catalog (i18n.T); the texts live there.
-	T func(key string, args ...any) string
+	// T is the message catalog (i18n.TL): key translated into lang ("ru"
+	// or "en"); the texts live there.
+	T func(lang, key string, args ...any) string
+	// DefaultLang is the language of a recipient who chose none
+	// (DEFAULT_LANGUAGE); "" is Russian.
+	DefaultLang string
+}
+
+// lang keeps a language code to the two botbridge writes in.
+func lang(s string) string {
+	if s == "en" {
+		return "en"
+	}
+	return "ru"
+}
+
+// langOf is the language of mail to an account: its choice, else def.
+func (n Notifier) langOf(chosen, def string) string {
+	if chosen != "" {
+		return lang(chosen)
+	}
+	if def != "" {
+		return lang(def)
+	}
+	return lang(n.DefaultLang)
 }
 
 func (n Notifier) check() error {
@@ -51,46 +74,66 @@ func (n Notifier) send(ctx context.Context, tx pgx.Tx, to, topic, subject, body 
 	return err
 }
 
-// submitted tells every active moderator about a new request.
+// submitted tells every active moderator about a new request, each in the
+// language they chose (else DEFAULT_LANGUAGE).
 func (n Notifier) submitted(ctx context.Context, tx pgx.Tx, r Request) error {
-	to, err := dbsqlc.New(tx).ListModeratorEmails(ctx)
+	to, err := dbsqlc.New(tx).ListModeratorRecipients(ctx)
 	if err != nil {
 		return fmt.Errorf("request: moderators: %w", err)
 	}
-	domain := r.WebimDomain
-	if domain == "" {
-		domain = n.T("mail.request.none")
-	}
-	subject := n.T("mail.request.submitted.subject", r.ID, r.PlatformName, oneLine(r.ProjectName))
-	body := n.T("mail.request.submitted.body", r.ProjectName, r.PlatformName, r.Organisation, r.ContactEmail, domain,
-		r.Description, n.link("/moderation/requests/"+itoa(r.ID), nil))
-	for _, addr := range to {
-		if err := n.send(ctx, tx, addr, topic(r.ID, Submitted), subject, body); err != nil {
+	for _, m := range to {
+		l := n.langOf(m.Language, "")
+		domain := r.WebimDomain
+		if domain == "" {
+			domain = n.T(l, "mail.request.none")
+		}
+		subject := n.T(l, "mail.request.submitted.subject", itoa(r.ID), r.PlatformName, oneLine(r.ProjectName))
+		body := n.T(l, "mail.request.submitted.body", r.ProjectName, r.PlatformName, r.Organisation, r.ContactEmail, domain,
+			r.Description, n.link("/moderation/requests/"+itoa(r.ID), nil))
+		if err := n.send(ctx, tx, m.Email, topic(r.ID, Submitted), subject, body); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// contactLang is the language of mail to a request's contact address: the
+// account's with that address if it chose one, else the language the
+// request was filed in.
+func (n Notifier) contactLang(ctx context.Context, tx pgx.Tx, r Request) (string, error) {
+	chosen, err := dbsqlc.New(tx).GetAccountLanguage(ctx, r.ContactEmail)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return "", fmt.Errorf("request: contact's language: %w", err)
+	}
+	return n.langOf(chosen, r.Language), nil
+}
+
 // decided tells the request's contact address about a moderator's move.
 func (n Notifier) moved(ctx context.Context, tx pgx.Tx, r Request, to Status) error {
+	switch to {
+	case InReview, Approved, Rejected:
+	default:
+		return nil // the owner's own moves (withdraw) need no mail
+	}
+	l, err := n.contactLang(ctx, tx, r)
+	if err != nil {
+		return err
+	}
 	project := oneLine(r.ProjectName)
 	requests := n.link("/projects/"+itoa(r.ProjectID)+"/requests", nil)
 	var subject, body string
 	switch to {
 	case InReview:
-		subject = n.T("mail.request.in_review.subject", r.PlatformName, project)
-		body = n.T("mail.request.in_review.body", r.ID, r.PlatformName, r.ProjectName, requests)
+		subject = n.T(l, "mail.request.in_review.subject", r.PlatformName, project)
+		body = n.T(l, "mail.request.in_review.body", itoa(r.ID), r.PlatformName, r.ProjectName, requests)
 	case Approved:
-		subject = n.T("mail.request.approved.subject", r.PlatformName, project)
-		body = n.T("mail.request.approved.body", r.ID, r.PlatformName, r.ProjectName, r.PlatformName,
+		subject = n.T(l, "mail.request.approved.subject", r.PlatformName, project)
+		body = n.T(l, "mail.request.approved.body", itoa(r.ID), r.PlatformName, r.ProjectName, r.PlatformName,
 			n.link("/projects/"+itoa(r.ProjectID)+"/settings", nil))
 	case Rejected:
-		subject = n.T("mail.request.rejected.subject", r.PlatformName, project)
-		body = n.T("mail.request.rejected.body", r.ID, r.PlatformName, r.ProjectName, r.RejectReason,
+		subject = n.T(l, "mail.request.rejected.subject", r.PlatformName, project)
+		body = n.T(l, "mail.request.rejected.body", itoa(r.ID), r.PlatformName, r.ProjectName, r.RejectReason,
 			n.link("/projects/"+itoa(r.ProjectID)+"/requests/new", url.Values{"platform": {r.Platform}}), requests)
-	default:
-		return nil // the owner's own moves (withdraw) need no mail
 	}
 	return n.send(ctx, tx, r.ContactEmail, topic(r.ID, to), subject, body)
 }

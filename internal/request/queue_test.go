@@ -35,9 +35,7 @@ func seedQueue(t *testing.T, f *fixture) []queueRow {
 	base := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 	var projects []int64
 	for i := 0; i < 30; i++ {
-		id, err := newProject(f, fmt.Sprintf("Proj %02d", i))
-		require.NoError(t, err)
-		projects = append(projects, id)
+		projects = append(projects, newProject(t, f, fmt.Sprintf("Proj %02d", i)))
 	}
 	decided := []request.Status{request.Approved, request.Rejected, request.Withdrawn}
 	var rows []queueRow

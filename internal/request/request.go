@@ -34,6 +34,9 @@ type Request struct {
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	DecidedAt      *time.Time
+	// Language is the language the request was filed in ("ru", "en"): its
+	// mail to a contact address without an account is written in it.
+	Language string
 }
 
 // Event kinds in a request's history.
@@ -110,7 +113,7 @@ func fromRow(r dbsqlc.GetRequestForModerationRow) Request {
 	return Request{
 		ID: r.ID, ProjectID: r.ProjectID, ProjectName: r.ProjectName, Platform: r.Platform, PlatformName: r.PlatformName,
 		Status: Status(r.Status), ContactEmail: r.ContactEmail, Organisation: r.Organisation, Description: r.Description,
-		WebimDomain: r.WebimDomain, AccessRequested: r.AccessRequested, RejectReason: r.RejectReason, Version: r.Version,
+		WebimDomain: r.WebimDomain, AccessRequested: r.AccessRequested, RejectReason: r.RejectReason, Version: r.Version, Language: r.Language,
 		CreatedBy: r.CreatedBy, CreatedByEmail: r.CreatedByEmail, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, DecidedAt: r.DecidedAt,
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/botbridge/botbridge/internal/auth"
 	"github.com/botbridge/botbridge/internal/db"
 	"github.com/botbridge/botbridge/internal/db/dbsqlc"
+	"github.com/botbridge/botbridge/internal/integration"
 	"github.com/botbridge/botbridge/internal/outbound"
 	"github.com/botbridge/botbridge/internal/project"
 )
@@ -38,6 +39,9 @@ type Input struct {
 	WebimDomain  string
 	// AccessRequested is the tick "I have requested access to Webim".
 	AccessRequested bool
+	// Language is the language the form was filled in ("ru", "en"; other
+	// values are stored as Russian).
+	Language string
 }
 
 // OpenRequestError says the project already has an open request for the
@@ -99,11 +103,9 @@ func (in Input) clean(accountEmail string) (Input, apperr.Validation) {
 	if in.WebimDomain != "" {
 		if len(in.WebimDomain) > MaxDomain {
 			v.Add("webim_domain", "request.webim_domain.long")
-		} else if d, err := outbound.NormalizeDomain(in.WebimDomain, outbound.Policy{}); errors.Is(err, outbound.ErrPortNotAllowed) {
-			v.Add("webim_domain", "request.webim_domain.port_not_allowed")
-		} else if err != nil {
-			// outbound's errors are sentences written for the form.
-			v.Add("webim_domain", err.Error())
+		} else if d, err := outbound.NormalizeDomain(in.WebimDomain, outbound.Policy{}); err != nil {
+			// outbound's errors are English sentences, not catalog keys.
+			v.Add("webim_domain", integration.DomainErrorKey(err))
 		} else {
 			in.WebimDomain = d
 		}
@@ -163,7 +165,7 @@ func Submit(ctx context.Context, conn db.Conn, n Notifier, userID, projectID int
 			ProjectID: p.ID, Platform: pl.Key, ContactEmail: in.ContactEmail, Organisation: in.Organisation,
 			Description: in.Description, WebimDomain: in.WebimDomain, AccessRequested: in.AccessRequested,
 			Search:    strings.ToLower(p.Name + " " + in.Organisation + " " + in.ContactEmail),
-			CreatedBy: userID,
+			CreatedBy: userID, Language: n.langOf(in.Language, ""),
 		})
 		if errors.Is(err, pgx.ErrNoRows) {
 			open, ferr := q.FindOpenRequest(ctx, dbsqlc.FindOpenRequestParams{ProjectID: p.ID, Platform: pl.Key})

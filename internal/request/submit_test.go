@@ -40,9 +40,9 @@ func TestSubmitValidation(t *testing.T) {
 		{"short description", with(func(in *request.Input) { in.Description = "Answers questions" }), "description", "request.description.short"},
 		{"short after trim", with(func(in *request.Input) { in.Description = "   19 characters..  \r\n  " }), "description", "request.description.short"},
 		{"long description", with(func(in *request.Input) { in.Description = strings.Repeat("д", 2001) }), "description", "request.description.long"},
-		{"domain with path", with(func(in *request.Input) { in.WebimDomain = "acme.webim.ru/chat" }), "webim_domain", "Enter the domain only, without a path"},
-		{"domain private", with(func(in *request.Input) { in.WebimDomain = "10.0.0.1" }), "webim_domain", "This address points to a private or local network, which is not allowed"},
-		{"domain http", with(func(in *request.Input) { in.WebimDomain = "http://acme.webim.ru" }), "webim_domain", "The address must start with https://"},
+		{"domain with path", with(func(in *request.Input) { in.WebimDomain = "acme.webim.ru/chat" }), "webim_domain", "integration.domain.path"},
+		{"domain private", with(func(in *request.Input) { in.WebimDomain = "10.0.0.1" }), "webim_domain", "integration.domain.forbidden"},
+		{"domain http", with(func(in *request.Input) { in.WebimDomain = "http://acme.webim.ru" }), "webim_domain", "integration.domain.https"},
 		{"domain long", with(func(in *request.Input) { in.WebimDomain = strings.Repeat("a", 256) + ".ru" }), "webim_domain", "request.webim_domain.long"},
 		{"no tick", with(func(in *request.Input) { in.AccessRequested = false }), "access_requested", "request.access_requested.required"},
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/botbridge/botbridge/internal/auth"
 	"github.com/botbridge/botbridge/internal/db/dbtest"
 	"github.com/botbridge/botbridge/internal/request"
+	"github.com/botbridge/botbridge/internal/testfactory"
 )
 
 func TestTakeAndApprove(t *testing.T) {
@@ -136,8 +137,7 @@ func TestRefusedTransitionsChangeNothing(t *testing.T) {
 	n := f.n
 	submitted := f.submit(t)
 
-	third, err := newProject(f, "Third Shop")
-	require.NoError(t, err)
+	third := newProject(t, f, "Third Shop")
 	inReview, err := request.Submit(f.ctx, tx, n, f.owner.ID, third, validInput())
 	require.NoError(t, err)
 	inReview, err = request.Take(f.ctx, tx, n, inReview.ID, inReview.Version, f.mod.ID)
@@ -242,11 +242,10 @@ func TestRefusedTransitionsChangeNothing(t *testing.T) {
 	require.False(t, granted, "the rolled-back approval granted nothing")
 }
 
-func newProject(f *fixture, name string) (int64, error) {
-	var id int64
-	err := f.conn.QueryRow(f.ctx, `WITH p AS (INSERT INTO projects (name, created_by) VALUES ($1, $2) RETURNING id)
-INSERT INTO project_members (project_id, user_id, role) SELECT id, $2, 'owner' FROM p RETURNING project_id`, name, f.owner.ID).Scan(&id)
-	return id, err
+// newProject adds another project of the fixture's owner.
+func newProject(t testing.TB, f *fixture, name string) int64 {
+	t.Helper()
+	return testfactory.Project(f.ctx, t, f.conn, &testfactory.ProjectOpts{Name: &name, OwnerID: &f.owner.ID}).ID
 }
 
 func TestWithdrawAndComments(t *testing.T) {
@@ -308,13 +307,11 @@ func TestConcurrentDecisions(t *testing.T) {
 	t.Parallel()
 	pool, _ := dbtest.NewDatabase(t)
 	f := setup(t, pool)
-	mod2, err := auth.CreateUser(f.ctx, pool, uniq(t, "mod2"), "moderator password 2", auth.RoleModerator)
-	require.NoError(t, err)
+	mod2 := testfactory.User(f.ctx, t, pool, &testfactory.UserOpts{Email: testfactory.Ptr(uniq(t, "mod2")), Password: testfactory.Ptr("moderator password 2"), Role: testfactory.Ptr(auth.RoleModerator)})
 
 	const rounds = 8
 	for i := 0; i < rounds; i++ {
-		pid, err := newProject(f, "Race "+itoa(int64(i)))
-		require.NoError(t, err)
+		pid := newProject(t, f, "Race "+itoa(int64(i)))
 		r, err := request.Submit(f.ctx, pool, f.n, f.owner.ID, pid, validInput())
 		require.NoError(t, err)
 		r, err = request.Take(f.ctx, pool, f.n, r.ID, r.Version, f.mod.ID)

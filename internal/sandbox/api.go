@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/botbridge/botbridge/internal/clip"
 	"github.com/botbridge/botbridge/internal/jsonerr"
 
 	"github.com/botbridge/botbridge/internal/webim"
@@ -298,10 +299,17 @@ func (s *Server) apply(method string, body []byte) *apiError {
 }
 
 // applyToChat runs change on a chat the bot still owns.
-func (s *Server) applyToChat(chatID int64, change func(*chat)) *apiError {
+func (s *Server) applyToChat(ref webim.ChatRef, change func(*chat)) *apiError {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c, ok := s.chats[chatID]
+	chatID, ok := ref.Int()
+	c, found := s.chats[chatID]
+	ok = ok && found
+	if ok && ref.Quoted {
+		// The bridge must send an id back in the form this account sent it
+		// (an integer): which other forms real Webim takes is not known.
+		return badRequest("chat_id must be an integer here, as this account sends it, not a string")
+	}
 	switch {
 	case !ok:
 		return &apiError{http.StatusBadRequest, ErrCodeChatNotFound, fmt.Sprintf("no chat %d in this account", chatID)}
@@ -371,16 +379,7 @@ func validateOutMessage(m webim.OutMessage) (Message, *apiError) {
 	case "":
 		return Message{}, badRequest("message.kind is required")
 	default:
-		return Message{}, badRequest("message.kind must be operator, keyboard or file_operator, not %q", truncate(m.Kind, 40))
+		return Message{}, badRequest("message.kind must be operator, keyboard or file_operator, not %q", clip.Text(m.Kind, 40))
 	}
 	return msg, nil
-}
-
-// truncate keeps echoed input short.
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "…"
 }

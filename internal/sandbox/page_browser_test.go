@@ -43,7 +43,7 @@ func TestBrowserChat(t *testing.T) {
 	var bot sync.WaitGroup
 	h.mu.Lock()
 	h.onEvent = func(ev webim.Event) {
-		id, err := webim.ParseChatID(ev.ChatID)
+		id, err := webim.NewChatRef(ev.ChatID, ev.ChatIDQuoted)
 		if err != nil {
 			t.Error(err)
 			return

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/botbridge/botbridge/internal/outbound"
 	"github.com/botbridge/botbridge/internal/sandbox"
 	"github.com/botbridge/botbridge/internal/webim"
 )
@@ -116,27 +118,46 @@ func call(t *testing.T, srv *httptest.Server, auth, method, body string) apiAnsw
 
 func callWith(t *testing.T, c *http.Client, srv *httptest.Server, auth, method, body string) apiAnswer {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, srv.URL+"/api/bot/v2/"+method, strings.NewReader(body))
+	a, err := tryCallWith(c, srv, auth, method, body)
 	require.NoError(t, err)
+	return a
+}
+
+// tryCall is call for goroutines other than the test's: the error goes
+// back to the caller, who asserts on the test goroutine.
+func tryCall(srv *httptest.Server, auth, method, body string) (apiAnswer, error) {
+	return tryCallWith(http.DefaultClient, srv, auth, method, body)
+}
+
+func tryCallWith(c *http.Client, srv *httptest.Server, auth, method, body string) (apiAnswer, error) {
+	var a apiAnswer
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/api/bot/v2/"+method, strings.NewReader(body))
+	if err != nil {
+		return a, err
+	}
 	req.Header.Set("Content-Type", "application/json")
 	if auth != "" {
 		req.Header.Set("Authorization", auth)
 	}
 	resp, err := c.Do(req)
-	require.NoError(t, err)
+	if err != nil {
+		return a, err
+	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
-	var a apiAnswer
-	require.NoError(t, json.Unmarshal(raw, &a), string(raw))
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return a, fmt.Errorf("%s: answer %q: %w", method, raw, err)
+	}
 	a.Status, a.Header = resp.StatusCode, resp.Header
 	// The bridge classifies answers with webim.ParseAPIResult: the
 	// sandbox's must classify the same way Webim's would.
-	if a.Status == http.StatusOK {
-		require.NoError(t, webim.ParseAPIResult(a.Status, raw))
-	} else {
-		require.Error(t, webim.ParseAPIResult(a.Status, raw))
+	switch err := webim.ParseAPIResult(a.Status, raw); {
+	case a.Status == http.StatusOK && err != nil:
+		return a, fmt.Errorf("%s: 200 classified as an error: %w", method, err)
+	case a.Status != http.StatusOK && err == nil:
+		return a, fmt.Errorf("%s: %d classified as success", method, a.Status)
 	}
-	return a
+	return a, nil
 }
 
 func ctxT(t *testing.T) context.Context {
@@ -267,7 +288,7 @@ func TestAPIRecordsTranscript(t *testing.T) {
 	tr := sb.Transcript(id)
 	require.Equal(t, sandbox.StateTransferred, tr.State)
 	require.Equal(t, "department sales", tr.Target)
-	require.Equal(t, &webim.RedirectChat{ChatID: id, DepKey: "sales"}, tr.Transfer)
+	require.Equal(t, &webim.RedirectChat{ChatID: webim.IntChat(id), DepKey: "sales"}, tr.Transfer)
 	require.Equal(t, []string{"Hello"}, tr.BotTexts())
 	require.Equal(t, [][][]webim.Button{{{{ID: "a", Text: "A"}, {ID: "b", Text: "B"}}, {{ID: "c", Text: "C"}}}}, tr.Keyboards())
 	require.Equal(t, []webim.FileData{{URL: "https://example.com/a.png", Name: "a.png", MediaType: "image/png"}}, tr.Files())
@@ -311,10 +332,10 @@ func TestAPIAcceptsWebimCalls(t *testing.T) {
 	id, err := sb.StartChat(ctx, "Ann")
 	require.NoError(t, err)
 	calls := []webim.Call{
-		webim.NewTextMessage(id, "Hi"),
-		webim.NewKeyboardMessage(id, [][]webim.Button{{{ID: "y", Text: "Yes"}}}),
-		webim.NewFileMessage(id, webim.FileData{URL: "https://example.com/a.pdf", Name: "a.pdf", MediaType: "application/pdf"}),
-		webim.NewRedirectToOperator(id, 7),
+		webim.NewTextMessage(webim.IntChat(id), "Hi"),
+		webim.NewKeyboardMessage(webim.IntChat(id), [][]webim.Button{{{ID: "y", Text: "Yes"}}}),
+		webim.NewFileMessage(webim.IntChat(id), webim.FileData{URL: "https://example.com/a.pdf", Name: "a.pdf", MediaType: "application/pdf"}),
+		webim.NewRedirectToOperator(webim.IntChat(id), 7),
 	}
 	for _, c := range calls {
 		body, err := json.Marshal(c.Body)
@@ -323,7 +344,7 @@ func TestAPIAcceptsWebimCalls(t *testing.T) {
 		require.Equal(t, http.StatusOK, a.Status, "%s: %s", c.Method, a.Desc)
 	}
 	require.Equal(t, "operator 7", sb.Transcript(id).Target)
-	for _, c := range []webim.Call{webim.NewRedirectToDepartment(id+1, "x"), webim.NewRedirectToQueue(id + 1), webim.NewCloseChat(id + 1)} {
+	for _, c := range []webim.Call{webim.NewRedirectToDepartment(webim.IntChat(id+1), "x"), webim.NewRedirectToQueue(webim.IntChat(id + 1)), webim.NewCloseChat(webim.IntChat(id + 1))} {
 		body, _ := json.Marshal(c.Body)
 		require.Equal(t, "chat_not_found", call(t, srv, "Token "+token, c.Method, string(body)).Error)
 	}
@@ -498,7 +519,7 @@ func TestFaultModes(t *testing.T) {
 	a := call(t, srv, auth, "send_message", text)
 	require.Equal(t, http.StatusTooManyRequests, a.Status)
 	require.Equal(t, "7", a.Header.Get("Retry-After"))
-	require.Equal(t, 7*time.Second, webim.RetryAfter(a.Header, time.Now()))
+	require.Equal(t, 7*time.Second, outbound.RetryAfter(a.Header, time.Now()))
 
 	// Count: fail the next two calls, then behave.
 	sb.SetFaults(sandbox.Faults{Rate: 1, Count: 2})
@@ -556,12 +577,17 @@ func TestWaitFor(t *testing.T) {
 	ctx := ctxT(t)
 	id, err := sb.StartChat(ctx, "Ann")
 	require.NoError(t, err)
+	late := make(chan error, 1)
 	go func() {
 		time.Sleep(50 * time.Millisecond)
-		call(t, srv, "Token "+token, "send_message", `{"chat_id":`+itoa(id)+`,"message":{"kind":"operator","text":"late hello"}}`)
-		call(t, srv, "Token "+token, "close_chat", `{"chat_id":`+itoa(id)+`}`)
+		_, err := tryCall(srv, "Token "+token, "send_message", `{"chat_id":`+itoa(id)+`,"message":{"kind":"operator","text":"late hello"}}`)
+		if err == nil {
+			_, err = tryCall(srv, "Token "+token, "close_chat", `{"chat_id":`+itoa(id)+`}`)
+		}
+		late <- err
 	}()
 	tr, err := sb.WaitFor(ctx, id, sandbox.InState(sandbox.StateClosed))
+	require.NoError(t, <-late, "the late calls")
 	require.NoError(t, err)
 	require.True(t, sandbox.HasBotText("late")(tr))
 
@@ -645,7 +671,7 @@ func TestVisitorEndpoints(t *testing.T) {
 	// Webhook URL can be changed at runtime.
 	status, _ = post("/sandbox/webhook", `{"url":"ftp://nope"}`)
 	require.Equal(t, http.StatusBadRequest, status)
-	status, v = post("/sandbox/webhook", `{"url":"http://127.0.0.1:9/webhooks/webim/k"}`)
+	status, _ = post("/sandbox/webhook", `{"url":"http://127.0.0.1:9/webhooks/webim/k"}`)
 	require.Equal(t, http.StatusOK, status)
 	require.Equal(t, "http://127.0.0.1:9/webhooks/webim/k", sb.WebhookURL())
 }

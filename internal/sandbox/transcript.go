@@ -237,8 +237,3 @@ func HasKeyboardButton(id string) func(Transcript) bool {
 		return false
 	}
 }
-
-// BotMessageCount holds once the bot has sent at least n messages.
-func BotMessageCount(n int) func(Transcript) bool {
-	return func(t Transcript) bool { return len(t.BotMessages()) >= n }
-}

@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/botbridge/botbridge/internal/clip"
 	"github.com/botbridge/botbridge/internal/jsonerr"
 
 	"github.com/botbridge/botbridge/internal/webim"
@@ -202,7 +203,7 @@ func (s *Server) pressButton(ctx context.Context, chatID int64, buttonID, keyboa
 				}
 			}
 		}
-		return Message{}, fmt.Errorf("%w: %q", ErrUnknownButton, truncate(buttonID, 60))
+		return Message{}, fmt.Errorf("%w: %q", ErrUnknownButton, clip.Text(buttonID, 60))
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/botbridge/botbridge/internal/db/dbtest"
@@ -95,10 +96,10 @@ func TestConversationEndToEnd(t *testing.T) {
 
 	// Everything acknowledged was stored and finished (the last status
 	// write follows Webim's answer, so give it a moment).
-	require.Eventually(t, func() bool {
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
 		var open int
-		require.NoError(t, s.Pool.QueryRow(ctx, `SELECT count(*) FROM bridge_events WHERE status <> 'done'`).Scan(&open))
-		return open == 0
+		require.NoError(c, s.Pool.QueryRow(ctx, `SELECT count(*) FROM bridge_events WHERE status <> 'done'`).Scan(&open))
+		assert.Zero(c, open)
 	}, 10*time.Second, 20*time.Millisecond)
 	var failed int
 	require.NoError(t, s.Pool.QueryRow(ctx, `SELECT count(*) FROM bridge_calls WHERE NOT ok`).Scan(&failed))

@@ -2,6 +2,13 @@
 // HTTP: the web server with the bridge engine and River workers, a Webim
 // sandbox and the demo bot, on loopback ports, against a given PostgreSQL
 // database. End-to-end tests and the benchmarks use it.
+//
+// It is the one internal package that imports web: like cmd/botbridge it
+// wires the whole application, so it sits above every layer, not among the
+// domain packages. It lives under internal/ rather than cmd/ only because
+// both cmd/bench and the tests in internal/faulttest and internal/stack
+// need it. Only harnesses (cmd/bench, tests) may import it; botbridge's own
+// packages never do.
 package stack
 
 import (
@@ -28,6 +35,7 @@ import (
 	"github.com/botbridge/botbridge/internal/sandbox"
 	"github.com/botbridge/botbridge/internal/secret"
 	"github.com/botbridge/botbridge/web"
+	"github.com/botbridge/botbridge/web/i18n"
 )
 
 // Options tunes a stack.
@@ -202,20 +210,20 @@ func Start(ctx context.Context, pool *pgxpool.Pool, opt Options) (*Stack, error)
 		return nil, err
 	}
 	policy := outbound.Policy{AllowLocal: true}
-	s.Engine = &bridge.Engine{
-		Pool:  pool,
-		Dir:   bridge.NewDirectory(s.Keyring),
-		HTTP:  outbound.NewClient(policy, 30*time.Second),
-		Log:   opt.Log,
-		Retry: opt.Retry,
-	}
+	s.Engine = bridge.NewEngine(bridge.Config{
+		Pool:    pool,
+		Keyring: s.Keyring,
+		HTTP:    outbound.NewClient(policy, 30*time.Second),
+		Log:     opt.Log,
+		Retry:   opt.Retry,
+	})
 	s.River, err = jobs.New(pool, jobs.Options{RunWorkers: true, Queues: map[string]int{bridge.Queue: opt.Workers},
 		FetchPollInterval: 100 * time.Millisecond, SkipUnknownJobCheck: true, Log: opt.Log}, s.Engine.Workers())
 	if err != nil {
 		return nil, err
 	}
 	s.Engine.Jobs = s.River
-	s.Engine.Notify = bridge.MailOwners(cfg.BaseURL, s.River)
+	s.Engine.Notify = bridge.OwnerMailer{Jobs: s.River, BaseURL: cfg.BaseURL.String(), T: i18n.Text, DefaultLang: cfg.DefaultLanguage}.Notify
 	if err := s.River.Start(ctx); err != nil {
 		return nil, err
 	}

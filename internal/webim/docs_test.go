@@ -46,19 +46,21 @@ func TestDocTranslateExamples(t *testing.T) {
 		}
 		strictDecode(t, body, &ex)
 		require.NotEmpty(t, ex.Calls, "translate example %d has no calls", i)
-		chatID, target := "12345", Target{DepKey: "support"}
+		chatID, target := IntChat(12345), Target{DepKey: "support"}
 		if ex.ChatID != "" {
-			chatID = ex.ChatID
+			var err error
+			chatID, err = NewChatRef(ex.ChatID, false)
+			require.NoError(t, err, "translate example %d", i)
 		}
 		if ex.Target != nil {
 			target = Target{DepKey: ex.Target.DepKey, OperatorID: ex.Target.OperatorID}
 		}
 		reply, err := botapi.ParseResponse(ex.Reply)
 		require.NoError(t, err, "translate example %d", i)
-		calls, unsupported, err := Translate(reply, chatID, target)
+		p, err := Translate(reply, chatID, target, Options{})
 		require.NoError(t, err, "translate example %d", i)
-		require.JSONEq(t, string(ex.Calls), callsJSON(t, calls), "translate example %d", i)
-		require.Equal(t, ex.Unsupported, unsupported, "translate example %d", i)
+		require.JSONEq(t, string(ex.Calls), callsJSON(t, p.Calls), "translate example %d", i)
+		require.Equal(t, ex.Unsupported, p.Unsupported, "translate example %d", i)
 	}
 }
 

@@ -44,7 +44,14 @@ const (
 	KindFileVisitor = "file_visitor"
 	// KindKeyboardResponse is a button press; Message.Button is set.
 	KindKeyboardResponse = "keyboard_response"
+	// KindOperatorMessage is an operator's (or the bot's) text in a chat's
+	// history; it never arrives as new_message.
+	KindOperatorMessage = "operator"
 )
+
+// HeaderWebimVersion is the header Webim ≥ 10.3 puts on every webhook
+// request with its release, e.g. "10.5.62".
+const HeaderWebimVersion = "X-Webim-Version"
 
 // MaxWebhookBytes bounds a webhook body; the ingress should stop reading
 // there too. Real events are a few kilobytes.
@@ -59,11 +66,19 @@ type Event struct {
 	Version string
 	// Name is Webim's event name, also for events this package does not know.
 	Name string
-	// ChatID is Webim's chat id as a string: the integer of 2.0 in decimal,
-	// the uuid of 1.0 as is.
-	ChatID   string
-	Visitor  Visitor
+	// ChatID is Webim's chat id as a string: a 2.0 integer in decimal, a
+	// string id (1.0 uuids, and 2.0 ids sent as strings) as is.
+	ChatID string
+	// ChatIDQuoted: Webim sent the chat id as a JSON string, so calls about
+	// the chat send it back as one (see ChatRef).
+	ChatIDQuoted bool
+	Visitor      Visitor
+	// Messages are the message of a new_message, or the history of a
+	// new_chat in order, of every kind (operator messages included).
 	Messages []Message
+	// WebimVersion is the X-Webim-Version of the request ("" when absent);
+	// the ingress sets it, the body does not carry it.
+	WebimVersion string
 	// BodyHash is the hex SHA-256 of the raw body; DedupKey falls back to it
 	// when a 1.0 message carries no id.
 	BodyHash string
@@ -88,6 +103,22 @@ type Message struct {
 	Button *Button
 	// ReplyToMessageID is the keyboard message a keyboard_response answers.
 	ReplyToMessageID string
+	// Data is the message's raw data object for kinds botbridge does not
+	// model (stickers, contacts, …), passed on to the bot as it came.
+	Data json.RawMessage
+}
+
+// FromVisitor reports whether the message was written by the visitor:
+// the kinds botbridge models, and unknown ones named like Webim's visitor
+// kinds (sticker_visitor, …) or known visitor-side ones (contacts,
+// apple_chat_response). Operator, bot and system messages of a history
+// are not.
+func (m Message) FromVisitor() bool {
+	switch m.Kind {
+	case KindVisitor, KindFileVisitor, KindKeyboardResponse, "contacts", "apple_chat_response":
+		return true
+	}
+	return strings.HasSuffix(m.Kind, "_visitor")
 }
 
 // File is a file the visitor sent; URL points at Webim and needs no token.
@@ -102,6 +133,21 @@ type File struct {
 type Button struct {
 	ID   string `json:"id"`
 	Text string `json:"text"`
+	// Config and Params describe a link button the way Webim's own keyboard
+	// model does (config.link, params.type "url"); sent only when the
+	// integration opts in (unconfirmed for bots, see Options.LinkButtons).
+	Config *ButtonConfig `json:"config,omitempty"`
+	Params *ButtonParams `json:"params,omitempty"`
+}
+
+// ButtonConfig is a keyboard button's config in Webim's model.
+type ButtonConfig struct {
+	Link string `json:"link,omitempty"`
+}
+
+// ButtonParams is a keyboard button's params in Webim's model.
+type ButtonParams struct {
+	Type string `json:"type,omitempty"`
 }
 
 // IsKnown reports whether the event is one the bridge acts on. Unknown
@@ -165,14 +211,14 @@ type (
 	}
 	wireNewChatV2 struct {
 		Chat *struct {
-			ID *int64 `json:"id"`
+			ID json.RawMessage `json:"id"`
 		} `json:"chat"`
 		Visitor  *wireVisitor  `json:"visitor"`
 		Messages []wireMessage `json:"messages"`
 	}
 	wireNewMessageV2 struct {
-		ChatID  *int64       `json:"chat_id"`
-		Message *wireMessage `json:"message"`
+		ChatID  json.RawMessage `json:"chat_id"`
+		Message *wireMessage    `json:"message"`
 	}
 	wireChatV1 struct {
 		Chat *struct {
@@ -267,7 +313,43 @@ func stripNUL(ev *Event) {
 			clean(&m.Button.ID)
 			clean(&m.Button.Text)
 		}
+		m.Data = stripNULJSON(m.Data)
 	}
+}
+
+// stripNULJSON removes U+0000 from the strings of a raw JSON value (jsonb
+// refuses the \u0000 escape as text refuses the byte).
+func stripNULJSON(raw json.RawMessage) json.RawMessage {
+	if !bytes.Contains(raw, []byte(`\u0000`)) {
+		return raw
+	}
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return nil
+	}
+	var walk func(any) any
+	walk = func(v any) any {
+		switch t := v.(type) {
+		case string:
+			return strings.ReplaceAll(t, "\x00", "")
+		case []any:
+			for i := range t {
+				t[i] = walk(t[i])
+			}
+		case map[string]any:
+			out := make(map[string]any, len(t))
+			for k, x := range t {
+				out[strings.ReplaceAll(k, "\x00", "")] = walk(x)
+			}
+			return out
+		}
+		return v
+	}
+	b, err := json.Marshal(walk(v))
+	if err != nil {
+		return nil
+	}
+	return b
 }
 
 func parseNewChatV2(body []byte, ev *Event) error {
@@ -275,10 +357,12 @@ func parseNewChatV2(body []byte, ev *Event) error {
 	if err := json.Unmarshal(body, &w); err != nil {
 		return invalid(jsonerr.Reason(err))
 	}
-	if w.Chat == nil || w.Chat.ID == nil {
+	if w.Chat == nil {
 		return invalid("chat.id is required")
 	}
-	ev.ChatID = strconv.FormatInt(*w.Chat.ID, 10)
+	if err := chatIDV2(w.Chat.ID, "chat.id", ev); err != nil {
+		return err
+	}
 	return fillChat(ev, w.Visitor, w.Messages)
 }
 
@@ -305,9 +389,10 @@ func (w wireChatV1) chatID() (string, error) {
 	return *w.Chat.ID, nil
 }
 
-// fillChat sets the visitor and the history of a new_chat. History may hold
-// operator or system messages the bot has no use for: kinds other than the
-// visitor's are skipped rather than rejected, so the chat still starts.
+// fillChat sets the visitor and the history of a new_chat. History holds
+// operator and system messages too; every kind is kept (the bridge needs
+// operator messages when a chat comes back to the bot) and none of an
+// unknown kind is refused, so the chat always starts.
 func fillChat(ev *Event, v *wireVisitor, msgs []wireMessage) error {
 	if v != nil {
 		id, err := flexID(v.ID, "visitor.id")
@@ -325,9 +410,6 @@ func fillChat(ev *Event, v *wireVisitor, msgs []wireMessage) error {
 		}
 	}
 	for i, wm := range msgs {
-		if !knownKind(deref(wm.Kind)) {
-			continue
-		}
 		m, err := parseMessage(wm, ev.Version, fmt.Sprintf("messages[%d]", i))
 		if err != nil {
 			return err
@@ -342,10 +424,9 @@ func parseNewMessageV2(body []byte, ev *Event) error {
 	if err := json.Unmarshal(body, &w); err != nil {
 		return invalid(jsonerr.Reason(err))
 	}
-	if w.ChatID == nil {
-		return invalid("chat_id is required")
+	if err := chatIDV2(w.ChatID, "chat_id", ev); err != nil {
+		return err
 	}
-	ev.ChatID = strconv.FormatInt(*w.ChatID, 10)
 	if w.Message == nil {
 		return invalid("message is required")
 	}
@@ -353,9 +434,8 @@ func parseNewMessageV2(body []byte, ev *Event) error {
 	if err != nil {
 		return err
 	}
-	if m.ID == "" {
-		return invalid("message.id is required")
-	}
+	// A message without an id (not pinned by any source) is deduplicated
+	// by the body's hash, as 1.0 messages are (see DedupKey).
 	ev.Messages = []Message{m}
 	return nil
 }
@@ -378,8 +458,22 @@ func parseNewMessageV1(body []byte, ev *Event) error {
 	return nil
 }
 
-func knownKind(k string) bool {
-	return k == KindVisitor || k == KindFileVisitor || k == KindKeyboardResponse
+// chatIDV2 reads a 2.0 chat id: an integer in Webim's sample bot, but not
+// pinned by any source, so a string is accepted too (and remembered, so
+// calls send it back the same way).
+func chatIDV2(raw json.RawMessage, field string, ev *Event) error {
+	if isNull(raw) {
+		return invalid(field + " is required")
+	}
+	id, err := flexID(raw, field)
+	if err != nil {
+		return err
+	}
+	if id == "" {
+		return invalid(field + " is required")
+	}
+	ev.ChatID, ev.ChatIDQuoted = id, raw[0] == '"'
+	return nil
 }
 
 // parseMessage validates one visitor message; path names it in errors.
@@ -394,19 +488,18 @@ func parseMessage(w wireMessage, version, path string) (Message, error) {
 		return Message{}, invalid(path + ".kind is required")
 	case KindVisitor:
 	case KindFileVisitor:
-		if isNull(w.Data) {
-			return Message{}, invalid(path + ".data is required for file_visitor")
-		}
-		var d wireFileData
-		if err := json.Unmarshal(w.Data, &d); err != nil {
-			return Message{}, invalid(path + ".data: " + jsonerr.Reason(err))
-		}
-		if deref(d.URL) == "" {
-			return Message{}, invalid(path + ".data.url is required")
-		}
-		m.File = &File{URL: *d.URL, Name: deref(d.Name), MediaType: deref(d.MediaType)}
-		if d.Size != nil {
-			m.File.Size = *d.Size
+		// The data shape is not pinned by any source: a file without data,
+		// or without a URL, still reaches the bot with what is known.
+		m.File = &File{}
+		if !isNull(w.Data) {
+			var d wireFileData
+			if err := json.Unmarshal(w.Data, &d); err != nil {
+				return Message{}, invalid(path + ".data: " + jsonerr.Reason(err))
+			}
+			m.File = &File{URL: deref(d.URL), Name: deref(d.Name), MediaType: deref(d.MediaType)}
+			if d.Size != nil {
+				m.File.Size = *d.Size
+			}
 		}
 	case KindKeyboardResponse:
 		// 2.0 puts the press under data; 1.0 under response. Either is
@@ -446,7 +539,12 @@ func parseMessage(w wireMessage, version, path string) (Message, error) {
 			}
 		}
 	default:
-		return Message{}, invalid(fmt.Sprintf("%s.kind %q is not supported", path, m.Kind))
+		// A kind botbridge does not model (sticker_visitor, contacts, …; or
+		// operator and system messages of a history): its data goes on as
+		// it came, if it is JSON at all.
+		if !isNull(w.Data) {
+			m.Data = bytes.Clone(w.Data)
+		}
 	}
 	return m, nil
 }

@@ -1,6 +1,7 @@
 package webim
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -50,9 +51,51 @@ func TestParseWebhookValid(t *testing.T) {
 			want: Event{Version: Version2, Name: EventNewChat, ChatID: "7", Visitor: Visitor{ID: "42", Name: "Ann"}},
 		},
 		{
-			name: "new_chat history skips operator messages", version: Version2,
-			body: `{"event":"new_chat","chat":{"id":7},"messages":[{"id":"a","kind":"operator","text":"hello"},{"id":"b","kind":"visitor","text":"hi"},{"id":"c","kind":"info","text":"x"}]}`,
-			want: Event{Version: Version2, Name: EventNewChat, ChatID: "7", Messages: []Message{{ID: "b", Kind: KindVisitor, Text: "hi"}}},
+			name: "new_chat history keeps every kind", version: Version2,
+			body: `{"event":"new_chat","chat":{"id":7},"messages":[{"id":"a","kind":"operator","text":"hello"},{"id":"b","kind":"visitor","text":"hi"},{"id":"c","kind":"info","text":"x","data":{"k":1}}]}`,
+			want: Event{Version: Version2, Name: EventNewChat, ChatID: "7", Messages: []Message{
+				{ID: "a", Kind: KindOperatorMessage, Text: "hello"}, {ID: "b", Kind: KindVisitor, Text: "hi"},
+				{ID: "c", Kind: "info", Text: "x", Data: json.RawMessage(`{"k":1}`)}}},
+		},
+		{
+			name: "new_chat 2.0 string chat id", version: Version2, body: `{"event":"new_chat","chat":{"id":"c-77"}}`,
+			want: Event{Version: Version2, Name: EventNewChat, ChatID: "c-77", ChatIDQuoted: true},
+		},
+		{
+			name: "new_chat history file without url", version: Version2, body: `{"event":"new_chat","chat":{"id":1},"messages":[{"kind":"file_visitor","data":{}}]}`,
+			want: Event{Version: Version2, Name: EventNewChat, ChatID: "1", Messages: []Message{{Kind: KindFileVisitor, File: &File{}}}},
+		},
+		{
+			name: "2.0 chat_id string", version: Version2, body: `{"event":"new_message","chat_id":"12345","message":{"id":"a","kind":"visitor","text":"x"}}`,
+			want: Event{Version: Version2, Name: EventNewMessage, ChatID: "12345", ChatIDQuoted: true, Messages: []Message{{ID: "a", Kind: KindVisitor, Text: "x"}}},
+		},
+		{
+			name: "2.0 message without id", version: Version2, body: `{"event":"new_message","chat_id":1,"message":{"kind":"visitor","text":"x"}}`,
+			want: Event{Version: Version2, Name: EventNewMessage, ChatID: "1", Messages: []Message{{Kind: KindVisitor, Text: "x"}}},
+		},
+		{
+			name: "sticker", version: Version2, body: `{"event":"new_message","chat_id":1,"message":{"id":"a","kind":"sticker_visitor","data":{"id":"st-5","url":"https://x/s.png"}}}`,
+			want: Event{Version: Version2, Name: EventNewMessage, ChatID: "1", Messages: []Message{{ID: "a", Kind: "sticker_visitor", Data: json.RawMessage(`{"id":"st-5","url":"https://x/s.png"}`)}}},
+		},
+		{
+			name: "contacts with text", version: Version2, body: `{"event":"new_message","chat_id":1,"message":{"id":"a","kind":"contacts","text":"+7 900","data":{"phone":"+7 900"}}}`,
+			want: Event{Version: Version2, Name: EventNewMessage, ChatID: "1", Messages: []Message{{ID: "a", Kind: "contacts", Text: "+7 900", Data: json.RawMessage(`{"phone":"+7 900"}`)}}},
+		},
+		{
+			name: "unknown kind without data", version: Version2, body: `{"event":"new_message","chat_id":1,"message":{"id":"a","kind":"apple_chat_response"}}`,
+			want: Event{Version: Version2, Name: EventNewMessage, ChatID: "1", Messages: []Message{{ID: "a", Kind: "apple_chat_response"}}},
+		},
+		{
+			name: "file without data", version: Version2, body: `{"event":"new_message","chat_id":1,"message":{"id":"a","kind":"file_visitor"}}`,
+			want: Event{Version: Version2, Name: EventNewMessage, ChatID: "1", Messages: []Message{{ID: "a", Kind: KindFileVisitor, File: &File{}}}},
+		},
+		{
+			name: "file without url", version: Version2, body: `{"event":"new_message","chat_id":1,"message":{"id":"a","kind":"file_visitor","data":{"name":"x"}}}`,
+			want: Event{Version: Version2, Name: EventNewMessage, ChatID: "1", Messages: []Message{{ID: "a", Kind: KindFileVisitor, File: &File{Name: "x"}}}},
+		},
+		{
+			name: "NUL inside unknown data is dropped", version: Version2, body: `{"event":"new_message","chat_id":1,"message":{"id":"a","kind":"sticker_visitor","data":{"n":"a\u0000b"}}}`,
+			want: Event{Version: Version2, Name: EventNewMessage, ChatID: "1", Messages: []Message{{ID: "a", Kind: "sticker_visitor", Data: json.RawMessage(`{"n":"ab"}`)}}},
 		},
 		{
 			name: "new_message 2.0", version: Version2, body: newMessageV2,
@@ -131,18 +174,13 @@ func TestParseWebhookInvalid(t *testing.T) {
 		{name: "no event", version: Version2, body: `{"chat_id":1}`, want: "event is required"},
 		{name: "empty event", version: Version2, body: `{"event":""}`, want: "event is required"},
 		{name: "event not string", version: Version2, body: `{"event":5}`, want: "event must be a string, not number"},
-		{name: "2.0 chat_id string", version: Version2, body: `{"event":"new_message","chat_id":"12345","message":{"id":"a","kind":"visitor","text":"x"}}`, want: "chat_id must be an integer, not string"},
-		{name: "2.0 chat_id fraction", version: Version2, body: `{"event":"new_message","chat_id":1.5,"message":{"id":"a","kind":"visitor","text":"x"}}`, want: "chat_id must be an integer"},
+		{name: "2.0 chat_id fraction", version: Version2, body: `{"event":"new_message","chat_id":1.5,"message":{"id":"a","kind":"visitor","text":"x"}}`, want: "chat_id must be a string or an integer"},
 		{name: "2.0 chat_id missing", version: Version2, body: `{"event":"new_message","message":{"id":"a","kind":"visitor","text":"x"}}`, want: "chat_id is required"},
 		{name: "2.0 message missing", version: Version2, body: `{"event":"new_message","chat_id":1}`, want: "message is required"},
-		{name: "2.0 message id missing", version: Version2, body: `{"event":"new_message","chat_id":1,"message":{"kind":"visitor","text":"x"}}`, want: "message.id is required"},
 		{name: "message id bool", version: Version2, body: `{"event":"new_message","chat_id":1,"message":{"id":true,"kind":"visitor"}}`, want: "message.id must be a string or an integer"},
 		{name: "message id too long", version: Version2, body: `{"event":"new_message","chat_id":1,"message":{"id":"` + strings.Repeat("i", 257) + `","kind":"visitor"}}`, want: "message.id is too long"},
 		{name: "text number", version: Version2, body: `{"event":"new_message","chat_id":1,"message":{"id":"a","kind":"visitor","text":5}}`, want: "message.text must be a string, not number"},
 		{name: "kind missing", version: Version2, body: `{"event":"new_message","chat_id":1,"message":{"id":"a","text":"x"}}`, want: "message.kind is required"},
-		{name: "kind unknown", version: Version2, body: `{"event":"new_message","chat_id":1,"message":{"id":"a","kind":"sticker"}}`, want: `message.kind "sticker" is not supported`},
-		{name: "file without data", version: Version2, body: `{"event":"new_message","chat_id":1,"message":{"id":"a","kind":"file_visitor"}}`, want: "data is required"},
-		{name: "file without url", version: Version2, body: `{"event":"new_message","chat_id":1,"message":{"id":"a","kind":"file_visitor","data":{"name":"x"}}}`, want: "data.url is required"},
 		{name: "file size string", version: Version2, body: `{"event":"new_message","chat_id":1,"message":{"id":"a","kind":"file_visitor","data":{"url":"u","size":"24"}}}`, want: "size must be an integer, not string"},
 		{name: "file data array", version: Version2, body: `{"event":"new_message","chat_id":1,"message":{"id":"a","kind":"file_visitor","data":[]}}`, want: "must be an object, not array"},
 		{name: "keyboard without button", version: Version2, body: `{"event":"new_message","chat_id":1,"message":{"id":"a","kind":"keyboard_response","data":{}}}`, want: "data.button is required"},
@@ -151,14 +189,11 @@ func TestParseWebhookInvalid(t *testing.T) {
 		{name: "keyboard button text number", version: Version2, body: `{"event":"new_message","chat_id":1,"message":{"id":"a","kind":"keyboard_response","data":{"button":{"id":"b","text":1}}}}`, want: "must be a string, not number"},
 		{name: "keyboard messageId object", version: Version2, body: `{"event":"new_message","chat_id":1,"message":{"id":"a","kind":"keyboard_response","data":{"button":{"id":"b"},"request":{"messageId":{}}}}}`, want: "request.messageId must be a string or an integer"},
 		{name: "new_chat chat missing", version: Version2, body: `{"event":"new_chat","visitor":{"id":"v"}}`, want: "chat.id is required"},
-		{name: "new_chat 2.0 chat id uuid", version: Version2, body: newChatV1, want: "chat.id must be an integer, not string"},
 		{name: "new_chat visitor field number", version: Version2, body: `{"event":"new_chat","chat":{"id":1},"visitor":{"id":"v","fields":{"name":5}}}`, want: "visitor.fields.name must be a string"},
 		{name: "new_chat messages object", version: Version2, body: `{"event":"new_chat","chat":{"id":1},"messages":{}}`, want: "messages must be an array"},
-		{name: "new_chat history bad file", version: Version2, body: `{"event":"new_chat","chat":{"id":1},"messages":[{"kind":"file_visitor","data":{}}]}`, want: "messages[0].data.url is required"},
 		{name: "1.0 chat id integer", version: Version1, body: `{"event":"new_message","chat":{"id":5},"kind":"visitor","text":"x"}`, want: "chat.id must be a string, not number"},
 		{name: "1.0 chat missing", version: Version1, body: `{"event":"new_message","kind":"visitor","text":"x"}`, want: "chat.id is required"},
 		{name: "1.0 chat id empty", version: Version1, body: `{"event":"new_chat","chat":{"id":""}}`, want: "chat.id is required"},
-		{name: "1.0 kind unknown", version: Version1, body: `{"event":"new_message","chat":{"id":"c"},"kind":"operator","text":"x"}`, want: `kind "operator" is not supported`},
 		{name: "1.0 keyboard without response", version: Version1, body: `{"event":"new_message","chat":{"id":"c"},"kind":"keyboard_response"}`, want: "response.button is required"},
 		{name: "2.0 body as 1.0", version: Version1, body: newMessageV2, want: "chat.id is required"},
 	}

@@ -1,6 +1,8 @@
 package webim
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -19,6 +21,10 @@ func FuzzParseWebhook(f *testing.F) {
 		`{"event":"new_chat","chat":{"id":1},"messages":[{"id":"f","kind":"file_visitor","data":{"url":"u","name":"n","media_type":"m","size":1}},{"id":"k","kind":"keyboard_response","data":{"button":{"id":"b","text":"t"},"request":{"messageId":"m"}}}]}`,
 		`{"event":"new_message","chat":{"id":"c"},"kind":"file_visitor","data":{"url":"u"}}`,
 		`{"event":"new_message","chat_id":"1"}`, `{"event":5}`, `[]`, `null`, ``, "\xff",
+		`{"event":"new_message","chat_id":"c-1","message":{"kind":"sticker_visitor","data":{"id":"s","n":"a\u0000b"}}}`,
+		`{"event":"new_message","chat_id":1,"message":{"id":"c","kind":"contacts","text":"+7","data":{"phone":"+7"}}}`,
+		`{"event":"new_message","chat_id":1,"message":{"kind":"file_visitor"}}`,
+		`{"event":"new_chat","chat":{"id":"7"},"messages":[{"id":"a","kind":"operator","text":"hi"},{"kind":"info","data":[1]}]}`,
 	} {
 		f.Add(Version2, []byte(body))
 		f.Add(Version1, []byte(body))
@@ -34,6 +40,9 @@ func FuzzParseWebhook(f *testing.F) {
 		if ev.Name == "" || (ev.Version != Version1 && ev.Version != Version2) {
 			t.Fatalf("accepted event without name or version: %+v", ev)
 		}
+		if strings.Contains(ev.ChatID, "\x00") {
+			t.Fatalf("NUL in chat id %q", ev.ChatID)
+		}
 		if ev.IsKnown() && ev.ChatID == "" {
 			t.Fatalf("known event without chat id: %+v", ev)
 		}
@@ -45,8 +54,11 @@ func FuzzParseWebhook(f *testing.F) {
 			t.Fatalf("bad dedup key %q", key)
 		}
 		for _, m := range ev.Messages {
-			if m.Kind == KindFileVisitor && (m.File == nil || m.File.URL == "") {
-				t.Fatalf("file message without url: %+v", m)
+			if m.Kind == KindFileVisitor && m.File == nil {
+				t.Fatalf("file message without a file: %+v", m)
+			}
+			if len(m.Data) > 0 && (!json.Valid(m.Data) || bytes.Contains(m.Data, []byte(`\u0000`))) {
+				t.Fatalf("unstorable data: %s", m.Data)
 			}
 			if m.Kind == KindKeyboardResponse && (m.Button == nil || m.Button.ID == "") {
 				t.Fatalf("button press without button: %+v", m)

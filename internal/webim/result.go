@@ -5,18 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/botbridge/botbridge/internal/clip"
+	"github.com/botbridge/botbridge/internal/outbound"
 )
 
 // ErrUnauthorized: Webim rejected the bot token (401/403). Retrying cannot
 // help; the integration must be marked unhealthy and its owner told.
 var ErrUnauthorized = errors.New("webim: credentials rejected")
-
-// MaxRetryAfter caps a Retry-After hint so a hostile or broken server
-// cannot park a job for days (and huge values cannot overflow).
-const MaxRetryAfter = time.Hour
 
 // APIError is a failed Webim API call. errors.Is(err, ErrUnauthorized)
 // holds for 401/403.
@@ -72,8 +70,8 @@ func ParseAPIResult(status int, body []byte) error {
 	}
 	e := &APIError{Status: status}
 	if parsed {
-		e.Code = truncate(jsonString(r.Error), 100)
-		e.Desc = truncate(jsonString(r.Desc), 300)
+		e.Code = clip.Text(jsonString(r.Error), 100)
+		e.Desc = clip.Text(jsonString(r.Desc), 300)
 	}
 	if e.Code == "" && e.Desc == "" {
 		e.Desc = snippet(body)
@@ -91,34 +89,9 @@ func ParseAPIResponse(status int, h http.Header, body []byte, now time.Time) err
 	err := ParseAPIResult(status, body)
 	var e *APIError
 	if errors.As(err, &e) && e.Retryable {
-		e.RetryAfter = RetryAfter(h, now)
+		e.RetryAfter = outbound.RetryAfter(h, now)
 	}
 	return err
-}
-
-// RetryAfter reads a Retry-After header given as delay-seconds or an HTTP
-// date. It returns 0 when the header is missing, malformed or in the past,
-// and at most MaxRetryAfter.
-func RetryAfter(h http.Header, now time.Time) time.Duration {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0
-	}
-	var d time.Duration
-	secs, err := strconv.ParseUint(v, 10, 64)
-	switch {
-	case errors.Is(err, strconv.ErrRange):
-		return MaxRetryAfter // all digits, just enormous
-	case err == nil:
-		if secs > uint64(MaxRetryAfter/time.Second) {
-			return MaxRetryAfter
-		}
-		d = time.Duration(secs) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		d = t.Sub(now)
-	}
-	return min(max(d, 0), MaxRetryAfter)
 }
 
 // jsonString renders a JSON value as text: strings unquoted, other

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/botbridge/botbridge/internal/apperr"
@@ -25,43 +26,85 @@ type Target struct {
 // action comes after all replies. Actions Webim cannot perform
 // (send_data_to_operator) produce no call and are listed in unsupported, so
 // the engine can send the bot an action.failed event.
-func Translate(reply botapi.Response, chatID string, target Target) (calls []Call, unsupported []string, err error) {
+func Translate(reply botapi.Response, chat ChatRef, target Target, opts Options) (Plan, error) {
 	if err := reply.Validate(); err != nil {
-		return nil, nil, err
+		return Plan{}, err
 	}
 	if target.DepKey != "" && target.OperatorID != 0 {
-		return nil, nil, fmt.Errorf("webim: transfer target names both a department and an operator: %w", apperr.ErrInvalid)
+		return Plan{}, fmt.Errorf("webim: transfer target names both a department and an operator: %w", apperr.ErrInvalid)
 	}
-	id, err := ParseChatID(chatID)
-	if err != nil {
-		return nil, nil, err
+	if _, err := chat.MarshalJSON(); err != nil {
+		return Plan{}, fmt.Errorf("%w: %w", err, apperr.ErrInvalid)
 	}
+	var p Plan
 	for _, rep := range reply.Replies {
-		calls = append(calls, replyCalls(id, rep)...)
+		p.Calls = append(p.Calls, replyCalls(chat, rep, opts)...)
 	}
 	if a := reply.Action; a != nil {
 		switch a.Type {
 		case botapi.ActionTransfer:
-			calls = append(calls, transferCall(id, *a, target))
+			call, note := transferCall(chat, *a, target, opts)
+			p.Calls = append(p.Calls, call)
+			if note != nil {
+				p.Notes = append(p.Notes, *note)
+			}
 		case botapi.ActionClose:
-			calls = append(calls, NewCloseChat(id))
+			p.Calls = append(p.Calls, NewCloseChat(chat))
 		default:
-			unsupported = append(unsupported, a.Type)
+			p.Unsupported = append(p.Unsupported, a.Type)
 		}
 	}
-	return calls, unsupported, nil
+	return p, nil
 }
 
+// Options are an integration's choices for translation.
+type Options struct {
+	// LinkButtons sends link buttons as keyboard buttons in the shape of
+	// Webim's own keyboard model ({"config":{"link":…},"params":{"type":"url"}})
+	// instead of "label: url" lines. Unconfirmed for bots: off by default.
+	LinkButtons bool
+	// WebimVersion is the account's X-Webim-Version ("" when unknown); a
+	// release before QueueTransferSince cannot transfer to the queue.
+	WebimVersion string
+}
+
+// Plan is what a bot's reply becomes on Webim.
+type Plan struct {
+	// Calls are the API calls to make, in order.
+	Calls []Call
+	// Unsupported lists actions Webim cannot perform (send_data_to_operator):
+	// no call, and the bot hears of it through action.failed.
+	Unsupported []string
+	// Notes say where the translation departed from what the bot asked,
+	// for the activity log.
+	Notes []Note
+}
+
+// Note is one departure from the bot's request, by code (views word it).
+type Note struct {
+	Code string `json:"code"`
+	// WebimVersion is the account's release the note depends on.
+	WebimVersion string `json:"webim_version,omitempty"`
+}
+
+// NoteQueueReplaced: the account's release cannot transfer to the general
+// queue, so the chat went to the integration's configured target.
+const NoteQueueReplaced = "queue_transfer_replaced"
+
 // replyCalls is one reply's calls: text, file, keyboard, each only if present.
-func replyCalls(chatID int64, rep botapi.Reply) []Call {
+func replyCalls(chatID ChatRef, rep botapi.Reply, opts Options) []Call {
 	var calls []Call
-	if text := replyText(rep, nil); text != "" {
+	text := replyText(rep, nil)
+	if opts.LinkButtons {
+		text = MarkdownToText(rep.Text)
+	}
+	if text != "" {
 		calls = append(calls, NewTextMessage(chatID, text))
 	}
 	if rep.File != nil {
 		calls = append(calls, NewFileMessage(chatID, fileData(*rep.File)))
 	}
-	if rows := keyboardRows(rep.Buttons); len(rows) > 0 {
+	if rows := keyboardRows(rep.Buttons, opts.LinkButtons); len(rows) > 0 {
 		calls = append(calls, NewKeyboardMessage(chatID, rows))
 	}
 	return calls
@@ -95,14 +138,21 @@ func linkLines(rows [][]botapi.Button) []string {
 	return lines
 }
 
-// keyboardRows keeps the id buttons in their rows; rows left empty once
-// link buttons are taken out are dropped (Webim would show an empty row).
-func keyboardRows(rows [][]botapi.Button) [][]Button {
+// keyboardRows keeps the id buttons in their rows (and, with links, the
+// link buttons in Webim's link shape); rows left empty once link buttons
+// are taken out are dropped (Webim would show an empty row).
+func keyboardRows(rows [][]botapi.Button, links bool) [][]Button {
 	var out [][]Button
+	n := 0
 	for _, row := range rows {
 		var kept []Button
 		for _, b := range row {
-			if !b.IsLink() && b.ID != "" {
+			switch {
+			case b.IsLink() && links:
+				n++
+				kept = append(kept, Button{ID: "link-" + strconv.Itoa(n), Text: strings.TrimSpace(b.Text),
+					Config: &ButtonConfig{Link: b.URL}, Params: &ButtonParams{Type: "url"}})
+			case !b.IsLink() && b.ID != "":
 				kept = append(kept, Button{ID: b.ID, Text: b.Text})
 			}
 		}
@@ -161,14 +211,29 @@ func mediaTypeByName(name string) string {
 // transferCall picks the redirect target: the action's own department,
 // operator or queue first, else the integration's configured target, else
 // the queue.
-func transferCall(chatID int64, a botapi.Action, target Target) Call {
+//
+// A queue transfer (asked for, or the fallback of an integration with no
+// target) on a release that cannot do it goes to the configured target
+// instead, with a note.
+func transferCall(chatID ChatRef, a botapi.Action, target Target, opts Options) (Call, *Note) {
 	switch {
 	case a.Department != "":
-		return NewRedirectToDepartment(chatID, a.Department)
+		return NewRedirectToDepartment(chatID, a.Department), nil
 	case a.OperatorID != 0:
-		return NewRedirectToOperator(chatID, a.OperatorID)
-	case a.Queue:
-		return NewRedirectToQueue(chatID)
+		return NewRedirectToOperator(chatID, a.OperatorID), nil
+	case a.Queue && SupportsQueueTransfer(opts.WebimVersion):
+		return NewRedirectToQueue(chatID), nil
+	case a.Queue && target != (Target{}):
+		return NewRedirect(chatID, target), &Note{Code: NoteQueueReplaced, WebimVersion: opts.WebimVersion}
+	default:
+		return NewRedirect(chatID, target), nil
+	}
+}
+
+// NewRedirect hands the chat to the integration's configured target: the
+// department, else the operator, else the general queue.
+func NewRedirect(chatID ChatRef, target Target) Call {
+	switch {
 	case target.DepKey != "":
 		return NewRedirectToDepartment(chatID, target.DepKey)
 	case target.OperatorID != 0:
@@ -230,7 +295,7 @@ func TranslateV1(reply botapi.Response) V1Answer {
 		if text := replyText(rep, extra); text != "" {
 			ans.Messages = append(ans.Messages, OutMessage{Kind: KindOperator, Text: text})
 		}
-		if rows := keyboardRows(rep.Buttons); len(rows) > 0 {
+		if rows := keyboardRows(rep.Buttons, false); len(rows) > 0 {
 			ans.Messages = append(ans.Messages, OutMessage{Kind: KindKeyboard, Buttons: rows})
 		}
 	}

@@ -115,10 +115,11 @@ func TestTranslate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			calls, unsupported, err := Translate(tt.reply, "12345", tt.target)
+			p, err := Translate(tt.reply, IntChat(12345), tt.target, Options{})
 			require.NoError(t, err)
-			require.JSONEq(t, tt.wantCalls, callsJSON(t, calls))
-			require.Equal(t, tt.wantUnsupported, unsupported)
+			require.JSONEq(t, tt.wantCalls, callsJSON(t, p.Calls))
+			require.Equal(t, tt.wantUnsupported, p.Unsupported)
+			require.Empty(t, p.Notes)
 		})
 	}
 }
@@ -128,19 +129,19 @@ func TestTranslateErrors(t *testing.T) {
 	tests := []struct {
 		name   string
 		reply  botapi.Response
-		chatID string
+		chatID ChatRef
 		target Target
 		want   string
 	}{
-		{name: "invalid reply", reply: botapi.Response{Replies: []botapi.Reply{{}}}, chatID: "1", want: "needs text, buttons or a file"},
-		{name: "invalid action", reply: botapi.Response{Action: &botapi.Action{Type: "dance"}}, chatID: "1", want: "action.type"},
-		{name: "1.0 chat id", reply: botapi.Response{Replies: []botapi.Reply{{Text: "x"}}}, chatID: "0b7e1f7a-3c5d", want: "not a 2.0 integer id"},
-		{name: "target with both", reply: botapi.Response{}, chatID: "1", target: Target{DepKey: "a", OperatorID: 1}, want: "both a department and an operator"},
+		{name: "invalid reply", reply: botapi.Response{Replies: []botapi.Reply{{}}}, chatID: IntChat(1), want: "needs text, buttons or a file"},
+		{name: "invalid action", reply: botapi.Response{Action: &botapi.Action{Type: "dance"}}, chatID: IntChat(1), want: "action.type"},
+		{name: "unquoted id that is no integer", reply: botapi.Response{Replies: []botapi.Reply{{Text: "x"}}}, chatID: ChatRef{ID: "0b7e1f7a-3c5d"}, want: "not an integer"},
+		{name: "target with both", reply: botapi.Response{}, chatID: IntChat(1), target: Target{DepKey: "a", OperatorID: 1}, want: "both a department and an operator"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			_, _, err := Translate(tt.reply, tt.chatID, tt.target)
+			_, err := Translate(tt.reply, tt.chatID, tt.target, Options{})
 			require.ErrorIs(t, err, apperr.ErrInvalid)
 			require.ErrorContains(t, err, tt.want)
 		})
@@ -183,7 +184,7 @@ func TestKeyboardRows(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			require.Equal(t, tt.want, keyboardRows(tt.rows))
+			require.Equal(t, tt.want, keyboardRows(tt.rows, false))
 		})
 	}
 }
@@ -241,17 +242,18 @@ func TestTransferCall(t *testing.T) {
 		target Target
 		want   RedirectChat
 	}{
-		{name: "configured department", action: tr, target: Target{DepKey: "d"}, want: RedirectChat{ChatID: 5, DepKey: "d"}},
-		{name: "configured operator", action: tr, target: Target{OperatorID: 9}, want: RedirectChat{ChatID: 5, OperatorID: 9}},
-		{name: "nothing configured", action: tr, want: RedirectChat{ChatID: 5}},
-		{name: "own department wins", action: botapi.Action{Type: botapi.ActionTransfer, Department: "x"}, target: Target{OperatorID: 9}, want: RedirectChat{ChatID: 5, DepKey: "x"}},
-		{name: "own operator wins", action: botapi.Action{Type: botapi.ActionTransfer, OperatorID: 3}, target: Target{DepKey: "d"}, want: RedirectChat{ChatID: 5, OperatorID: 3}},
-		{name: "queue wins", action: botapi.Action{Type: botapi.ActionTransfer, Queue: true}, target: Target{DepKey: "d"}, want: RedirectChat{ChatID: 5}},
+		{name: "configured department", action: tr, target: Target{DepKey: "d"}, want: RedirectChat{ChatID: IntChat(5), DepKey: "d"}},
+		{name: "configured operator", action: tr, target: Target{OperatorID: 9}, want: RedirectChat{ChatID: IntChat(5), OperatorID: 9}},
+		{name: "nothing configured", action: tr, want: RedirectChat{ChatID: IntChat(5)}},
+		{name: "own department wins", action: botapi.Action{Type: botapi.ActionTransfer, Department: "x"}, target: Target{OperatorID: 9}, want: RedirectChat{ChatID: IntChat(5), DepKey: "x"}},
+		{name: "own operator wins", action: botapi.Action{Type: botapi.ActionTransfer, OperatorID: 3}, target: Target{DepKey: "d"}, want: RedirectChat{ChatID: IntChat(5), OperatorID: 3}},
+		{name: "queue wins", action: botapi.Action{Type: botapi.ActionTransfer, Queue: true}, target: Target{DepKey: "d"}, want: RedirectChat{ChatID: IntChat(5)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c := transferCall(5, tt.action, tt.target)
+			c, note := transferCall(IntChat(5), tt.action, tt.target, Options{})
+			require.Nil(t, note)
 			require.Equal(t, MethodRedirectChat, c.Method)
 			require.Equal(t, tt.want, c.Body)
 		})
@@ -313,8 +315,11 @@ func TestBotMessage(t *testing.T) {
 			want: botapi.Message{ID: "m", File: &botapi.File{URL: "u", Name: "n", MediaType: "t", Size: 3}}, ok: true},
 		{name: "button", msg: Message{ID: "m", Kind: KindKeyboardResponse, Text: "One", Button: &Button{ID: "b1", Text: "One"}}, wantType: botapi.TypeMessageButton,
 			want: botapi.Message{ID: "m", Text: "One", Button: &botapi.Button{ID: "b1", Text: "One"}}, ok: true},
-		{name: "unknown kind", msg: Message{Kind: "operator"}},
-		{name: "file without file", msg: Message{Kind: KindFileVisitor}},
+		{name: "unknown kind is message.other", msg: Message{ID: "m", Kind: "sticker_visitor", Data: json.RawMessage(`{"id":"s1"}`)}, wantType: botapi.TypeMessageOther,
+			want: botapi.Message{ID: "m", Kind: "sticker_visitor", Data: json.RawMessage(`{"id":"s1"}`)}, ok: true},
+		{name: "file without data still a file", msg: Message{ID: "m", Kind: KindFileVisitor}, wantType: botapi.TypeMessageFile,
+			want: botapi.Message{ID: "m", File: &botapi.File{}}, ok: true},
+		{name: "no kind", msg: Message{ID: "m"}},
 		{name: "press without button", msg: Message{Kind: KindKeyboardResponse}},
 	}
 	for _, tt := range tests {
@@ -334,4 +339,33 @@ func TestBotUser(t *testing.T) {
 	b, err := json.Marshal(u)
 	require.NoError(t, err)
 	require.JSONEq(t, `{"id":"v","channel":"webim","name":"John","phone":null,"email":null}`, string(b))
+}
+
+// An account older than 10.4 cannot transfer to the general queue: the
+// chat goes to the configured target, with a note for the activity log.
+func TestTranslateQueueOnOldWebim(t *testing.T) {
+	t.Parallel()
+	queue := botapi.Response{Action: &botapi.Action{Type: botapi.ActionTransfer, Queue: true}}
+	p, err := Translate(queue, IntChat(5), Target{DepKey: "sales"}, Options{WebimVersion: "10.3.2"})
+	require.NoError(t, err)
+	require.JSONEq(t, `[{"method":"redirect_chat","body":{"chat_id":5,"dep_key":"sales"}}]`, callsJSON(t, p.Calls))
+	require.Equal(t, []Note{{Code: NoteQueueReplaced, WebimVersion: "10.3.2"}}, p.Notes)
+
+	p, err = Translate(queue, IntChat(5), Target{DepKey: "sales"}, Options{WebimVersion: "10.5.62"})
+	require.NoError(t, err)
+	require.JSONEq(t, `[{"method":"redirect_chat","body":{"chat_id":5}}]`, callsJSON(t, p.Calls))
+	require.Empty(t, p.Notes)
+}
+
+// Opted in, link buttons go as keyboard buttons in Webim's link shape
+// instead of text lines.
+func TestTranslateLinkButtonsExperimental(t *testing.T) {
+	t.Parallel()
+	reply := botapi.Response{Replies: []botapi.Reply{{Text: "See", Buttons: [][]botapi.Button{{key("a", "A"), link("Docs", "https://e.com/d")}}}}}
+	p, err := Translate(reply, ChatRef{ID: "7", Quoted: true}, Target{}, Options{LinkButtons: true})
+	require.NoError(t, err)
+	require.JSONEq(t, `[
+		{"method":"send_message","body":{"chat_id":"7","message":{"kind":"operator","text":"See"}}},
+		{"method":"send_message","body":{"chat_id":"7","message":{"kind":"keyboard","buttons":[[{"id":"a","text":"A"},
+			{"id":"link-1","text":"Docs","config":{"link":"https://e.com/d"},"params":{"type":"url"}}]]}}}]`, callsJSON(t, p.Calls))
 }

@@ -23,7 +23,12 @@ func TestDetectVersion(t *testing.T) {
 		{name: "suffix v2", suffix: "v2", want: Version2},
 		{name: "suffix with slashes", suffix: "/V1/", want: Version1},
 		{name: "header unknown", header: "3.0", wantErr: true},
-		{name: "header short form", header: "2", wantErr: true},
+		{name: "header short form", header: "2", want: Version2},
+		{name: "header 2.1 is 2.0", header: "2.1", want: Version2},
+		{name: "header 2.x is 2.0", header: "2.x", want: Version2},
+		{name: "header 1.5.3 is 1.0", header: "1.5.3", want: Version1},
+		{name: "header with words", header: "2.0 beta", wantErr: true},
+		{name: "header major only garbage", header: "2.", wantErr: true},
 		{name: "header unknown even with suffix", header: "x", suffix: "v1", wantErr: true},
 		{name: "suffix unknown", suffix: "v3", wantErr: true},
 	}
@@ -41,9 +46,12 @@ func TestDetectVersion(t *testing.T) {
 	}
 }
 
-func TestTruncate(t *testing.T) {
+func TestSupportsQueueTransfer(t *testing.T) {
 	t.Parallel()
-	require.Equal(t, "abc", truncate("abc", 5))
-	require.Equal(t, "ab…", truncate("abcdef", 2))
-	require.Equal(t, "я…", truncate("яя", 3)) // never splits a rune
+	for v, want := range map[string]bool{
+		"": true, "10.4": true, "10.4.0": true, "10.5.62": true, "11.0": true, "12": true, "10": false,
+		"10.3.9": false, "9.12": false, "ten": false, "10.x": false,
+	} {
+		require.Equal(t, want, SupportsQueueTransfer(v), "version %q", v)
+	}
 }

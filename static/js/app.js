@@ -57,6 +57,15 @@
       applyToggles(document);
     }
   });
+  // Tell the server the browser's time zone, so dates are shown in it
+  // until the account chooses one (without JavaScript: Moscow time).
+  try {
+    var tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (tz && /^[A-Za-z0-9_+\/-]{1,64}$/.test(tz) && document.cookie.indexOf("bb_tz=" + tz) === -1) {
+      document.cookie = "bb_tz=" + tz + "; path=/; max-age=31536000; samesite=lax";
+    }
+  } catch (e) { /* no Intl: the server's default applies */ }
+
   document.addEventListener("DOMContentLoaded", function () {
     applyToggles(document);
     var summary = document.querySelector(".error-summary");

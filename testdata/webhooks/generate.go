@@ -6,9 +6,11 @@
 //
 //	go run ./testdata/webhooks/generate.go
 //
-// Every body is malformed, truncated, oversized or hostile, and none may
-// leave anything in the database: a body botbridge could store is not
-// hostile and does not belong here. Statuses follow the ingress contract
+// Every body but the "valid" ones is malformed, truncated, oversized or
+// hostile, and none of those may leave anything in the database. The valid
+// ones are shapes real Webim accounts send beyond the sample bot's (see
+// docs/webim.md): each must be answered 200 and store exactly its Stores
+// events, however often it is sent. Statuses follow the ingress contract
 // (web/webhook_webim.go): 400 for anything that does not parse as a Webim
 // event, 413 above 1 MiB, 404 for a key no integration has, 405 for a
 // method the route does not take, and 200 {"result":"ok"} for well-formed
@@ -34,6 +36,9 @@ type entry struct {
 	Path        string            `json:"path,omitempty"`
 	Key         string            `json:"key,omitempty"`
 	Why         string            `json:"why"`
+	// Stores is how many events a valid body stores (once, however often
+	// it is sent); 0 for every hostile body.
+	Stores int `json:"stores,omitempty"`
 }
 
 const (
@@ -61,6 +66,17 @@ func add(e entry, body []byte) {
 func bad(file, why, body string) { add(entry{File: file, Status: 400, Why: why}, []byte(body)) }
 
 func ignored(file, why, body string) { add(entry{File: file, Status: 200, Why: why}, []byte(body)) }
+
+// valid is a well-formed event that must be stored (stores events).
+func valid(file, why, body string, stores int) {
+	add(entry{File: file, Status: 200, Why: why, Stores: stores}, []byte(body))
+}
+
+// validMsg is a new_message of its own chat (chat_id 9000+n) whose message
+// object is m.
+func validMsg(n int, m string) string {
+	return fmt.Sprintf(`{"event":"new_message","chat_id":%d,"message":%s}`, 9000+n, m)
+}
 
 // msg is a new_message whose message object is m (raw JSON).
 func msg(m string) string { return `{"event":"new_message","chat_id":4242,"message":` + m + `}` }
@@ -108,7 +124,6 @@ func main() {
 	bad("event-array.json", "event is an array", `{"event":["new_chat"],"chat":{"id":1}}`)
 	bad("event-object.json", "event is an object", `{"event":{"name":"new_chat"},"chat":{"id":1}}`)
 	bad("event-missing.json", "no event key", `{"chat":{"id":1},"visitor":{"id":"v"}}`)
-	bad("chat-id-string.json", "chat_id is a string in 2.0", `{"event":"new_message","chat_id":"4242","message":{"id":"1","kind":"visitor"}}`)
 	bad("chat-id-float.json", "chat_id is fractional", `{"event":"new_message","chat_id":42.5,"message":{"id":"1","kind":"visitor"}}`)
 	bad("chat-id-overflow.json", "chat_id beyond int64", `{"event":"new_message","chat_id":9223372036854775808,"message":{"id":"1","kind":"visitor"}}`)
 	bad("chat-id-exponent.json", "chat_id 1e400", `{"event":"new_message","chat_id":1e400,"message":{"id":"1","kind":"visitor"}}`)
@@ -121,17 +136,12 @@ func main() {
 	bad("visitor-name-number.json", "visitor.fields.name is a number", `{"event":"new_chat","chat":{"id":1},"visitor":{"id":"v","fields":{"name":7}},"messages":[]}`)
 	bad("message-missing.json", "new_message without message", `{"event":"new_message","chat_id":4242}`)
 	bad("message-string.json", "message is a string", `{"event":"new_message","chat_id":4242,"message":"hi"}`)
-	bad("message-id-missing.json", "message without id", msg(`{"kind":"visitor","text":"hi"}`))
-	bad("message-id-empty.json", "message.id is empty", msg(`{"id":"","kind":"visitor","text":"hi"}`))
 	bad("message-id-object.json", "message.id is an object", msg(`{"id":{"a":1},"kind":"visitor","text":"hi"}`))
 	bad("message-id-float.json", "message.id is fractional", msg(`{"id":1.5,"kind":"visitor","text":"hi"}`))
 	bad("message-id-too-long.json", "message.id longer than 256 bytes", msg(`{"id":"`+strings.Repeat("x", 300)+`","kind":"visitor","text":"hi"}`))
 	bad("kind-missing.json", "message without kind", msg(`{"id":"1","text":"hi"}`))
-	bad("kind-operator.json", "a kind the bot never receives", msg(`{"id":"1","kind":"operator","text":"hi"}`))
 	bad("kind-number.json", "kind is a number", msg(`{"id":"1","kind":1,"text":"hi"}`))
 	bad("text-number.json", "text is a number", msg(`{"id":"1","kind":"visitor","text":12}`))
-	bad("file-without-data.json", "file_visitor without data", msg(`{"id":"1","kind":"file_visitor"}`))
-	bad("file-without-url.json", "file_visitor without url", msg(`{"id":"1","kind":"file_visitor","data":{"name":"x.pdf"}}`))
 	bad("file-size-string.json", "file size is a string", msg(`{"id":"1","kind":"file_visitor","data":{"url":"https://x","size":"big"}}`))
 	bad("button-missing.json", "keyboard_response without button", msg(`{"id":"1","kind":"keyboard_response","data":{"request":{"messageId":"k"}}}`))
 	bad("button-id-empty.json", "keyboard_response with an empty button id", msg(`{"id":"1","kind":"keyboard_response","data":{"button":{"id":"","text":"x"}}}`))
@@ -149,7 +159,6 @@ func main() {
 	bad("deep-array.json", "20 000 nested arrays inside an unknown key", `{"event":"new_chat","chat":{"id":1},"x":`+strings.Repeat("[", 20000)+strings.Repeat("]", 20000)+`}`)
 	bad("deep-object.json", "20 000 nested objects", `{"event":"new_chat","chat":{"id":1},"x":`+strings.Repeat(`{"a":`, 20000)+`1`+strings.Repeat("}", 20000)+`}`)
 	bad("deep-name.json", "visitor name nested 500 deep where a string belongs", `{"event":"new_chat","chat":{"id":1},"visitor":{"id":"v","fields":{"name":`+strings.Repeat(`{"a":`, 500)+`"x"`+strings.Repeat("}", 500)+`}},"messages":[]}`)
-	bad("huge-text-no-id.json", "1 MiB minus a little of text in a message without id", msg(`{"kind":"visitor","text":"`+strings.Repeat("A", 1<<20-200)+`"}`))
 	bad("huge-chat-id.json", "a 500 000-digit chat_id", `{"event":"new_message","chat_id":`+strings.Repeat("9", 500000)+`,"message":{"id":"1","kind":"visitor"}}`)
 	bad("many-keys.json", "50 000 unknown keys, then no chat", `{"event":"new_chat",`+manyKeys(50000)+`"messages":[]}`)
 	add(entry{File: "oversized-2mib.json", Status: 413, Why: "2 MiB: over the 1 MiB limit"},
@@ -175,14 +184,13 @@ func main() {
 	ignored("constructor-event.json", "constructor.prototype as the event", `{"event":"constructor","constructor":{"prototype":{"isAdmin":true}}}`)
 	bad("proto-message.json", "the message smuggled under __proto__", `{"event":"new_message","chat_id":4242,"__proto__":{"message":{"id":"1","kind":"visitor"}}}`)
 	bad("proto-chat-id.json", "chat.id under __proto__", `{"event":"new_chat","chat":{"__proto__":{"id":1}},"messages":[]}`)
-	bad("proto-message-id.json", "message.id under __proto__", msg(`{"__proto__":{"id":"1"},"kind":"visitor","text":"hi"}`))
+	valid("proto-message-id.json", "message.id under __proto__: just a message without id", validMsg(15, `{"__proto__":{"id":"1"},"kind":"visitor","text":"hi"}`), 1)
 	bad("mass-assignment.json", "database columns as keys, no chat", `{"event":"new_chat","project_id":1,"integration_id":1,"status":"done","visitor":{"id":"v"},"messages":[]}`)
 
 	// SQL-ish strings where they could matter.
 	ignored("sql-event.json", "SQL in the event name", `{"event":"'; DROP TABLE bridge_events; --","chat_id":1}`)
 	ignored("sql-event-or.json", "a tautology in the event name", `{"event":"new_message' OR '1'='1","chat_id":1,"message":{"id":"1","kind":"visitor"}}`)
-	bad("sql-chat-id.json", "SQL in chat_id", `{"event":"new_message","chat_id":"1; DELETE FROM chats","message":{"id":"1","kind":"visitor"}}`)
-	bad("sql-kind.json", "SQL in kind", msg(`{"id":"1","kind":"visitor'); DELETE FROM users; --","text":"x"}`))
+	valid("sql-kind.json", "SQL in kind: an unknown kind, stored as data (message.other)", validMsg(16, `{"id":"1","kind":"visitor'); DELETE FROM users; --","text":"x"}`), 1)
 	bad("sql-id-too-long.json", "a long SQL payload as message.id", msg(`{"id":"`+strings.Repeat("1' OR 1=1; ", 30)+`","kind":"visitor"}`))
 
 	// Unicode edge cases in the event name: all unknown, all acknowledged.
@@ -204,6 +212,23 @@ func main() {
 	add(entry{File: "v1-header-v2-body.json", Status: 400, Headers: map[string]string{"X-Bot-API-Version": "1.0"}, Why: "1.0 declared, integer chat id of 2.0"}, []byte(newChat))
 	add(entry{File: "v1-path-v2-message.json", Status: 400, Path: "/v1", Why: "the /v1 URL with a 2.0 new_message (no chat.id)"}, []byte(newMessage))
 	add(entry{File: "v2-path-truncated.json", Status: 400, Path: "/v2", Why: "the /v2 URL, truncated body"}, []byte(newChat[:40]))
+
+	// Valid: what real accounts send beyond the sample bot. Never refused.
+	valid("valid-sticker.json", "a sticker: message.other", validMsg(1, `{"id":"s1","kind":"sticker_visitor","data":{"id":"st-5","url":"https://acc.webim.ru/sticker/5.png"}}`), 1)
+	valid("valid-contacts.json", "shared contacts: message.other with text", validMsg(2, `{"id":"c1","kind":"contacts","text":"+7 900","data":{"phone":"+7 900","name":"Ann"}}`), 1)
+	valid("valid-apple-chat-response.json", "an Apple Messages answer without data", validMsg(3, `{"id":"a1","kind":"apple_chat_response"}`), 1)
+	valid("valid-kind-operator.json", "an operator kind as new_message (not expected, still no reason to refuse)", validMsg(4, `{"id":"o1","kind":"operator","text":"hi"}`), 1)
+	valid("valid-chat-id-string.json", "chat_id as a JSON string in 2.0", `{"event":"new_message","chat_id":"9005","message":{"id":"1","kind":"visitor","text":"hi"}}`, 1)
+	valid("valid-chat-id-string-sql.json", "a string chat id that looks like SQL is just an id", `{"event":"new_message","chat_id":"1; DELETE FROM chats","message":{"id":"1","kind":"visitor"}}`, 1)
+	valid("valid-new-chat-string-id.json", "new_chat with a string chat.id", `{"event":"new_chat","chat":{"id":"c-9007"},"visitor":{"id":"v7"},"messages":[{"id":"h1","kind":"visitor","text":"hi"}]}`, 2)
+	valid("valid-message-id-missing.json", "a message without id (deduplicated by the body)", validMsg(8, `{"kind":"visitor","text":"hi"}`), 1)
+	valid("valid-message-id-empty.json", "an empty message id (as if missing)", validMsg(9, `{"id":"","kind":"visitor","text":"hi"}`), 1)
+	valid("valid-file-without-data.json", "file_visitor without data", validMsg(10, `{"id":"1","kind":"file_visitor"}`), 1)
+	valid("valid-file-without-url.json", "file_visitor without url", validMsg(11, `{"id":"1","kind":"file_visitor","data":{"name":"x.pdf"}}`), 1)
+	valid("valid-huge-text-no-id.json", "1 MiB minus a little of text in a message without id", validMsg(12, `{"kind":"visitor","text":"`+strings.Repeat("A", 1<<20-200)+`"}`), 1)
+	valid("valid-history-operator.json", "new_chat whose history holds operator and system messages", `{"event":"new_chat","chat":{"id":9013},"visitor":{"id":"v13"},"messages":[{"id":"h1","kind":"visitor","text":"hi"},{"id":"h2","kind":"operator","text":"Hello, Anna here"},{"id":"h3","kind":"info","text":"chat transferred"}]}`, 2)
+	add(entry{File: "valid-version-2-1.json", Status: 200, Headers: map[string]string{"X-Bot-API-Version": "2.1", "X-Webim-Version": "10.5.62"},
+		Why: "a 2.x minor version is 2.0", Stores: 1}, []byte(validMsg(14, `{"id":"1","kind":"visitor","text":"hi"}`)))
 
 	// Keys and methods: the route itself refuses.
 	add(entry{File: "unknown-key.json", Status: 404, Key: "no-integration-has-this-key", Why: "a key nobody has"}, []byte(newChat))

@@ -3,6 +3,7 @@ package i18n
 func init() {
 	Register(EN, map[string]string{
 		"activity.title":               "Activity · %s",
+		"activity.crumb":               "Chat activity",
 		"activity.back":                "Back to the integration",
 		"activity.empty":               "No conversations yet. Once Webim sends the first message to the webhook URL, it shows up here.",
 		"activity.col.time":            "Received",

@@ -14,6 +14,20 @@ func init() {
 		"nav.account":    "Account",
 		"nav.skip":       "Skip to content",
 		"nav.breadcrumb": "Breadcrumb",
+		"nav.language":   "Change the language",
+		"nav.main":       "Main",
+
+		"account.title":             "Account settings",
+		"account.intro":             "Signed in as %s. The language applies to pages and to the e-mails botbridge sends you.",
+		"account.save":              "Save",
+		"account.language.label":    "Language",
+		"account.language.hint":     "You can also switch it in the top bar on any page.",
+		"account.language.browser":  "As my browser asks",
+		"account.language.invalid":  "Choose a language from the list.",
+		"account.time_zone.label":   "Time zone",
+		"account.time_zone.hint":    "Dates are shown in %s (now %s). Leave empty to use your browser's time zone, or Moscow time if it is not known.",
+		"account.time_zone.invalid": "Enter a time zone from the list, like Europe/Moscow.",
+		"flash.account_saved":       "Your settings have been saved.",
 
 		"form.required":      "required",
 		"form.errors.title":  "Please correct the highlighted fields.",
@@ -38,7 +52,6 @@ func init() {
 		"auth.confirm.mismatch":    "The passwords do not match.",
 		"auth.login.failed":        "Wrong e-mail or password.",
 		"auth.login.disabled":      "This account has been disabled. Contact your administrator.",
-		"auth.login.throttled":     "Too many failed log-in attempts. Try again in %d minutes.",
 		"auth.login.required":      "Please log in to continue.",
 
 		"flash.signed_up":       "Welcome to botbridge! Your account is ready.",
@@ -93,8 +106,24 @@ func init() {
 		"error.home":       "Go to the start page",
 
 		"time.just_now": "just now",
-		"time.minutes":  "%d min ago",
-		"time.hours":    "%d h ago",
-		"time.days":     "%d days ago",
+		"time.datetime": "%s %s %s, %s",
+		"time.month.1":  "January",
+		"time.month.2":  "February",
+		"time.month.3":  "March",
+		"time.month.4":  "April",
+		"time.month.5":  "May",
+		"time.month.6":  "June",
+		"time.month.7":  "July",
+		"time.month.8":  "August",
+		"time.month.9":  "September",
+		"time.month.10": "October",
+		"time.month.11": "November",
+		"time.month.12": "December",
+	})
+	RegisterPlurals(EN, map[string]Plural{
+		"auth.login.throttled": {Arg: 1, One: "Too many failed log-in attempts. Try again in %d minute.", Other: "Too many failed log-in attempts. Try again in %d minutes."},
+		"time.minutes":         {Arg: 1, One: "%d minute ago", Other: "%d minutes ago"},
+		"time.hours":           {Arg: 1, One: "%d hour ago", Other: "%d hours ago"},
+		"time.days":            {Arg: 1, One: "%d day ago", Other: "%d days ago"},
 	})
 }

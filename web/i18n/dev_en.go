@@ -10,9 +10,11 @@ func init() {
 		"dev.mail.created":        "Queued",
 		"dev.mail.status":         "Delivery",
 		"dev.mail.topic":          "Topic",
-		"dev.mail.attempts":       "%d attempt(s)",
 		"dev.mail.status.sent":    "Sent",
 		"dev.mail.status.pending": "Pending",
 		"dev.mail.status.failed":  "Failed",
+	})
+	RegisterPlurals(EN, map[string]Plural{
+		"dev.mail.attempts": {Arg: 1, One: "%d attempt", Other: "%d attempts"},
 	})
 }

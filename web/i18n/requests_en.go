@@ -39,12 +39,12 @@ func init() {
 		"request.access_requested.hint":     "Ask your Webim account manager to enable the bot API for your account first.",
 		"request.access_requested.required": "Confirm that you have requested access to Webim.",
 		"request.open_exists":               "This project already has an open request for %s.",
-		"request.open_exists.link":          "View request #%d",
+		"request.open_exists.link":          "View request #%s",
 
 		// The project's Requests tab.
 		"request.list.title":        "Requests",
 		"request.list.empty":        "This project has no integration requests yet. Request an integration to connect your bot to a chat platform.",
-		"request.heading":           "#%d · %s",
+		"request.heading":           "#%s · Bot development with %s integration",
 		"request.submitted_at":      "Submitted",
 		"request.decided_at":        "Decided",
 		"request.updated_at":        "Last change",
@@ -96,12 +96,12 @@ func init() {
 		"moderation.col.contact":      "Contact",
 		"moderation.col.status":       "Status",
 		"moderation.col.age":          "Age",
-		"moderation.open":             "Open #%d",
+		"moderation.open":             "Open #%s",
 		"moderation.empty":            "No requests match these filters. Try another status or clear the search.",
 		"moderation.next":             "Next page",
 		"moderation.prev":             "Previous page",
 		"moderation.first":            "First page",
-		"moderation.request.title":    "Request #%d",
+		"moderation.request.title":    "Request #%s",
 		"moderation.details":          "What the owner entered",
 		"moderation.actions":          "Decision",
 		"moderation.take":             "Take into work",
@@ -117,19 +117,19 @@ func init() {
 
 		// E-mail. Arguments are filled in by internal/request.
 		"mail.request.none":              "(not given)",
-		"mail.request.submitted.subject": "New integration request #%d: %s for \"%s\"",
+		"mail.request.submitted.subject": "New integration request #%s: %s for \"%s\"",
 		"mail.request.submitted.body": "A new integration request is waiting for review.\n\n" +
 			"Project: %s\nPlatform: %s\nOrganisation: %s\nContact e-mail: %s\nWebim account domain: %s\n\n" +
 			"What the bot will do:\n%s\n\nReview it here:\n%s\n\n-- \nbotbridge\n",
 		"mail.request.in_review.subject": "Your %s request for \"%s\" is in review",
-		"mail.request.in_review.body": "Hello,\n\na moderator has taken your request #%d for %s in the project \"%s\" into work.\n\n" +
+		"mail.request.in_review.body": "Hello,\n\na moderator has taken your request #%s for %s in the project \"%s\" into work.\n\n" +
 			"What happens next: the moderator reviews what you entered and approves or rejects the request. " +
 			"We will e-mail you at this address as soon as it is decided. You can follow the request and add comments here:\n%s\n\n-- \nbotbridge\n",
 		"mail.request.approved.subject": "%s approved for \"%s\"",
-		"mail.request.approved.body": "Hello,\n\ngood news: your request #%d for %s in the project \"%s\" has been approved.\n\n" +
+		"mail.request.approved.body": "Hello,\n\ngood news: your request #%s for %s in the project \"%s\" has been approved.\n\n" +
 			"What happens next: open the project's Settings, choose %s and click Next to enter the connection details:\n%s\n\n-- \nbotbridge\n",
 		"mail.request.rejected.subject": "Your %s request for \"%s\" was rejected",
-		"mail.request.rejected.body": "Hello,\n\nyour request #%d for %s in the project \"%s\" was rejected.\n\n" +
+		"mail.request.rejected.body": "Hello,\n\nyour request #%s for %s in the project \"%s\" was rejected.\n\n" +
 			"Reason:\n%s\n\n" +
 			"What happens next: if you can address the reason, you may submit a new request:\n%s\n\n" +
 			"The request and its history stay visible here:\n%s\n\n-- \nbotbridge\n",

@@ -3,17 +3,21 @@ package i18n
 // Messages of the abuse hardening (issue 14): attack alerts, sign-up and
 // busy limits, outbound port refusals. The Russian texts, same keys, are
 // in security_ru.go.
-func init() { Register(EN, securityEN) }
+func init() {
+	Register(EN, securityEN)
+	RegisterPlurals(EN, map[string]Plural{
+		"auth.signup.throttled": {Arg: 1,
+			One:   "Too many sign-ups from your network. Try again in %d minute.",
+			Other: "Too many sign-ups from your network. Try again in %d minutes."},
+	})
+}
 
 var securityEN = map[string]string{
-	"integration.domain.port_not_allowed":   "This port is not allowed. Leave the port out to use the standard one (443).",
-	"bot.endpoint_url.port_not_allowed":     "This port is not allowed. Leave the port out to use the standard one (443), or ask your administrator which ports may be used.",
-	"request.webim_domain.port_not_allowed": "This port is not allowed. Leave the port out to use the standard one (443).",
-	"auth.signup.throttled":                 "Too many sign-ups from your network. Try again in %d min.",
-	"error.503.title":                       "Busy right now",
-	"error.503.body":                        "We are handling a lot of log-ins and sign-ups at the moment. Wait a few seconds and try again.",
-	"auth.login.throttled_one":              "Too many failed log-in attempts. Try again in a minute.",
-	"mail.login_attack.subject":             "Someone is trying to log in to your botbridge account",
+	"integration.domain.port_not_allowed": "This port is not allowed. Leave the port out to use the standard one (443).",
+	"bot.endpoint_url.port_not_allowed":   "This port is not allowed. Leave the port out to use the standard one (443), or ask your administrator which ports may be used.",
+	"error.503.title":                     "Busy right now",
+	"error.503.body":                      "We are handling a lot of log-ins and sign-ups at the moment. Wait a few seconds and try again.",
+	"mail.login_attack.subject":           "Someone is trying to log in to your botbridge account",
 	"mail.login_attack.body": "Hello,\n\nsomeone is trying to guess the password of your botbridge account %s: " +
 		"%d failed log-in attempts in the last %d minutes, from %d address(es).\n\n" +
 		"Your account is not locked: you can log in as usual, and attempts from those addresses are slowed down. " +

@@ -75,7 +75,7 @@ func init() {
 		"integration.status.disabled":   "Disabled",
 		"integration.status.unhealthy":  "Unhealthy",
 		"integration.target.department": "Department %s",
-		"integration.target.operator":   "Operator %d",
+		"integration.target.operator":   "Operator %s",
 
 		"integration.new.title":  "Add a Webim integration",
 		"integration.edit.title": "Edit Webim integration",
@@ -169,6 +169,9 @@ func init() {
 		"bot.fallback_mode.transfer":     "Transfer the chat to a person (the integration's department or operator)",
 		"bot.fallback_text.label":        "Message to the visitor",
 		"bot.fallback_text.hint":         "Sent before the transfer. At most 500 characters.",
+		"bot.visitor_language.label":     "Visitors' language",
+		"bot.visitor_language.hint":      "The language of the messages botbridge itself sends your visitors, such as the one below. Changing it replaces the default message with the default in the new language; a message you wrote stays.",
+		"bot.visitor_language.invalid":   "Choose the visitors' language from the list.",
 		"bot.save":                       "Save",
 		"bot.secret.title":               "Signing secret",
 		"bot.secret.intro":               "Your bot checks with this secret that requests come from botbridge (Standard Webhooks signatures).",

@@ -3,18 +3,43 @@
 package view
 
 import (
+	"context"
 	"fmt"
 	"time"
 
 	"github.com/botbridge/botbridge/web/i18n"
 )
 
-// T is the catalog lookup, short because templates use it everywhere.
-func T(key string, args ...any) string { return i18n.T(key, args...) }
+// T is the catalog lookup in the page's language (from ctx, see
+// WithLocale), short because templates use it everywhere.
+func T(ctx context.Context, key string, args ...any) string {
+	return i18n.FromContext(ctx).T(key, args...)
+}
+
+// Lang is the language the page is rendered in.
+func Lang(ctx context.Context) i18n.Lang { return i18n.FromContext(ctx) }
+
+type zoneKey struct{}
+
+// WithLocale returns ctx carrying the page's language and time zone.
+func WithLocale(ctx context.Context, l i18n.Lang, zone *time.Location) context.Context {
+	return context.WithValue(i18n.WithLang(ctx, l), zoneKey{}, zone)
+}
+
+// Zone is the time zone the page shows dates in.
+func Zone(ctx context.Context) *time.Location {
+	if z, ok := ctx.Value(zoneKey{}).(*time.Location); ok && z != nil {
+		return z
+	}
+	return i18n.Zone("")
+}
 
 // Page is what the layout needs on every page.
 type Page struct {
-	Title  string
+	Title string
+	// Path is the current page's local URL, where the language switch
+	// comes back to.
+	Path   string
 	User   *User
 	CSRF   string
 	Flash  string
@@ -94,22 +119,19 @@ func (e FormErrors) Any() bool {
 	return false
 }
 
-// Ago renders a time relative to now ("5 min ago").
-func Ago(t time.Time) string {
-	d := time.Since(t)
-	switch {
-	case d < time.Minute:
-		return T("time.just_now")
-	case d < time.Hour:
-		return T("time.minutes", int(d/time.Minute))
-	case d < 48*time.Hour:
-		return T("time.hours", int(d/time.Hour))
-	}
-	return T("time.days", int(d/(24*time.Hour)))
-}
+// Ago renders a time relative to now («5 минут назад»).
+func Ago(ctx context.Context, t time.Time) string { return Lang(ctx).Ago(t, time.Now()) }
 
-// Exact renders a time in full for tooltips.
-func Exact(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
+// Exact renders a date and time in the page's time zone, with localised
+// month names («25 ноября 2026, 14:05»).
+func Exact(ctx context.Context, t time.Time) string { return Lang(ctx).DateTime(t, Zone(ctx)) }
+
+// ZoneLabel names the page's time zone with its current offset, e.g.
+// "Europe/Moscow, UTC+03:00", for the tooltip of a date.
+func ZoneLabel(ctx context.Context, t time.Time) string {
+	z := Zone(ctx)
+	return z.String() + ", UTC" + t.In(z).Format("-07:00")
+}
 
 // ISO renders a time for <time datetime>.
 func ISO(t time.Time) string { return t.UTC().Format(time.RFC3339) }

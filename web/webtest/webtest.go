@@ -35,6 +35,8 @@ func Config(t testing.TB, extra map[string]string) *config.Config {
 		"SECRET_KEY":           "test-secret-key-test-secret-key-0123456789",
 		"OUTBOUND_ALLOW_LOCAL": "true",
 		"BASE_URL":             "http://bridge.test",
+		// Most tests read the English texts; language tests ask for others.
+		"DEFAULT_LANGUAGE": "en",
 	}
 	for k, v := range extra {
 		env[k] = v

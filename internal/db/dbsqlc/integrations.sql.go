@@ -11,7 +11,7 @@ import (
 )
 
 const getIntegration = `-- name: GetIntegration :one
-SELECT i.id, i.project_id, i.platform, i.status, i.domain, i.token_ciphertext, i.token_key_id, i.token_last4, i.transfer_to, i.department_id, i.operator_id, i.webhook_key_hash, i.webhook_key_ciphertext, i.webhook_key_key_id, i.unhealthy_reason, i.created_by, i.updated_by, i.created_at, i.updated_at, i.version, i.deleted_at, cu.email AS created_by_email, uu.email AS updated_by_email
+SELECT i.id, i.project_id, i.platform, i.status, i.domain, i.token_ciphertext, i.token_key_id, i.token_last4, i.transfer_to, i.department_id, i.operator_id, i.webhook_key_hash, i.webhook_key_ciphertext, i.webhook_key_key_id, i.unhealthy_reason, i.created_by, i.updated_by, i.created_at, i.updated_at, i.version, i.deleted_at, i.chat_events_user, i.chat_events_secret_hash, i.link_buttons, cu.email AS created_by_email, uu.email AS updated_by_email
 FROM integrations i
 LEFT JOIN users cu ON cu.id = i.created_by
 LEFT JOIN users uu ON uu.id = i.updated_by
@@ -54,6 +54,9 @@ func (q *Queries) GetIntegration(ctx context.Context, arg GetIntegrationParams) 
 		&i.Integration.UpdatedAt,
 		&i.Integration.Version,
 		&i.Integration.DeletedAt,
+		&i.Integration.ChatEventsUser,
+		&i.Integration.ChatEventsSecretHash,
+		&i.Integration.LinkButtons,
 		&i.CreatedByEmail,
 		&i.UpdatedByEmail,
 	)
@@ -61,7 +64,7 @@ func (q *Queries) GetIntegration(ctx context.Context, arg GetIntegrationParams) 
 }
 
 const getIntegrationByID = `-- name: GetIntegrationByID :one
-SELECT id, project_id, platform, status, domain, token_ciphertext, token_key_id, token_last4, transfer_to, department_id, operator_id, webhook_key_hash, webhook_key_ciphertext, webhook_key_key_id, unhealthy_reason, created_by, updated_by, created_at, updated_at, version, deleted_at FROM integrations WHERE id = $1
+SELECT id, project_id, platform, status, domain, token_ciphertext, token_key_id, token_last4, transfer_to, department_id, operator_id, webhook_key_hash, webhook_key_ciphertext, webhook_key_key_id, unhealthy_reason, created_by, updated_by, created_at, updated_at, version, deleted_at, chat_events_user, chat_events_secret_hash, link_buttons FROM integrations WHERE id = $1
 `
 
 // For the bridge engine, which reaches an integration through its
@@ -93,12 +96,32 @@ func (q *Queries) GetIntegrationByID(ctx context.Context, id int64) (Integration
 		&i.UpdatedAt,
 		&i.Version,
 		&i.DeletedAt,
+		&i.ChatEventsUser,
+		&i.ChatEventsSecretHash,
+		&i.LinkButtons,
 	)
 	return i, err
 }
 
+const getIntegrationDomain = `-- name: GetIntegrationDomain :one
+SELECT domain FROM integrations WHERE project_id = $1 AND id = $2
+`
+
+type GetIntegrationDomainParams struct {
+	ProjectID int64
+	ID        int64
+}
+
+// Deleted integrations included, so their history stays readable.
+func (q *Queries) GetIntegrationDomain(ctx context.Context, arg GetIntegrationDomainParams) (string, error) {
+	row := q.db.QueryRow(ctx, getIntegrationDomain, arg.ProjectID, arg.ID)
+	var domain string
+	err := row.Scan(&domain)
+	return domain, err
+}
+
 const getIntegrationForUpdate = `-- name: GetIntegrationForUpdate :one
-SELECT id, project_id, platform, status, domain, token_ciphertext, token_key_id, token_last4, transfer_to, department_id, operator_id, webhook_key_hash, webhook_key_ciphertext, webhook_key_key_id, unhealthy_reason, created_by, updated_by, created_at, updated_at, version, deleted_at FROM integrations
+SELECT id, project_id, platform, status, domain, token_ciphertext, token_key_id, token_last4, transfer_to, department_id, operator_id, webhook_key_hash, webhook_key_ciphertext, webhook_key_key_id, unhealthy_reason, created_by, updated_by, created_at, updated_at, version, deleted_at, chat_events_user, chat_events_secret_hash, link_buttons FROM integrations
 WHERE project_id = $1 AND id = $2 AND deleted_at IS NULL
 FOR UPDATE
 `
@@ -133,12 +156,15 @@ func (q *Queries) GetIntegrationForUpdate(ctx context.Context, arg GetIntegratio
 		&i.UpdatedAt,
 		&i.Version,
 		&i.DeletedAt,
+		&i.ChatEventsUser,
+		&i.ChatEventsSecretHash,
+		&i.LinkButtons,
 	)
 	return i, err
 }
 
 const getProjectBot = `-- name: GetProjectBot :one
-SELECT b.project_id, b.endpoint_url, b.timeout_seconds, b.fallback_mode, b.fallback_text, b.secret_ciphertext, b.secret_key_id, b.secret_last4, b.previous_secret_ciphertext, b.previous_secret_key_id, b.previous_valid_until, b.secret_reveal_to, b.secret_reveal_until, b.secret_rotated_at, b.updated_by, b.created_at, b.updated_at, u.email AS updated_by_email
+SELECT b.project_id, b.endpoint_url, b.timeout_seconds, b.fallback_mode, b.fallback_text, b.secret_ciphertext, b.secret_key_id, b.secret_last4, b.previous_secret_ciphertext, b.previous_secret_key_id, b.previous_valid_until, b.secret_reveal_to, b.secret_reveal_until, b.secret_rotated_at, b.updated_by, b.created_at, b.updated_at, b.visitor_language, u.email AS updated_by_email
 FROM project_bots b
 LEFT JOIN users u ON u.id = b.updated_by
 WHERE b.project_id = $1
@@ -170,6 +196,7 @@ func (q *Queries) GetProjectBot(ctx context.Context, projectID int64) (GetProjec
 		&i.ProjectBot.UpdatedBy,
 		&i.ProjectBot.CreatedAt,
 		&i.ProjectBot.UpdatedAt,
+		&i.ProjectBot.VisitorLanguage,
 		&i.UpdatedByEmail,
 	)
 	return i, err
@@ -273,12 +300,12 @@ func (q *Queries) InsertIntegrationAudit(ctx context.Context, arg InsertIntegrat
 
 const insertProjectBot = `-- name: InsertProjectBot :one
 INSERT INTO project_bots (
-    project_id, endpoint_url, timeout_seconds, fallback_mode, fallback_text,
+    project_id, endpoint_url, timeout_seconds, fallback_mode, fallback_text, visitor_language,
     secret_ciphertext, secret_key_id, secret_last4, secret_reveal_to, secret_reveal_until, updated_by)
 VALUES (
-    $1, $2, $3, $4, $5,
-    $6, $7, $8,
-    $9, now() + make_interval(secs => $10::int), $9)
+    $1, $2, $3, $4, $5, $6,
+    $7, $8, $9,
+    $10, now() + make_interval(secs => $11::int), $10)
 ON CONFLICT (project_id) DO NOTHING
 RETURNING project_id
 `
@@ -289,6 +316,7 @@ type InsertProjectBotParams struct {
 	TimeoutSeconds   int32
 	FallbackMode     string
 	FallbackText     string
+	VisitorLanguage  string
 	SecretCiphertext []byte
 	SecretKeyID      string
 	SecretLast4      string
@@ -304,6 +332,7 @@ func (q *Queries) InsertProjectBot(ctx context.Context, arg InsertProjectBotPara
 		arg.TimeoutSeconds,
 		arg.FallbackMode,
 		arg.FallbackText,
+		arg.VisitorLanguage,
 		arg.SecretCiphertext,
 		arg.SecretKeyID,
 		arg.SecretLast4,
@@ -378,7 +407,7 @@ func (q *Queries) ListIntegrationAudit(ctx context.Context, arg ListIntegrationA
 }
 
 const listIntegrations = `-- name: ListIntegrations :many
-SELECT i.id, i.project_id, i.platform, i.status, i.domain, i.token_ciphertext, i.token_key_id, i.token_last4, i.transfer_to, i.department_id, i.operator_id, i.webhook_key_hash, i.webhook_key_ciphertext, i.webhook_key_key_id, i.unhealthy_reason, i.created_by, i.updated_by, i.created_at, i.updated_at, i.version, i.deleted_at, cu.email AS created_by_email, uu.email AS updated_by_email
+SELECT i.id, i.project_id, i.platform, i.status, i.domain, i.token_ciphertext, i.token_key_id, i.token_last4, i.transfer_to, i.department_id, i.operator_id, i.webhook_key_hash, i.webhook_key_ciphertext, i.webhook_key_key_id, i.unhealthy_reason, i.created_by, i.updated_by, i.created_at, i.updated_at, i.version, i.deleted_at, i.chat_events_user, i.chat_events_secret_hash, i.link_buttons, cu.email AS created_by_email, uu.email AS updated_by_email
 FROM integrations i
 LEFT JOIN users cu ON cu.id = i.created_by
 LEFT JOIN users uu ON uu.id = i.updated_by
@@ -423,6 +452,9 @@ func (q *Queries) ListIntegrations(ctx context.Context, projectID int64) ([]List
 			&i.Integration.UpdatedAt,
 			&i.Integration.Version,
 			&i.Integration.DeletedAt,
+			&i.Integration.ChatEventsUser,
+			&i.Integration.ChatEventsSecretHash,
+			&i.Integration.LinkButtons,
 			&i.CreatedByEmail,
 			&i.UpdatedByEmail,
 		); err != nil {
@@ -596,7 +628,7 @@ func (q *Queries) ListProjectAudit(ctx context.Context, arg ListProjectAuditPara
 }
 
 const lockProjectBot = `-- name: LockProjectBot :one
-SELECT project_id, endpoint_url, timeout_seconds, fallback_mode, fallback_text, secret_ciphertext, secret_key_id, secret_last4, previous_secret_ciphertext, previous_secret_key_id, previous_valid_until, secret_reveal_to, secret_reveal_until, secret_rotated_at, updated_by, created_at, updated_at FROM project_bots WHERE project_id = $1 FOR UPDATE
+SELECT project_id, endpoint_url, timeout_seconds, fallback_mode, fallback_text, secret_ciphertext, secret_key_id, secret_last4, previous_secret_ciphertext, previous_secret_key_id, previous_valid_until, secret_reveal_to, secret_reveal_until, secret_rotated_at, updated_by, created_at, updated_at, visitor_language FROM project_bots WHERE project_id = $1 FOR UPDATE
 `
 
 func (q *Queries) LockProjectBot(ctx context.Context, projectID int64) (ProjectBot, error) {
@@ -620,22 +652,22 @@ func (q *Queries) LockProjectBot(ctx context.Context, projectID int64) (ProjectB
 		&i.UpdatedBy,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.VisitorLanguage,
 	)
 	return i, err
 }
 
 const lookupIntegrationByWebhook = `-- name: LookupIntegrationByWebhook :one
-SELECT id, project_id, platform, status, domain, token_ciphertext, token_key_id, token_last4, transfer_to, department_id, operator_id, webhook_key_hash, webhook_key_ciphertext, webhook_key_key_id, unhealthy_reason, created_by, updated_by, created_at, updated_at, version, deleted_at FROM integrations
-WHERE webhook_key_hash = $1 AND deleted_at IS NULL AND status IN ('active', 'unhealthy')
+SELECT id, project_id, platform, status, domain, token_ciphertext, token_key_id, token_last4, transfer_to, department_id, operator_id, webhook_key_hash, webhook_key_ciphertext, webhook_key_key_id, unhealthy_reason, created_by, updated_by, created_at, updated_at, version, deleted_at, chat_events_user, chat_events_secret_hash, link_buttons FROM integrations_accepting_webhooks
+WHERE webhook_key_hash = $1
 `
 
 // The bridge's entry point: Webim calls carry only the key. Disabled and
 // deleted integrations are not found, so their webhook answers 404. The
-// ingest statement (internal/bridge/ingest.go, acceptingIntegrations)
-// applies the same rule inside its transaction.
-func (q *Queries) LookupIntegrationByWebhook(ctx context.Context, webhookKeyHash []byte) (Integration, error) {
+// ingest's UpsertChats (bridge.sql) reads the same view.
+func (q *Queries) LookupIntegrationByWebhook(ctx context.Context, webhookKeyHash []byte) (IntegrationsAcceptingWebhook, error) {
 	row := q.db.QueryRow(ctx, lookupIntegrationByWebhook, webhookKeyHash)
-	var i Integration
+	var i IntegrationsAcceptingWebhook
 	err := row.Scan(
 		&i.ID,
 		&i.ProjectID,
@@ -658,6 +690,9 @@ func (q *Queries) LookupIntegrationByWebhook(ctx context.Context, webhookKeyHash
 		&i.UpdatedAt,
 		&i.Version,
 		&i.DeletedAt,
+		&i.ChatEventsUser,
+		&i.ChatEventsSecretHash,
+		&i.LinkButtons,
 	)
 	return i, err
 }
@@ -844,6 +879,34 @@ func (q *Queries) RotateProjectBotSecret(ctx context.Context, arg RotateProjectB
 	return result.RowsAffected(), nil
 }
 
+const setChatEventsCredentials = `-- name: SetChatEventsCredentials :execrows
+UPDATE integrations SET chat_events_user = $1, chat_events_secret_hash = $2,
+       updated_by = $3, updated_at = now()
+WHERE project_id = $4 AND id = $5 AND deleted_at IS NULL
+`
+
+type SetChatEventsCredentialsParams struct {
+	UserName   string
+	SecretHash []byte
+	ActorID    *int64
+	ProjectID  int64
+	ID         int64
+}
+
+func (q *Queries) SetChatEventsCredentials(ctx context.Context, arg SetChatEventsCredentialsParams) (int64, error) {
+	result, err := q.db.Exec(ctx, setChatEventsCredentials,
+		arg.UserName,
+		arg.SecretHash,
+		arg.ActorID,
+		arg.ProjectID,
+		arg.ID,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const setIntegrationStatus = `-- name: SetIntegrationStatus :execrows
 UPDATE integrations SET
     status = $1,
@@ -871,6 +934,31 @@ func (q *Queries) SetIntegrationStatus(ctx context.Context, arg SetIntegrationSt
 		arg.ProjectID,
 		arg.ID,
 		arg.FromStatuses,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const setLinkButtons = `-- name: SetLinkButtons :execrows
+UPDATE integrations SET link_buttons = $1, updated_by = $2, updated_at = now()
+WHERE project_id = $3 AND id = $4 AND deleted_at IS NULL
+`
+
+type SetLinkButtonsParams struct {
+	LinkButtons bool
+	ActorID     *int64
+	ProjectID   int64
+	ID          int64
+}
+
+func (q *Queries) SetLinkButtons(ctx context.Context, arg SetLinkButtonsParams) (int64, error) {
+	result, err := q.db.Exec(ctx, setLinkButtons,
+		arg.LinkButtons,
+		arg.ActorID,
+		arg.ProjectID,
+		arg.ID,
 	)
 	if err != nil {
 		return 0, err
@@ -962,18 +1050,20 @@ UPDATE project_bots SET
     timeout_seconds = $2,
     fallback_mode = $3,
     fallback_text = $4,
-    updated_by = $5,
+    visitor_language = $5,
+    updated_by = $6,
     updated_at = now()
-WHERE project_id = $6
+WHERE project_id = $7
 `
 
 type UpdateProjectBotParams struct {
-	EndpointUrl    string
-	TimeoutSeconds int32
-	FallbackMode   string
-	FallbackText   string
-	ActorID        *int64
-	ProjectID      int64
+	EndpointUrl     string
+	TimeoutSeconds  int32
+	FallbackMode    string
+	FallbackText    string
+	VisitorLanguage string
+	ActorID         *int64
+	ProjectID       int64
 }
 
 func (q *Queries) UpdateProjectBot(ctx context.Context, arg UpdateProjectBotParams) error {
@@ -982,6 +1072,7 @@ func (q *Queries) UpdateProjectBot(ctx context.Context, arg UpdateProjectBotPara
 		arg.TimeoutSeconds,
 		arg.FallbackMode,
 		arg.FallbackText,
+		arg.VisitorLanguage,
 		arg.ActorID,
 		arg.ProjectID,
 	)

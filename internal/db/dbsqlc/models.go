@@ -94,21 +94,26 @@ type BridgeEvent struct {
 	CallsDone     int32
 	ReceivedAt    time.Time
 	ProcessedAt   *time.Time
+	Extra         []byte
+	Raw           []byte
+	Notes         []byte
+	OperatorData  []byte
 }
 
 type Chat struct {
-	ID             int64
-	IntegrationID  int64
-	ProjectID      int64
-	PlatformChatID string
-	VisitorID      string
-	VisitorName    string
-	VisitorPhone   string
-	VisitorEmail   string
-	State          string
-	CreatedAt      time.Time
-	LastEventAt    time.Time
-	JobQueuedAt    *time.Time
+	ID                   int64
+	IntegrationID        int64
+	ProjectID            int64
+	PlatformChatID       string
+	VisitorID            string
+	VisitorName          string
+	VisitorPhone         string
+	VisitorEmail         string
+	State                string
+	CreatedAt            time.Time
+	LastEventAt          time.Time
+	JobQueuedAt          *time.Time
+	PlatformChatIDQuoted bool
 }
 
 type Integration struct {
@@ -133,6 +138,9 @@ type Integration struct {
 	UpdatedAt            time.Time
 	Version              int32
 	DeletedAt            *time.Time
+	ChatEventsUser       string
+	ChatEventsSecretHash []byte
+	LinkButtons          bool
 }
 
 type IntegrationAudit struct {
@@ -162,6 +170,41 @@ type IntegrationRequest struct {
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 	DecidedAt       *time.Time
+	Language        string
+}
+
+type IntegrationSeen struct {
+	IntegrationID int64
+	Kind          string
+	WebimVersion  string
+	LastSeenAt    time.Time
+}
+
+type IntegrationsAcceptingWebhook struct {
+	ID                   int64
+	ProjectID            int64
+	Platform             string
+	Status               string
+	Domain               string
+	TokenCiphertext      []byte
+	TokenKeyID           *string
+	TokenLast4           string
+	TransferTo           string
+	DepartmentID         *string
+	OperatorID           *int64
+	WebhookKeyHash       []byte
+	WebhookKeyCiphertext []byte
+	WebhookKeyKeyID      *string
+	UnhealthyReason      string
+	CreatedBy            *int64
+	UpdatedBy            *int64
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
+	Version              int32
+	DeletedAt            *time.Time
+	ChatEventsUser       string
+	ChatEventsSecretHash []byte
+	LinkButtons          bool
 }
 
 type LoginAlert struct {
@@ -230,6 +273,7 @@ type ProjectBot struct {
 	UpdatedBy                *int64
 	CreatedAt                time.Time
 	UpdatedAt                time.Time
+	VisitorLanguage          string
 }
 
 type ProjectMember struct {
@@ -322,4 +366,6 @@ type User struct {
 	Role         string
 	DisabledAt   *time.Time
 	CreatedAt    time.Time
+	Language     string
+	TimeZone     string
 }

@@ -107,6 +107,47 @@ func (q *Queries) GetProjectForUser(ctx context.Context, arg GetProjectForUserPa
 	return i, err
 }
 
+const getProjectName = `-- name: GetProjectName :one
+SELECT name FROM projects WHERE id = $1
+`
+
+func (q *Queries) GetProjectName(ctx context.Context, id int64) (string, error) {
+	row := q.db.QueryRow(ctx, getProjectName, id)
+	var name string
+	err := row.Scan(&name)
+	return name, err
+}
+
+const listProjectOwnerEmails = `-- name: ListProjectOwnerEmails :many
+SELECT u.email
+FROM project_members m
+JOIN users u ON u.id = m.user_id
+WHERE m.project_id = $1 AND m.role = 'owner' AND u.disabled_at IS NULL
+ORDER BY u.id
+`
+
+// Who is told about a project's trouble: its owners whose accounts are not
+// disabled.
+func (q *Queries) ListProjectOwnerEmails(ctx context.Context, projectID int64) ([]string, error) {
+	rows, err := q.db.Query(ctx, listProjectOwnerEmails, projectID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var email string
+		if err := rows.Scan(&email); err != nil {
+			return nil, err
+		}
+		items = append(items, email)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listProjectsForUser = `-- name: ListProjectsForUser :many
 SELECT p.id, p.name, p.created_by, p.created_at, m.role AS member_role
 FROM projects p

@@ -44,7 +44,7 @@ func (q *Queries) GetPlatform(ctx context.Context, key string) (Platform, error)
 }
 
 const getRequestForModeration = `-- name: GetRequestForModeration :one
-SELECT r.id, r.project_id, r.platform, r.status, r.contact_email, r.organisation, r.description, r.webim_domain, r.access_requested, r.reject_reason, r.version, r.search, r.created_by, r.created_at, r.updated_at, r.decided_at, p.name AS project_name, pl.name AS platform_name, u.email AS created_by_email
+SELECT r.id, r.project_id, r.platform, r.status, r.contact_email, r.organisation, r.description, r.webim_domain, r.access_requested, r.reject_reason, r.version, r.search, r.created_by, r.created_at, r.updated_at, r.decided_at, r.language, p.name AS project_name, pl.name AS platform_name, u.email AS created_by_email
 FROM integration_requests r
 JOIN projects p ON p.id = r.project_id
 JOIN platforms pl ON pl.key = r.platform
@@ -69,6 +69,7 @@ type GetRequestForModerationRow struct {
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 	DecidedAt       *time.Time
+	Language        string
 	ProjectName     string
 	PlatformName    string
 	CreatedByEmail  string
@@ -94,6 +95,7 @@ func (q *Queries) GetRequestForModeration(ctx context.Context, id int64) (GetReq
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.DecidedAt,
+		&i.Language,
 		&i.ProjectName,
 		&i.PlatformName,
 		&i.CreatedByEmail,
@@ -102,7 +104,7 @@ func (q *Queries) GetRequestForModeration(ctx context.Context, id int64) (GetReq
 }
 
 const getRequestInProject = `-- name: GetRequestInProject :one
-SELECT r.id, r.project_id, r.platform, r.status, r.contact_email, r.organisation, r.description, r.webim_domain, r.access_requested, r.reject_reason, r.version, r.search, r.created_by, r.created_at, r.updated_at, r.decided_at, p.name AS project_name, pl.name AS platform_name, u.email AS created_by_email
+SELECT r.id, r.project_id, r.platform, r.status, r.contact_email, r.organisation, r.description, r.webim_domain, r.access_requested, r.reject_reason, r.version, r.search, r.created_by, r.created_at, r.updated_at, r.decided_at, r.language, p.name AS project_name, pl.name AS platform_name, u.email AS created_by_email
 FROM integration_requests r
 JOIN projects p ON p.id = r.project_id
 JOIN platforms pl ON pl.key = r.platform
@@ -132,6 +134,7 @@ type GetRequestInProjectRow struct {
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 	DecidedAt       *time.Time
+	Language        string
 	ProjectName     string
 	PlatformName    string
 	CreatedByEmail  string
@@ -158,6 +161,7 @@ func (q *Queries) GetRequestInProject(ctx context.Context, arg GetRequestInProje
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.DecidedAt,
+		&i.Language,
 		&i.ProjectName,
 		&i.PlatformName,
 		&i.CreatedByEmail,
@@ -223,8 +227,8 @@ func (q *Queries) InsertGrant(ctx context.Context, arg InsertGrantParams) error 
 const insertRequest = `-- name: InsertRequest :one
 INSERT INTO integration_requests (
     project_id, platform, contact_email, organisation, description,
-    webim_domain, access_requested, search, created_by
-) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+    webim_domain, access_requested, search, created_by, language
+) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 ON CONFLICT (project_id, platform) WHERE status IN ('submitted', 'in_review') DO NOTHING
 RETURNING id
 `
@@ -239,6 +243,7 @@ type InsertRequestParams struct {
 	AccessRequested bool
 	Search          string
 	CreatedBy       int64
+	Language        string
 }
 
 // ON CONFLICT on the open-request index rather than a unique violation: a
@@ -254,6 +259,7 @@ func (q *Queries) InsertRequest(ctx context.Context, arg InsertRequestParams) (i
 		arg.AccessRequested,
 		arg.Search,
 		arg.CreatedBy,
+		arg.Language,
 	)
 	var id int64
 	err := row.Scan(&id)
@@ -479,7 +485,7 @@ func (q *Queries) ListPlatforms(ctx context.Context) ([]Platform, error) {
 }
 
 const listRequestsForProject = `-- name: ListRequestsForProject :many
-SELECT r.id, r.project_id, r.platform, r.status, r.contact_email, r.organisation, r.description, r.webim_domain, r.access_requested, r.reject_reason, r.version, r.search, r.created_by, r.created_at, r.updated_at, r.decided_at, p.name AS project_name, pl.name AS platform_name, u.email AS created_by_email
+SELECT r.id, r.project_id, r.platform, r.status, r.contact_email, r.organisation, r.description, r.webim_domain, r.access_requested, r.reject_reason, r.version, r.search, r.created_by, r.created_at, r.updated_at, r.decided_at, r.language, p.name AS project_name, pl.name AS platform_name, u.email AS created_by_email
 FROM integration_requests r
 JOIN projects p ON p.id = r.project_id
 JOIN platforms pl ON pl.key = r.platform
@@ -505,6 +511,7 @@ type ListRequestsForProjectRow struct {
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 	DecidedAt       *time.Time
+	Language        string
 	ProjectName     string
 	PlatformName    string
 	CreatedByEmail  string
@@ -536,6 +543,7 @@ func (q *Queries) ListRequestsForProject(ctx context.Context, projectID int64) (
 			&i.CreatedAt,
 			&i.UpdatedAt,
 			&i.DecidedAt,
+			&i.Language,
 			&i.ProjectName,
 			&i.PlatformName,
 			&i.CreatedByEmail,

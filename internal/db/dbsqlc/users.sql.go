@@ -13,7 +13,7 @@ const createUser = `-- name: CreateUser :one
 INSERT INTO users (email, password_hash, role)
 VALUES ($1, $2, $3)
 ON CONFLICT (email) DO NOTHING
-RETURNING id, email, password_hash, role, disabled_at, created_at
+RETURNING id, email, password_hash, role, disabled_at, created_at, language, time_zone
 `
 
 type CreateUserParams struct {
@@ -32,6 +32,8 @@ func (q *Queries) CreateUser(ctx context.Context, arg CreateUserParams) (User, e
 		&i.Role,
 		&i.DisabledAt,
 		&i.CreatedAt,
+		&i.Language,
+		&i.TimeZone,
 	)
 	return i, err
 }
@@ -39,7 +41,7 @@ func (q *Queries) CreateUser(ctx context.Context, arg CreateUserParams) (User, e
 const disableUser = `-- name: DisableUser :one
 UPDATE users SET disabled_at = coalesce(disabled_at, now())
 WHERE email = $1
-RETURNING id, email, password_hash, role, disabled_at, created_at
+RETURNING id, email, password_hash, role, disabled_at, created_at, language, time_zone
 `
 
 func (q *Queries) DisableUser(ctx context.Context, email string) (User, error) {
@@ -52,12 +54,26 @@ func (q *Queries) DisableUser(ctx context.Context, email string) (User, error) {
 		&i.Role,
 		&i.DisabledAt,
 		&i.CreatedAt,
+		&i.Language,
+		&i.TimeZone,
 	)
 	return i, err
 }
 
+const getAccountLanguage = `-- name: GetAccountLanguage :one
+SELECT language FROM users WHERE email = $1 AND disabled_at IS NULL
+`
+
+// The language an active account chose (maybe ”), for mail to its address.
+func (q *Queries) GetAccountLanguage(ctx context.Context, email string) (string, error) {
+	row := q.db.QueryRow(ctx, getAccountLanguage, email)
+	var language string
+	err := row.Scan(&language)
+	return language, err
+}
+
 const getUserByEmail = `-- name: GetUserByEmail :one
-SELECT id, email, password_hash, role, disabled_at, created_at FROM users WHERE email = $1
+SELECT id, email, password_hash, role, disabled_at, created_at, language, time_zone FROM users WHERE email = $1
 `
 
 func (q *Queries) GetUserByEmail(ctx context.Context, email string) (User, error) {
@@ -70,12 +86,14 @@ func (q *Queries) GetUserByEmail(ctx context.Context, email string) (User, error
 		&i.Role,
 		&i.DisabledAt,
 		&i.CreatedAt,
+		&i.Language,
+		&i.TimeZone,
 	)
 	return i, err
 }
 
 const getUserByID = `-- name: GetUserByID :one
-SELECT id, email, password_hash, role, disabled_at, created_at FROM users WHERE id = $1
+SELECT id, email, password_hash, role, disabled_at, created_at, language, time_zone FROM users WHERE id = $1
 `
 
 func (q *Queries) GetUserByID(ctx context.Context, id int64) (User, error) {
@@ -88,29 +106,37 @@ func (q *Queries) GetUserByID(ctx context.Context, id int64) (User, error) {
 		&i.Role,
 		&i.DisabledAt,
 		&i.CreatedAt,
+		&i.Language,
+		&i.TimeZone,
 	)
 	return i, err
 }
 
-const listModeratorEmails = `-- name: ListModeratorEmails :many
-SELECT email FROM users
+const listModeratorRecipients = `-- name: ListModeratorRecipients :many
+SELECT email, language FROM users
 WHERE role IN ('moderator', 'admin') AND disabled_at IS NULL
 ORDER BY id
 `
 
-func (q *Queries) ListModeratorEmails(ctx context.Context) ([]string, error) {
-	rows, err := q.db.Query(ctx, listModeratorEmails)
+type ListModeratorRecipientsRow struct {
+	Email    string
+	Language string
+}
+
+// Who is mailed about a new request, each in their own language.
+func (q *Queries) ListModeratorRecipients(ctx context.Context) ([]ListModeratorRecipientsRow, error) {
+	rows, err := q.db.Query(ctx, listModeratorRecipients)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	items := []string{}
+	items := []ListModeratorRecipientsRow{}
 	for rows.Next() {
-		var email string
-		if err := rows.Scan(&email); err != nil {
+		var i ListModeratorRecipientsRow
+		if err := rows.Scan(&i.Email, &i.Language); err != nil {
 			return nil, err
 		}
-		items = append(items, email)
+		items = append(items, i)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -119,7 +145,7 @@ func (q *Queries) ListModeratorEmails(ctx context.Context) ([]string, error) {
 }
 
 const listUsers = `-- name: ListUsers :many
-SELECT id, email, password_hash, role, disabled_at, created_at FROM users ORDER BY id
+SELECT id, email, password_hash, role, disabled_at, created_at, language, time_zone FROM users ORDER BY id
 `
 
 func (q *Queries) ListUsers(ctx context.Context) ([]User, error) {
@@ -138,6 +164,8 @@ func (q *Queries) ListUsers(ctx context.Context) ([]User, error) {
 			&i.Role,
 			&i.DisabledAt,
 			&i.CreatedAt,
+			&i.Language,
+			&i.TimeZone,
 		); err != nil {
 			return nil, err
 		}
@@ -147,6 +175,35 @@ func (q *Queries) ListUsers(ctx context.Context) ([]User, error) {
 		return nil, err
 	}
 	return items, nil
+}
+
+const updateUserLanguage = `-- name: UpdateUserLanguage :exec
+UPDATE users SET language = $1 WHERE id = $2
+`
+
+type UpdateUserLanguageParams struct {
+	Language string
+	ID       int64
+}
+
+func (q *Queries) UpdateUserLanguage(ctx context.Context, arg UpdateUserLanguageParams) error {
+	_, err := q.db.Exec(ctx, updateUserLanguage, arg.Language, arg.ID)
+	return err
+}
+
+const updateUserLocale = `-- name: UpdateUserLocale :exec
+UPDATE users SET language = $1, time_zone = $2 WHERE id = $3
+`
+
+type UpdateUserLocaleParams struct {
+	Language string
+	TimeZone string
+	ID       int64
+}
+
+func (q *Queries) UpdateUserLocale(ctx context.Context, arg UpdateUserLocaleParams) error {
+	_, err := q.db.Exec(ctx, updateUserLocale, arg.Language, arg.TimeZone, arg.ID)
+	return err
 }
 
 const updateUserPassword = `-- name: UpdateUserPassword :exec

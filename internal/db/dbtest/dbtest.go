@@ -33,7 +33,6 @@ const defaultURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
 var (
 	pkgOnce sync.Once
 	pkgPool *pgxpool.Pool
-	pkgURL  string
 	pkgErr  error
 	created []string
 	mu      sync.Mutex
@@ -192,22 +191,17 @@ func Pool(t testing.TB) *pgxpool.Pool {
 		ctx := context.Background()
 		label := filepath.Base(os.Args[0])
 		label = strings.TrimSuffix(label, ".test")
-		pkgURL, pkgErr = createDatabase(ctx, label)
+		var url string
+		url, pkgErr = createDatabase(ctx, label)
 		if pkgErr != nil {
 			return
 		}
-		pkgPool, pkgErr = db.Open(ctx, pkgURL, 10)
+		pkgPool, pkgErr = db.Open(ctx, url, 10)
 	})
 	if pkgErr != nil {
 		t.Fatalf("dbtest: %v", pkgErr)
 	}
 	return pkgPool
-}
-
-// URL returns the package database's URL (after Pool has created it).
-func URL(t testing.TB) string {
-	Pool(t)
-	return pkgURL
 }
 
 // Tx returns a transaction on the package database that is rolled back when

@@ -92,10 +92,9 @@ WHERE project_id = sqlc.arg(project_id) AND id = sqlc.arg(id) AND deleted_at IS 
 -- name: LookupIntegrationByWebhook :one
 -- The bridge's entry point: Webim calls carry only the key. Disabled and
 -- deleted integrations are not found, so their webhook answers 404. The
--- ingest statement (internal/bridge/ingest.go, acceptingIntegrations)
--- applies the same rule inside its transaction.
-SELECT * FROM integrations
-WHERE webhook_key_hash = $1 AND deleted_at IS NULL AND status IN ('active', 'unhealthy');
+-- ingest's UpsertChats (bridge.sql) reads the same view.
+SELECT * FROM integrations_accepting_webhooks
+WHERE webhook_key_hash = $1;
 
 -- name: MarkIntegrationUnhealthy :one
 -- Only a change is recorded: an integration already unhealthy for the same
@@ -201,10 +200,10 @@ SELECT * FROM project_bots WHERE project_id = $1 FOR UPDATE;
 -- name: InsertProjectBot :one
 -- ON CONFLICT: two first saves at once; the loser updates instead.
 INSERT INTO project_bots (
-    project_id, endpoint_url, timeout_seconds, fallback_mode, fallback_text,
+    project_id, endpoint_url, timeout_seconds, fallback_mode, fallback_text, visitor_language,
     secret_ciphertext, secret_key_id, secret_last4, secret_reveal_to, secret_reveal_until, updated_by)
 VALUES (
-    sqlc.arg(project_id), sqlc.arg(endpoint_url), sqlc.arg(timeout_seconds), sqlc.arg(fallback_mode), sqlc.arg(fallback_text),
+    sqlc.arg(project_id), sqlc.arg(endpoint_url), sqlc.arg(timeout_seconds), sqlc.arg(fallback_mode), sqlc.arg(fallback_text), sqlc.arg(visitor_language),
     sqlc.arg(secret_ciphertext), sqlc.arg(secret_key_id), sqlc.arg(secret_last4),
     sqlc.arg(actor_id), now() + make_interval(secs => sqlc.arg(reveal_seconds)::int), sqlc.arg(actor_id))
 ON CONFLICT (project_id) DO NOTHING
@@ -216,6 +215,7 @@ UPDATE project_bots SET
     timeout_seconds = sqlc.arg(timeout_seconds),
     fallback_mode = sqlc.arg(fallback_mode),
     fallback_text = sqlc.arg(fallback_text),
+    visitor_language = sqlc.arg(visitor_language),
     updated_by = sqlc.arg(actor_id),
     updated_at = now()
 WHERE project_id = sqlc.arg(project_id);
@@ -246,3 +246,16 @@ WHERE project_id = $1 AND secret_reveal_to = $2 AND secret_reveal_until > now();
 -- name: HideBotSecretReveal :execrows
 UPDATE project_bots SET secret_reveal_to = NULL, secret_reveal_until = NULL
 WHERE project_id = $1 AND secret_reveal_to = $2;
+
+-- name: GetIntegrationDomain :one
+-- Deleted integrations included, so their history stays readable.
+SELECT domain FROM integrations WHERE project_id = $1 AND id = $2;
+
+-- name: SetChatEventsCredentials :execrows
+UPDATE integrations SET chat_events_user = sqlc.arg(user_name), chat_events_secret_hash = sqlc.arg(secret_hash),
+       updated_by = sqlc.arg(actor_id), updated_at = now()
+WHERE project_id = sqlc.arg(project_id) AND id = sqlc.arg(id) AND deleted_at IS NULL;
+
+-- name: SetLinkButtons :execrows
+UPDATE integrations SET link_buttons = sqlc.arg(link_buttons), updated_by = sqlc.arg(actor_id), updated_at = now()
+WHERE project_id = sqlc.arg(project_id) AND id = sqlc.arg(id) AND deleted_at IS NULL;

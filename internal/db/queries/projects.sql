@@ -26,3 +26,15 @@ JOIN project_members m ON m.project_id = p.id
 WHERE m.user_id = $1 AND p.name = $2
 ORDER BY p.id
 LIMIT 1;
+
+-- name: GetProjectName :one
+SELECT name FROM projects WHERE id = $1;
+
+-- name: ListProjectOwnerEmails :many
+-- Who is told about a project's trouble: its owners whose accounts are not
+-- disabled.
+SELECT u.email
+FROM project_members m
+JOIN users u ON u.id = m.user_id
+WHERE m.project_id = $1 AND m.role = 'owner' AND u.disabled_at IS NULL
+ORDER BY u.id;

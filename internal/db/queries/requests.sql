@@ -12,8 +12,8 @@ SELECT EXISTS (SELECT 1 FROM platform_grants WHERE project_id = $1 AND platform 
 -- violation would abort the caller's transaction; no row means "one is open".
 INSERT INTO integration_requests (
     project_id, platform, contact_email, organisation, description,
-    webim_domain, access_requested, search, created_by
-) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+    webim_domain, access_requested, search, created_by, language
+) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 ON CONFLICT (project_id, platform) WHERE status IN ('submitted', 'in_review') DO NOTHING
 RETURNING id;
 

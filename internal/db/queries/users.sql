@@ -21,7 +21,18 @@ RETURNING *;
 -- name: UpdateUserPassword :exec
 UPDATE users SET password_hash = $2 WHERE id = $1;
 
--- name: ListModeratorEmails :many
-SELECT email FROM users
+-- name: ListModeratorRecipients :many
+-- Who is mailed about a new request, each in their own language.
+SELECT email, language FROM users
 WHERE role IN ('moderator', 'admin') AND disabled_at IS NULL
 ORDER BY id;
+
+-- name: GetAccountLanguage :one
+-- The language an active account chose (maybe ''), for mail to its address.
+SELECT language FROM users WHERE email = $1 AND disabled_at IS NULL;
+
+-- name: UpdateUserLocale :exec
+UPDATE users SET language = sqlc.arg(language), time_zone = sqlc.arg(time_zone) WHERE id = sqlc.arg(id);
+
+-- name: UpdateUserLanguage :exec
+UPDATE users SET language = sqlc.arg(language) WHERE id = sqlc.arg(id);

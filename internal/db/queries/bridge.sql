@@ -1,0 +1,257 @@
+-- The bridge: chats, their events and the calls made for them. Statuses,
+-- outcomes and chat states are the typed constants of internal/bridge
+-- (state.go); TestStatesMatchSchema checks them against the CHECK
+-- constraints. Literal states stay in WHERE clauses that must match the
+-- partial index bridge_events_chat_open_idx.
+
+-- name: UpsertChats :many
+-- Group commit, step 1: resolve the batch's webhook keys to integrations
+-- accepting webhooks (the view names the rule) and upsert its chats, one
+-- input row per chat (an upsert may touch a row once). Rows are locked in
+-- (integration, chat) order so concurrent batches cannot deadlock; a later
+-- non-empty visitor field wins, and the chat id's latest form.
+WITH accepting AS (
+    SELECT id, project_id, webhook_key_hash FROM integrations_accepting_webhooks
+    WHERE webhook_key_hash = ANY(sqlc.arg(key_hashes)::bytea[])
+), upserted AS (
+    INSERT INTO chats (integration_id, project_id, platform_chat_id, platform_chat_id_quoted, visitor_id, visitor_name, visitor_phone, visitor_email)
+    SELECT a.id, a.project_id, u.platform_chat_id, u.quoted, u.visitor_id, u.visitor_name, u.visitor_phone, u.visitor_email
+    FROM (
+        -- Set-returning functions in one select list advance in lockstep:
+        -- row i holds element i of every array.
+        SELECT unnest(sqlc.arg(key_hashes)::bytea[]) AS key_hash,
+               unnest(sqlc.arg(platform_chat_ids)::text[]) AS platform_chat_id,
+               unnest(sqlc.arg(quoted)::boolean[]) AS quoted,
+               unnest(sqlc.arg(visitor_ids)::text[]) AS visitor_id,
+               unnest(sqlc.arg(visitor_names)::text[]) AS visitor_name,
+               unnest(sqlc.arg(visitor_phones)::text[]) AS visitor_phone,
+               unnest(sqlc.arg(visitor_emails)::text[]) AS visitor_email
+    ) u
+    JOIN accepting a ON a.webhook_key_hash = u.key_hash
+    ORDER BY a.id, u.platform_chat_id
+    ON CONFLICT (integration_id, platform_chat_id) DO UPDATE SET
+        last_event_at = now(),
+        platform_chat_id_quoted = excluded.platform_chat_id_quoted,
+        visitor_id    = CASE WHEN excluded.visitor_id    <> '' THEN excluded.visitor_id    ELSE chats.visitor_id END,
+        visitor_name  = CASE WHEN excluded.visitor_name  <> '' THEN excluded.visitor_name  ELSE chats.visitor_name END,
+        visitor_phone = CASE WHEN excluded.visitor_phone <> '' THEN excluded.visitor_phone ELSE chats.visitor_phone END,
+        visitor_email = CASE WHEN excluded.visitor_email <> '' THEN excluded.visitor_email ELSE chats.visitor_email END
+    RETURNING chats.id, chats.integration_id, chats.platform_chat_id
+)
+SELECT u.id, u.integration_id, u.platform_chat_id, a.webhook_key_hash
+FROM upserted u JOIN accepting a ON a.id = u.integration_id;
+
+-- name: GiveChatsToBot :many
+-- new_chat gives the chat back to the bot; the chats it changed had been
+-- handed over, so they come back (chat.returned).
+UPDATE chats SET state = 'bot' WHERE id = ANY(sqlc.arg(ids)::bigint[]) AND state <> 'bot'
+RETURNING id;
+
+-- name: ListReturnHistory :many
+-- What the bridge knows of returned chats' histories: the messages it
+-- stored (by dedup key), the messages earlier returns carried (extra),
+-- and what the bot said (calls), to find where the hand-over began.
+SELECT chat_id, dedup_key, type, extra, calls FROM bridge_events
+WHERE chat_id = ANY(sqlc.arg(chat_ids)::bigint[])
+  AND (dedup_key LIKE 'msg:%' OR type = 'chat.returned' OR calls IS NOT NULL)
+ORDER BY id;
+
+-- name: InsertEvents :many
+-- Group commit, step 2: insert the batch's events in arrival order; a
+-- duplicate (integration, dedup key) is skipped. With enqueue, each chat
+-- that got events and has no job waiting (no mark, or one older than
+-- mark_fresh_secs) is marked, and marked says so: those need a job. The
+-- chats were locked by UpsertChats, so a worker starting on one (clearing
+-- its mark) waits for this transaction and then sees its events.
+WITH inserted AS (
+    INSERT INTO bridge_events (public_id, integration_id, chat_id, dedup_key, api_version, type, message, extra)
+    SELECT u.public_id, u.integration_id, u.chat_id, u.dedup_key, u.api_version, u.type, u.message, u.extra
+    FROM (
+        SELECT unnest(sqlc.arg(public_ids)::text[]) AS public_id,
+               unnest(sqlc.arg(integration_ids)::bigint[]) AS integration_id,
+               unnest(sqlc.arg(chat_ids)::bigint[]) AS chat_id,
+               unnest(sqlc.arg(dedup_keys)::text[]) AS dedup_key,
+               unnest(sqlc.arg(api_versions)::text[]) AS api_version,
+               unnest(sqlc.arg(types)::text[]) AS type,
+               unnest(sqlc.arg(messages)::jsonb[]) AS message,
+               unnest(sqlc.arg(extras)::jsonb[]) AS extra,
+               generate_subscripts(sqlc.arg(public_ids)::text[], 1) AS ord
+    ) u
+    ORDER BY u.ord
+    ON CONFLICT (integration_id, dedup_key) DO NOTHING
+    RETURNING bridge_events.id, bridge_events.integration_id, bridge_events.dedup_key, bridge_events.chat_id
+), marked AS (
+    UPDATE chats SET job_queued_at = now()
+    WHERE sqlc.arg(enqueue)::boolean AND chats.id IN (SELECT inserted.chat_id FROM inserted)
+      AND (job_queued_at IS NULL OR job_queued_at < now() - make_interval(secs => sqlc.arg(mark_fresh_secs)::float8))
+    RETURNING chats.id
+)
+SELECT i.id, i.integration_id, i.dedup_key, i.chat_id, (m.id IS NOT NULL)::boolean AS marked
+FROM inserted i LEFT JOIN marked m ON m.id = i.chat_id;
+
+-- name: TryLockChat :one
+-- A session advisory lock: a crashed process drops its connection and with
+-- it the lock.
+SELECT pg_try_advisory_lock(sqlc.arg(key)::bigint)::boolean AS locked;
+
+-- name: UnlockChat :exec
+SELECT pg_advisory_unlock(sqlc.arg(key)::bigint);
+
+-- name: ClearChatJobMark :exec
+-- The chat's job is working it: a webhook committed after this queues a
+-- job of its own.
+UPDATE chats SET job_queued_at = NULL WHERE id = $1 AND job_queued_at IS NOT NULL;
+
+-- name: NextChatEvent :one
+-- The chat's next event in arrival order, except that an action.failed
+-- goes first: it is only ever created while its parent is the head of the
+-- chat, so it is delivered right after the parent.
+SELECT sqlc.embed(e), sqlc.embed(c)
+FROM bridge_events e JOIN chats c ON c.id = e.chat_id
+WHERE e.chat_id = $1 AND e.status IN ('pending', 'replied')
+ORDER BY e.type = 'action.failed' DESC, e.id
+LIMIT 1;
+
+-- name: GetEvent :one
+SELECT sqlc.embed(e), sqlc.embed(c)
+FROM bridge_events e JOIN chats c ON c.id = e.chat_id
+WHERE e.id = $1;
+
+-- name: InsertActionFailed :exec
+-- The bot's scenario takes its error transition: an action.failed event,
+-- once per parent and action.
+INSERT INTO bridge_events (public_id, integration_id, chat_id, dedup_key, api_version, type, action, reason)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+ON CONFLICT (integration_id, dedup_key) DO NOTHING;
+
+-- name: StoreReply :exec
+-- The bot answered: its reply and the Webim calls it became are kept, so a
+-- retry resumes at calls_done instead of asking the bot again. The bot's
+-- reply is absent for a fallback, which keeps why in last_error.
+UPDATE bridge_events SET status = 'replied', bot_reply = sqlc.narg(bot_reply), calls = sqlc.arg(calls),
+       calls_done = 0, attempts = 0, next_attempt_at = NULL, last_error = sqlc.arg(last_error), outcome = sqlc.arg(outcome),
+       notes = sqlc.narg(notes), operator_data = sqlc.narg(operator_data)
+WHERE id = sqlc.arg(id);
+
+-- name: LatestWebimVersion :one
+-- The release the integration's account last said it was ('' if never).
+SELECT coalesce((SELECT webim_version FROM integration_seen
+                 WHERE integration_id = $1 AND webim_version <> ''
+                 ORDER BY last_seen_at DESC LIMIT 1), '')::text AS webim_version;
+
+-- name: UpsertChat :one
+-- One chat, for calls outside the group commit (chat events).
+INSERT INTO chats (integration_id, project_id, platform_chat_id, platform_chat_id_quoted)
+VALUES ($1, $2, $3, $4)
+ON CONFLICT (integration_id, platform_chat_id) DO UPDATE SET last_event_at = now()
+RETURNING id;
+
+-- name: InsertChatEvent :one
+-- A call of the account's chat event handlers, its body kept as it came.
+-- Events the bot is not told of are stored done.
+INSERT INTO bridge_events (public_id, integration_id, chat_id, dedup_key, api_version, type, extra, raw, status, outcome, processed_at)
+VALUES (sqlc.arg(public_id), sqlc.arg(integration_id), sqlc.arg(chat_id), sqlc.arg(dedup_key), '2.0', sqlc.arg(type),
+        sqlc.narg(extra), sqlc.arg(raw), sqlc.arg(status), sqlc.arg(outcome),
+        CASE WHEN sqlc.arg(status)::text = 'done' THEN now() END)
+ON CONFLICT (integration_id, dedup_key) DO NOTHING
+RETURNING id;
+
+-- name: ListIntegrationSeen :many
+SELECT kind, webim_version, last_seen_at FROM integration_seen
+WHERE integration_id = $1 ORDER BY kind;
+
+-- name: RecordCallDone :exec
+UPDATE bridge_events SET calls_done = calls_done + 1, attempts = 0, next_attempt_at = NULL WHERE id = $1;
+
+-- name: SetChatState :exec
+UPDATE chats SET state = $2 WHERE id = $1;
+
+-- name: FinishEvent :exec
+-- A fallback keeps the reason the bot was replaced.
+UPDATE bridge_events SET status = 'done', processed_at = now(),
+       last_error = CASE WHEN outcome = 'fallback' THEN last_error ELSE '' END
+WHERE id = $1;
+
+-- name: FailEvent :exec
+UPDATE bridge_events SET status = 'failed', attempts = attempts + 1, last_error = $2,
+       processed_at = now(), next_attempt_at = NULL
+WHERE id = $1;
+
+-- name: ScheduleRetry :exec
+UPDATE bridge_events SET attempts = $2, next_attempt_at = $3, last_error = $4 WHERE id = $1;
+
+-- name: InsertCall :exec
+INSERT INTO bridge_calls (event_id, target, method, attempt, status_code, ok, error, duration_ms)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8);
+
+-- name: FinishV1Event :exec
+-- 1.0 answers inline: the bot was asked once and its reply went back in
+-- the webhook's response.
+UPDATE bridge_events SET status = 'done', outcome = $2, bot_reply = $3, attempts = 1, processed_at = now()
+WHERE id = $1;
+
+-- name: CloseHandedOver :exec
+-- Events after the one that handed a 1.0 chat to the queue: the bot will
+-- not see them.
+UPDATE bridge_events SET status = 'done', outcome = 'nothing', processed_at = now(),
+       last_error = 'not sent to the bot: the chat was handed to the queue'
+WHERE id = ANY(sqlc.arg(ids)::bigint[]);
+
+-- name: ListReplayV1 :many
+SELECT status, outcome, bot_reply FROM bridge_events
+WHERE integration_id = $1 AND dedup_key = ANY(sqlc.arg(dedup_keys)::text[])
+ORDER BY id;
+
+-- name: ListActivity :many
+-- An integration's events newest first, scoped by project so another
+-- tenant's integration id finds nothing; before is the keyset cursor.
+SELECT e.id, e.public_id, c.id AS chat_id, c.platform_chat_id, c.visitor_name, e.type, e.message, e.status, e.outcome,
+       e.attempts, e.last_error, e.received_at, e.processed_at, e.next_attempt_at, e.notes, e.operator_data
+FROM bridge_events e JOIN chats c ON c.id = e.chat_id
+WHERE e.integration_id = sqlc.arg(integration_id) AND c.project_id = sqlc.arg(project_id) AND e.id < sqlc.arg(before)
+ORDER BY e.id DESC
+LIMIT sqlc.arg(max_rows);
+
+-- name: ListEventCalls :many
+SELECT event_id, target, method, attempt, status_code, ok, error, duration_ms, created_at
+FROM bridge_calls WHERE event_id = ANY(sqlc.arg(event_ids)::bigint[])
+ORDER BY id;
+
+-- name: RetryFailedEvent :one
+-- A failed event goes back to where it stopped: an event whose bot reply
+-- is stored only repeats the Webim calls not yet made.
+UPDATE bridge_events e
+SET status = CASE WHEN e.calls IS NULL THEN 'pending' ELSE 'replied' END,
+    attempts = 0, next_attempt_at = NULL, processed_at = NULL
+FROM chats c
+WHERE e.id = sqlc.arg(id) AND c.id = e.chat_id AND c.project_id = sqlc.arg(project_id) AND e.status = 'failed'
+RETURNING e.chat_id;
+
+-- name: EventExists :one
+SELECT EXISTS (
+    SELECT 1 FROM bridge_events e JOIN chats c ON c.id = e.chat_id
+    WHERE e.id = sqlc.arg(id) AND c.project_id = sqlc.arg(project_id)
+)::boolean AS found;
+
+-- name: TouchIntegrationSeen :exec
+INSERT INTO integration_seen (integration_id, kind, webim_version) VALUES ($1, $2, $3)
+ON CONFLICT (integration_id, kind) DO UPDATE SET last_seen_at = now(),
+    webim_version = CASE WHEN excluded.webim_version <> '' THEN excluded.webim_version ELSE integration_seen.webim_version END;
+
+-- name: InsertCarriedMessages :exec
+-- The visitor messages a chat.returned carried: stored done, so a later
+-- delivery of the same message (by id) is not given to the bot again.
+INSERT INTO bridge_events (public_id, integration_id, chat_id, dedup_key, api_version, type, status, outcome, processed_at)
+SELECT u.public_id, sqlc.arg(integration_id), sqlc.arg(chat_id), u.dedup_key, sqlc.arg(api_version), 'message.text', 'done', 'nothing', now()
+FROM (SELECT unnest(sqlc.arg(public_ids)::text[]) AS public_id, unnest(sqlc.arg(dedup_keys)::text[]) AS dedup_key) u
+ON CONFLICT (integration_id, dedup_key) DO NOTHING;
+
+-- name: TouchIntegrationSeenByKey :exec
+-- Outside the storing transaction (a lock on this row would serialise an
+-- integration's batches); the engine calls it at most every few seconds
+-- per integration, kind and release.
+INSERT INTO integration_seen (integration_id, kind, webim_version)
+SELECT id, sqlc.arg(kind), sqlc.arg(webim_version) FROM integrations_accepting_webhooks
+WHERE webhook_key_hash = sqlc.arg(key_hash)
+ON CONFLICT (integration_id, kind) DO UPDATE SET last_seen_at = now(),
+    webim_version = CASE WHEN excluded.webim_version <> '' THEN excluded.webim_version ELSE integration_seen.webim_version END;
