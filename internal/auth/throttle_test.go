@@ -227,3 +227,22 @@ func TestSignUpLimitedPerAddress(t *testing.T) {
 	_, err = th.SignUp(ctx, tx, form("three@example.com"), "198.51.100.70")
 	require.NoError(t, err, "another address signs up")
 }
+
+// The alert is written in the owner's language, else DEFAULT_LANGUAGE.
+func TestLoginAttackMailInTheOwnersLanguage(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tx := dbtest.Tx(t)
+	u, err := auth.CreateUser(ctx, tx, "ru-owner@example.com", "the right password", auth.RoleOwner)
+	require.NoError(t, err)
+	th := auth.DefaultThrottle
+	th.AlertAfter = 1
+	th.Alerts = auth.MailAlerts{Jobs: insertOnly(t), BaseURL: "https://bridge.example", T: i18n.Text}
+	_, err = th.Authenticate(ctx, tx, u.Email, "a guess", "203.0.113.99")
+	require.ErrorIs(t, err, auth.ErrBadCredentials)
+	var subject, body string
+	require.NoError(t, tx.QueryRow(ctx, `SELECT subject, body FROM mail_outbox WHERE to_addr = $1`, u.Email).Scan(&subject, &body))
+	require.Equal(t, "Кто-то пытается войти в ваш аккаунт botbridge", subject)
+	require.Contains(t, body, "Неудачных попыток входа за последние 60 мин.: 1, разных адресов: 1.")
+	require.Contains(t, body, "https://bridge.example/login")
+}
