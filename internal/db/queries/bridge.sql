@@ -264,3 +264,24 @@ INSERT INTO bridge_events (public_id, integration_id, chat_id, dedup_key, api_ve
 SELECT u.public_id, sqlc.arg(integration_id), sqlc.arg(chat_id), u.dedup_key, sqlc.arg(api_version), 'message.text', 'done', 'nothing', now()
 FROM (SELECT unnest(sqlc.arg(public_ids)::text[]) AS public_id, unnest(sqlc.arg(dedup_keys)::text[]) AS dedup_key) u
 ON CONFLICT (integration_id, dedup_key) DO NOTHING;
+
+-- name: ListIntegrationSeenInProject :many
+-- When the integration's Webim account last called, per kind, scoped by
+-- project so another tenant's integration id finds nothing.
+SELECT s.kind, s.webim_version, s.last_seen_at
+FROM integration_seen s JOIN integrations i ON i.id = s.integration_id
+WHERE s.integration_id = sqlc.arg(integration_id) AND i.project_id = sqlc.arg(project_id)
+ORDER BY s.kind;
+
+-- name: ListActivityDetails :many
+-- What the activity log shows of some events beyond ListActivity: the
+-- message kind (message.other), how many messages a chat.returned carried,
+-- the operator a chat.assigned named; scoped by project.
+SELECT e.id,
+       coalesce(e.message->>'kind', '')::text AS kind,
+       coalesce(jsonb_array_length(CASE WHEN jsonb_typeof(e.extra->'messages') = 'array' THEN e.extra->'messages' END), 0)::int AS carried,
+       coalesce(e.extra->'operator'->>'name', '')::text AS operator_name,
+       coalesce(e.extra->'operator'->>'id', '')::text AS operator_id,
+       e.action, e.reason
+FROM bridge_events e JOIN chats c ON c.id = e.chat_id
+WHERE e.id = ANY(sqlc.arg(event_ids)::bigint[]) AND c.project_id = sqlc.arg(project_id);
