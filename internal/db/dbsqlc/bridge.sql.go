@@ -498,6 +498,63 @@ func (q *Queries) ListActivity(ctx context.Context, arg ListActivityParams) ([]L
 	return items, nil
 }
 
+const listActivityDetails = `-- name: ListActivityDetails :many
+SELECT e.id,
+       coalesce(e.message->>'kind', '')::text AS kind,
+       coalesce(jsonb_array_length(CASE WHEN jsonb_typeof(e.extra->'messages') = 'array' THEN e.extra->'messages' END), 0)::int AS carried,
+       coalesce(e.extra->'operator'->>'name', '')::text AS operator_name,
+       coalesce(e.extra->'operator'->>'id', '')::text AS operator_id,
+       e.action, e.reason
+FROM bridge_events e JOIN chats c ON c.id = e.chat_id
+WHERE e.id = ANY($1::bigint[]) AND c.project_id = $2
+`
+
+type ListActivityDetailsParams struct {
+	EventIds  []int64
+	ProjectID int64
+}
+
+type ListActivityDetailsRow struct {
+	ID           int64
+	Kind         string
+	Carried      int32
+	OperatorName string
+	OperatorID   string
+	Action       string
+	Reason       string
+}
+
+// What the activity log shows of some events beyond ListActivity: the
+// message kind (message.other), how many messages a chat.returned carried,
+// the operator a chat.assigned named; scoped by project.
+func (q *Queries) ListActivityDetails(ctx context.Context, arg ListActivityDetailsParams) ([]ListActivityDetailsRow, error) {
+	rows, err := q.db.Query(ctx, listActivityDetails, arg.EventIds, arg.ProjectID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListActivityDetailsRow{}
+	for rows.Next() {
+		var i ListActivityDetailsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Kind,
+			&i.Carried,
+			&i.OperatorName,
+			&i.OperatorID,
+			&i.Action,
+			&i.Reason,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listEventCalls = `-- name: ListEventCalls :many
 SELECT event_id, target, method, attempt, status_code, ok, error, duration_ms, created_at
 FROM bridge_calls WHERE event_id = ANY($1::bigint[])
@@ -566,6 +623,46 @@ func (q *Queries) ListIntegrationSeen(ctx context.Context, integrationID int64) 
 	items := []ListIntegrationSeenRow{}
 	for rows.Next() {
 		var i ListIntegrationSeenRow
+		if err := rows.Scan(&i.Kind, &i.WebimVersion, &i.LastSeenAt); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listIntegrationSeenInProject = `-- name: ListIntegrationSeenInProject :many
+SELECT s.kind, s.webim_version, s.last_seen_at
+FROM integration_seen s JOIN integrations i ON i.id = s.integration_id
+WHERE s.integration_id = $1 AND i.project_id = $2
+ORDER BY s.kind
+`
+
+type ListIntegrationSeenInProjectParams struct {
+	IntegrationID int64
+	ProjectID     int64
+}
+
+type ListIntegrationSeenInProjectRow struct {
+	Kind         string
+	WebimVersion string
+	LastSeenAt   time.Time
+}
+
+// When the integration's Webim account last called, per kind, scoped by
+// project so another tenant's integration id finds nothing.
+func (q *Queries) ListIntegrationSeenInProject(ctx context.Context, arg ListIntegrationSeenInProjectParams) ([]ListIntegrationSeenInProjectRow, error) {
+	rows, err := q.db.Query(ctx, listIntegrationSeenInProject, arg.IntegrationID, arg.ProjectID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListIntegrationSeenInProjectRow{}
+	for rows.Next() {
+		var i ListIntegrationSeenInProjectRow
 		if err := rows.Scan(&i.Kind, &i.WebimVersion, &i.LastSeenAt); err != nil {
 			return nil, err
 		}

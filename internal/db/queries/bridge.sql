@@ -255,3 +255,24 @@ SELECT id, sqlc.arg(kind), sqlc.arg(webim_version) FROM integrations_accepting_w
 WHERE webhook_key_hash = sqlc.arg(key_hash)
 ON CONFLICT (integration_id, kind) DO UPDATE SET last_seen_at = now(),
     webim_version = CASE WHEN excluded.webim_version <> '' THEN excluded.webim_version ELSE integration_seen.webim_version END;
+
+-- name: ListIntegrationSeenInProject :many
+-- When the integration's Webim account last called, per kind, scoped by
+-- project so another tenant's integration id finds nothing.
+SELECT s.kind, s.webim_version, s.last_seen_at
+FROM integration_seen s JOIN integrations i ON i.id = s.integration_id
+WHERE s.integration_id = sqlc.arg(integration_id) AND i.project_id = sqlc.arg(project_id)
+ORDER BY s.kind;
+
+-- name: ListActivityDetails :many
+-- What the activity log shows of some events beyond ListActivity: the
+-- message kind (message.other), how many messages a chat.returned carried,
+-- the operator a chat.assigned named; scoped by project.
+SELECT e.id,
+       coalesce(e.message->>'kind', '')::text AS kind,
+       coalesce(jsonb_array_length(CASE WHEN jsonb_typeof(e.extra->'messages') = 'array' THEN e.extra->'messages' END), 0)::int AS carried,
+       coalesce(e.extra->'operator'->>'name', '')::text AS operator_name,
+       coalesce(e.extra->'operator'->>'id', '')::text AS operator_id,
+       e.action, e.reason
+FROM bridge_events e JOIN chats c ON c.id = e.chat_id
+WHERE e.id = ANY(sqlc.arg(event_ids)::bigint[]) AND c.project_id = sqlc.arg(project_id);
