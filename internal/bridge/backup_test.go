@@ -31,7 +31,9 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	}
 	f := setup(t)
 	ctx := context.Background()
-	f.bot.setReply(func(ev botapi.Event) (int, string) { return 200, `{"replies":[{"text":"echo ` + ev.Message.Text + `"}]}` })
+	f.bot.setReply(func(ev botapi.Event) (int, string) {
+		return 200, `{"replies":[{"text":"echo ` + ev.Message.Text + `"}]}`
+	})
 	before := f.ingest(t, `{"event":"new_message","chat_id":91,"message":{"id":"m1","kind":"visitor","text":"before"}}`)
 	f.waitStatus(t, before.EventIDs[0], "done")
 
