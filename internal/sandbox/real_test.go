@@ -589,13 +589,16 @@ func TestPageLanguage(t *testing.T) {
 // Chat event calls in flight do not outlive Close.
 func TestCloseWaitsForChatEvents(t *testing.T) {
 	t.Parallel()
+	release := make(chan struct{})
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
+		case <-release:
 		case <-time.After(5 * time.Second):
 		}
 	}))
 	t.Cleanup(slow.Close)
+	t.Cleanup(func() { close(release) })
 	sb := sandbox.New(sandbox.Config{Token: token, WebhookURL: newHook(t).srv.URL, ChatEventsURL: slow.URL, ChatAssigned: true})
 	srv := httptest.NewServer(sb)
 	t.Cleanup(srv.Close)
