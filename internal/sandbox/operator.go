@@ -171,6 +171,17 @@ type wireOperator struct {
 	Name string `json:"name"`
 }
 
+// WithCredentials writes Basic credentials into a URL the way Webim's chat
+// event handler settings take them: https://user:pass@host/path.
+func WithCredentials(rawURL, user, pass string) (string, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" {
+		return "", fmt.Errorf("%w: not an absolute URL", ErrInvalid)
+	}
+	u.User = url.UserPassword(user, pass)
+	return u.String(), nil
+}
+
 // parseChatEventsURL splits https://user:pass@host/path into the URL
 // without credentials and the Basic credentials.
 func parseChatEventsURL(raw string) (target, user, pass string, err error) {
