@@ -35,7 +35,7 @@ func init() {
 		"sandboxui.settings.string_ids":    "Передавать номера чатов строками (для новых чатов)",
 		"sandboxui.settings.no_ids":        "Передавать сообщения посетителя без идентификаторов",
 		"sandboxui.settings.version":       "Версия Webim (X-Webim-Version)",
-		"sandboxui.settings.version_hint":  "Пусто — Webim старше 10.3, который не присылает заголовков с версией. До 10.4 перевод в общую очередь отклоняется.",
+		"sandboxui.settings.version_hint":  "Пусто — Webim до версии 10.3: он не присылает заголовков с версией. До версии 10.4 перевод в общую очередь отклоняется.",
 		"sandboxui.settings.chat_events":   "Адрес для событий чатов с логином и паролем (https://логин:пароль@хост/…)",
 		"sandboxui.settings.chat_assigned": "Сообщать и о chat_assigned, когда бот переводит чат",
 		"sandboxui.settings.address":       "Адрес Webim (домен интеграции)",
