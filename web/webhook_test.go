@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
 
 	"github.com/botbridge/botbridge/internal/botapi"
@@ -36,6 +37,8 @@ type hookEnv struct {
 	projectID int64
 	ownerID   int64
 	env       integration.Env
+	// reg has the HTTP and bridge metrics.
+	reg *prometheus.Registry
 }
 
 func newHookEnv(t *testing.T, botURL string) *hookEnv {
@@ -59,9 +62,11 @@ func newHookEnv(t *testing.T, botURL string) *hookEnv {
 	env := testfactory.Env(t, kr)
 	ins, err := jobs.InsertOnly()
 	require.NoError(t, err)
-	engine := bridge.NewEngine(bridge.Config{Pool: pool, Keyring: kr, Jobs: ins, HTTP: outbound.NewClient(env.Outbound, 5*time.Second)})
-	srv := webtest.Server(t, pool, func(d *web.Deps) { d.Bridge = engine; d.Keyring = kr })
-	return &hookEnv{pool: pool, srv: srv, url: srv.URL + "/webhooks/webim/" + key, integID: in.ID, projectID: p.ID, ownerID: u.ID, env: env}
+	reg := prometheus.NewRegistry()
+	engine := bridge.NewEngine(bridge.Config{Pool: pool, Keyring: kr, Jobs: ins, HTTP: outbound.NewClient(env.Outbound, 5*time.Second),
+		Metrics: bridge.NewMetrics(reg, pool)})
+	srv := webtest.Server(t, pool, func(d *web.Deps) { d.Bridge = engine; d.Keyring = kr; d.Registry = reg })
+	return &hookEnv{reg: reg, pool: pool, srv: srv, url: srv.URL + "/webhooks/webim/" + key, integID: in.ID, projectID: p.ID, ownerID: u.ID, env: env}
 }
 
 func post(t *testing.T, url string, body string, header map[string]string) (int, string) {
@@ -265,4 +270,42 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// After real webhooks flow, /metrics has the bridge's figures: webhooks by
+// outcome (stored, duplicate, refused by reason), and the database's
+// pending events and integrations by status.
+func TestBridgeMetricsAfterWebhooks(t *testing.T) {
+	t.Parallel()
+	h := newHookEnv(t, "")
+	body := `{"event":"new_message","chat_id":12,"message":{"id":"m-1","kind":"visitor","text":"hi"}}`
+	status, _ := post(t, h.url, body, nil)
+	require.Equal(t, http.StatusOK, status)
+	status, _ = post(t, h.url, body, nil)
+	require.Equal(t, http.StatusOK, status)
+	status, _ = post(t, h.url, `{"event":`, nil)
+	require.Equal(t, http.StatusBadRequest, status)
+	status, _ = post(t, h.srv.URL+"/webhooks/webim/not-a-key", body, nil)
+	require.Equal(t, http.StatusNotFound, status)
+
+	resp, err := http.Get(h.srv.URL + "/metrics")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	out := string(raw)
+	for _, line := range []string{
+		`botbridge_webhooks_received_total{outcome="stored",reason=""} 1`,
+		`botbridge_webhooks_received_total{outcome="duplicate",reason=""} 1`,
+		`botbridge_webhooks_received_total{outcome="refused",reason="bad_body"} 1`,
+		`botbridge_webhooks_received_total{outcome="refused",reason="unknown_key"} 1`,
+		`botbridge_events_pending 1`,
+		`botbridge_integrations{status="active"} 1`,
+		`botbridge_integrations{status="unhealthy"} 0`,
+		`botbridge_db_metrics_up 1`,
+	} {
+		require.Contains(t, out, line)
+	}
+	require.Contains(t, out, "botbridge_events_oldest_pending_age_seconds ")
+	require.Contains(t, out, "botbridge_mail_outbox_pending ")
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/botbridge/botbridge/internal/apperr"
+	"github.com/botbridge/botbridge/internal/bridge"
 	"github.com/botbridge/botbridge/internal/clip"
 	"github.com/botbridge/botbridge/internal/webim"
 )
@@ -33,57 +34,74 @@ func (h *Handler) webhookWebim(c echo.Context, pathVersion string) error {
 	if h.Bridge == nil {
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"error": "bridge not configured"})
 	}
+	m := h.Bridge.Metrics
 	key := c.Param("key")
-	refuse := func(status int, msg string) error {
+	refuse := func(status int, reason, msg string) error {
 		if _, err := h.Bridge.Integration(ctx, key); err != nil {
-			return webhookErr(c, err)
+			return h.webhookErr(c, err)
 		}
+		m.Webhook(bridge.WebhookRefused, reason)
 		return c.JSON(status, map[string]string{"error": msg})
 	}
 	version, err := webim.DetectVersion(c.Request().Header.Get(webim.HeaderVersion), pathVersion)
 	if err != nil {
-		return refuse(http.StatusBadRequest, err.Error())
+		return refuse(http.StatusBadRequest, bridge.ReasonBadVersion, err.Error())
 	}
 	body, err := io.ReadAll(io.LimitReader(c.Request().Body, webim.MaxWebhookBytes+1))
 	if err != nil {
-		return refuse(http.StatusBadRequest, "could not read the request body")
+		return refuse(http.StatusBadRequest, bridge.ReasonBadBody, "could not read the request body")
 	}
 	if len(body) > webim.MaxWebhookBytes {
-		return refuse(http.StatusRequestEntityTooLarge, "body larger than 1 MiB")
+		return refuse(http.StatusRequestEntityTooLarge, bridge.ReasonTooLarge, "body larger than 1 MiB")
 	}
 	ev, err := webim.ParseWebhook(version, body)
 	if err != nil {
-		return refuse(http.StatusBadRequest, err.Error())
+		return refuse(http.StatusBadRequest, bridge.ReasonBadBody, err.Error())
 	}
 	ev.WebimVersion = clip.Text(c.Request().Header.Get(webim.HeaderWebimVersion), 32)
 	switch {
 	case !ev.IsKnown():
 		integ, err := h.Bridge.Integration(ctx, key)
 		if err != nil {
-			return webhookErr(c, err)
+			return h.webhookErr(c, err)
 		}
 		name := clip.Text(ev.Name, 64) // the name is the sender's text: bound what reaches the log
 		h.Log.Info("webhook: unknown Webim event ignored", slog.String("event", name), slog.Int64("integration_id", integ.ID),
 			slog.String("request_id", requestID(c)))
+		m.Webhook(bridge.WebhookIgnored, bridge.ReasonNone)
 	case version == webim.Version1:
 		ans, err := h.Bridge.AnswerV1(ctx, key, ev)
 		if err != nil {
-			return webhookErr(c, err)
+			return h.webhookErr(c, err)
 		}
+		m.Webhook(bridge.WebhookStored, bridge.ReasonNone)
 		return c.JSON(http.StatusOK, ans)
 	default:
-		if _, err := h.Bridge.Ingest(ctx, key, ev); err != nil {
-			return webhookErr(c, err)
+		res, err := h.Bridge.Ingest(ctx, key, ev)
+		if err != nil {
+			return h.webhookErr(c, err)
+		}
+		if res.Stored > 0 {
+			m.Webhook(bridge.WebhookStored, bridge.ReasonNone)
+		} else {
+			m.Webhook(bridge.WebhookDuplicate, bridge.ReasonNone)
 		}
 	}
 	return c.JSON(http.StatusOK, map[string]string{"result": "ok"})
 }
 
 // webhookErr answers an unknown key with 404 (a JSON body, as Webim reads
-// it) and leaves other errors to the error handler (500).
-func webhookErr(c echo.Context, err error) error {
+// it). Anything else means the event may not be stored (the database is
+// unreachable, a statement failed): 503 with Retry-After, so Webim sends it
+// again; never 200 for something not stored.
+func (h *Handler) webhookErr(c echo.Context, err error) error {
+	m := h.Bridge.Metrics
 	if errors.Is(err, apperr.ErrNotFound) {
+		m.Webhook(bridge.WebhookRefused, bridge.ReasonUnknownKey)
 		return c.JSON(http.StatusNotFound, map[string]string{"error": "not found"})
 	}
-	return err
+	m.Webhook(bridge.WebhookRefused, bridge.ReasonUnavailable)
+	h.Log.Error("webhook: not stored", slog.String("error", err.Error()), slog.String("request_id", requestID(c)))
+	c.Response().Header().Set("Retry-After", "5")
+	return c.JSON(http.StatusServiceUnavailable, map[string]string{"error": "temporarily unavailable, try again"})
 }

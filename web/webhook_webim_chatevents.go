@@ -26,7 +26,7 @@ func (h *Handler) WebhookWebimChatEvents(c echo.Context) error {
 	}
 	key := c.Param("key")
 	if _, err := h.Bridge.Integration(ctx, key); err != nil {
-		return webhookErr(c, err)
+		return h.webhookErr(c, err)
 	}
 	user, password, ok := c.Request().BasicAuth()
 	if !ok {
@@ -42,17 +42,27 @@ func (h *Handler) WebhookWebimChatEvents(c echo.Context) error {
 	}
 	ev, err := webim.ParseChatEvent(c.Param("event"), body)
 	if err != nil {
+		h.Bridge.Metrics.Webhook(bridge.WebhookRefused, bridge.ReasonBadBody)
 		return c.JSON(http.StatusBadRequest, map[string]string{"error": err.Error()})
 	}
 	res, err := h.Bridge.IngestChatEvent(ctx, key, user, password, ev, clip.Text(c.Request().Header.Get(webim.HeaderWebimVersion), 32))
 	if errors.Is(err, bridge.ErrBadCredentials) {
+		h.Bridge.Metrics.Webhook(bridge.WebhookRefused, bridge.ReasonBadCredentials)
 		c.Response().Header().Set("WWW-Authenticate", `Basic realm="botbridge chat events"`)
 		return c.JSON(http.StatusUnauthorized, map[string]string{"error": "wrong credentials"})
 	}
 	if err != nil {
-		return webhookErr(c, err)
+		return h.webhookErr(c, err)
 	}
-	if res.EventID == 0 && ev.ChatID == "" {
+	switch {
+	case res.EventID > 0:
+		h.Bridge.Metrics.Webhook(bridge.WebhookStored, bridge.ReasonNone)
+	case res.Ignored:
+		h.Bridge.Metrics.Webhook(bridge.WebhookIgnored, bridge.ReasonNone)
+	default:
+		h.Bridge.Metrics.Webhook(bridge.WebhookDuplicate, bridge.ReasonNone)
+	}
+	if res.Ignored && ev.ChatID == "" {
 		h.Log.Info("webhook: chat event names no chat; recorded, not stored", slog.String("event", clip.Text(ev.Name, 64)),
 			slog.String("request_id", requestID(c)))
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
 
 	"github.com/botbridge/botbridge/internal/auth"
@@ -150,6 +151,8 @@ type app struct {
 	engine   *bridge.Engine
 	outbound outbound.Policy
 	workers  bool
+	// registry holds every metric: HTTP (web) and the bridge's.
+	registry *prometheus.Registry
 }
 
 func newApp(cfg *config.Config, pool, workPool *pgxpool.Pool, log *slog.Logger, workers bool) (*app, error) {
@@ -162,7 +165,9 @@ func newApp(cfg *config.Config, pool, workPool *pgxpool.Pool, log *slog.Logger, 
 		return nil, err
 	}
 	policy := outbound.Policy{AllowLocal: cfg.OutboundAllowLocal}
+	reg := prometheus.NewRegistry()
 	engine := bridge.NewEngine(bridge.Config{
+		Metrics:  bridge.NewMetrics(reg, pool),
 		Pool:     pool,
 		WorkPool: workPool,
 		Keyring:  kr,
@@ -183,7 +188,7 @@ func newApp(cfg *config.Config, pool, workPool *pgxpool.Pool, log *slog.Logger, 
 	}
 	engine.Jobs = rc
 	engine.Notify = bridge.OwnerMailer{Jobs: rc, BaseURL: cfg.BaseURL.String(), T: i18n.Text, DefaultLang: cfg.DefaultLanguage}.Notify
-	return &app{cfg: cfg, pool: pool, log: log, keyring: kr, river: rc, engine: engine, outbound: policy, workers: workers}, nil
+	return &app{cfg: cfg, pool: pool, log: log, keyring: kr, river: rc, engine: engine, outbound: policy, workers: workers, registry: reg}, nil
 }
 
 func (a *app) webDeps() webpkg.Deps {
@@ -198,6 +203,7 @@ func (a *app) webDeps() webpkg.Deps {
 		Keyring:  a.keyring,
 		Outbound: a.outbound,
 		Bridge:   a.engine,
+		Registry: a.registry,
 	}
 }
 

@@ -24,7 +24,8 @@ func TestDocExamples(t *testing.T) {
 	ex := docExamples(t)
 	require.NotEmpty(t, ex["request"])
 	require.NotEmpty(t, ex["response"])
-	known := map[string]bool{TypeChatStarted: true, TypeMessageText: true, TypeMessageButton: true, TypeMessageFile: true, TypeActionFailed: true}
+	known := map[string]bool{TypeChatStarted: true, TypeMessageText: true, TypeMessageButton: true, TypeMessageFile: true,
+		TypeMessageOther: true, TypeChatReturned: true, TypeChatAssigned: true, TypeChatClosed: true, TypeActionFailed: true}
 	for i, body := range ex["request"] {
 		// Strict here, unlike ParseResponse: a field the doc shows must
 		// exist in Event, or the doc describes a protocol we do not send.
@@ -38,6 +39,8 @@ func TestDocExamples(t *testing.T) {
 		require.Equal(t, ChannelWebim, ev.User.Channel, "request example %d", i)
 		require.Equal(t, ev.Type == TypeActionFailed, ev.Action != "", "request example %d", i)
 		require.Equal(t, strings.HasPrefix(ev.Type, "message."), ev.Message != nil, "request example %d", i)
+		require.Equal(t, ev.Type == TypeChatReturned, ev.Messages != nil, "request example %d: messages only on chat.returned", i)
+		require.Equal(t, ev.Type == TypeMessageOther, ev.Message != nil && ev.Message.Kind != "", "request example %d: kind only on message.other", i)
 	}
 	for i, body := range ex["response"] {
 		_, err := ParseResponse([]byte(body))

@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -75,6 +76,8 @@ type Config struct {
 	Notify Notifier
 	// Now is the clock; time.Now when nil (tests may replace it).
 	Now func() time.Time
+	// Metrics count what the engine does; nil counts into nothing exposed.
+	Metrics *Metrics
 }
 
 // Engine is the bridge: ingest, chat workers, activity.
@@ -89,10 +92,14 @@ type Engine struct {
 	Retry    Retry
 	Notify   Notifier
 	Now      func() time.Time
+	Metrics  *Metrics
 
 	// groups holds the group-commit batcher while webhooks wait for a
 	// transaction (see groupcommit.go).
 	groups group
+	// seen remembers when this process last recorded an integration's kind
+	// of call (see noteSeen); bounded by integrations × kinds × releases.
+	seen sync.Map
 }
 
 // NewEngine builds an engine from cfg, filling in the defaults.
@@ -109,6 +116,9 @@ func NewEngine(cfg Config) *Engine {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = NewMetrics(nil, nil)
+	}
 	if cfg.HTTP == nil {
 		cfg.HTTP = outbound.NewClient(outbound.Policy{}, time.Minute)
 	}
@@ -116,7 +126,7 @@ func NewEngine(cfg Config) *Engine {
 		Pool: cfg.Pool, WorkPool: cfg.WorkPool, Jobs: cfg.Jobs, Keyring: cfg.Keyring,
 		Bots:  botapi.Client{HTTP: cfg.HTTP, Now: cfg.Now},
 		Webim: webim.Client{HTTP: cfg.HTTP, Now: cfg.Now},
-		Log:   cfg.Log, Retry: cfg.Retry, Notify: cfg.Notify, Now: cfg.Now,
+		Log:   cfg.Log, Retry: cfg.Retry, Notify: cfg.Notify, Now: cfg.Now, Metrics: cfg.Metrics,
 	}
 }
 

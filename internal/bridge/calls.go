@@ -49,6 +49,7 @@ func (e *Engine) sendWebim(ctx context.Context, q db.DBTX, integ integration.Int
 // record stores one outbound call's outcome; a failure to record is
 // logged, never allowed to stop delivery.
 func (e *Engine) record(ctx context.Context, q db.DBTX, eventID int64, target, method string, attempt, status int, callErr error, took time.Duration) {
+	e.Metrics.call(target, status, callErr, took)
 	msg := ""
 	if callErr != nil {
 		msg = clip.Text(callErr.Error(), maxErrorRunes)

@@ -30,6 +30,9 @@ type ChatEventStored struct {
 	EventID int64
 	// Forwarded: the bot will be told (chat.assigned, chat.closed).
 	Forwarded bool
+	// Ignored: recorded as seen, nothing to store (a name botbridge does
+	// not know, or no chat named).
+	Ignored bool
 }
 
 // IngestChatEvent stores a call of the Webim account's chat event handlers
@@ -67,6 +70,7 @@ func (e *Engine) IngestChatEvent(ctx context.Context, key, user, password string
 			return fmt.Errorf("bridge: chat events seen: %w", err)
 		}
 		if typ == "" || ev.ChatID == "" {
+			out.Ignored = true
 			return nil
 		}
 		chatID, err := q.UpsertChat(ctx, dbsqlc.UpsertChatParams{IntegrationID: integ.ID, ProjectID: integ.ProjectID,

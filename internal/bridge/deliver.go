@@ -41,6 +41,7 @@ type event struct {
 	Extra          eventExtra
 	Action, Reason string
 	Status         Status
+	Outcome        Outcome
 	Attempts       int
 	NextAttemptAt  *time.Time
 	Calls          []storedCall
@@ -60,7 +61,7 @@ func eventFromRow(e dbsqlc.BridgeEvent, c dbsqlc.Chat) (event, error) {
 		ID: e.ID, PublicID: e.PublicID, IntegrationID: e.IntegrationID, ProjectID: c.ProjectID,
 		ChatID: c.ID, PlatformChatID: c.PlatformChatID, ChatQuoted: c.PlatformChatIDQuoted,
 		Visitor: webim.Visitor{ID: c.VisitorID, Name: c.VisitorName, Phone: c.VisitorPhone, Email: c.VisitorEmail},
-		Version: e.ApiVersion, Type: e.Type, Action: e.Action, Reason: e.Reason, Status: Status(e.Status),
+		Version: e.ApiVersion, Type: e.Type, Action: e.Action, Reason: e.Reason, Status: Status(e.Status), Outcome: Outcome(e.Outcome),
 		Attempts: int(e.Attempts), NextAttemptAt: e.NextAttemptAt, CallsDone: int(e.CallsDone), ReceivedAt: e.ReceivedAt,
 	}
 	if len(e.Message) > 0 {
@@ -161,7 +162,7 @@ func (e *Engine) askBot(ctx context.Context, conn db.Conn, integ integration.Int
 		if se != nil {
 			hint = se.RetryAfter
 		}
-		return e.retryLater(ctx, conn, ev, attempts, callErr.Error(), hint)
+		return e.retryLater(ctx, conn, ev, targetBot, attempts, callErr.Error(), hint)
 	}
 	if ev.Type == botapi.TypeActionFailed && reply.Action != nil && reply.Action.Type == botapi.ActionSendDataToOperator {
 		// Asking again for what just failed would loop for ever.
@@ -185,6 +186,7 @@ func (e *Engine) askBot(ctx context.Context, conn db.Conn, integ integration.Int
 	if err != nil {
 		return 0, fmt.Errorf("bridge: encode reply: %w", err)
 	}
+	outcome := outcomeOf(reply, plan)
 	var notes []byte
 	if len(plan.Notes) > 0 {
 		if notes, err = json.Marshal(plan.Notes); err != nil {
@@ -205,10 +207,11 @@ func (e *Engine) askBot(ctx context.Context, conn db.Conn, integ integration.Int
 			}
 		}
 		return q.StoreReply(ctx, dbsqlc.StoreReplyParams{ID: ev.ID, BotReply: raw, Calls: stored,
-			Outcome: string(outcomeOf(reply, plan)), Notes: notes, OperatorData: operatorData})
+			Outcome: string(outcome), Notes: notes, OperatorData: operatorData})
 	}); err != nil {
 		return 0, fmt.Errorf("bridge: store reply: %w", err)
 	}
+	ev.Outcome = outcome
 	ev.Status, ev.Calls, ev.CallsDone, ev.Attempts = StatusReplied, planned, 0, 0
 	return 0, nil
 }
@@ -275,6 +278,7 @@ func (e *Engine) fallback(ctx context.Context, q db.DBTX, integ integration.Inte
 		LastError: clip.Text(why, maxErrorRunes), Outcome: string(OutcomeFallback)}); err != nil {
 		return fmt.Errorf("bridge: store fallback: %w", err)
 	}
+	ev.Outcome = OutcomeFallback
 	ev.Status, ev.Calls, ev.CallsDone, ev.Attempts = StatusReplied, planned, 0, 0
 	return nil
 }
@@ -346,12 +350,13 @@ func (e *Engine) callWebim(ctx context.Context, conn db.Conn, integ integration.
 			if apiErr != nil {
 				hint = apiErr.RetryAfter
 			}
-			return e.retryLater(ctx, conn, ev, attempts, err.Error(), hint)
+			return e.retryLater(ctx, conn, ev, targetWebim, attempts, err.Error(), hint)
 		}
 	}
 	if err := q.FinishEvent(ctx, ev.ID); err != nil {
 		return 0, fmt.Errorf("bridge: finish event: %w", err)
 	}
+	e.Metrics.finishedEvent(StatusDone, ev.Outcome)
 	return 0, nil
 }
 
@@ -375,12 +380,14 @@ func (e *Engine) unhealthy(ctx context.Context, conn db.Conn, integ integration.
 	if err != nil {
 		return fmt.Errorf("bridge: mark unhealthy: %w", err)
 	}
+	e.Metrics.finishedEvent(StatusFailed, ev.Outcome)
 	e.log().Warn("bridge: integration unhealthy", slog.Int64("integration_id", integ.ID), slog.String("reason", reason))
 	return nil
 }
 
 // retryLater records a failed attempt and when to try again.
-func (e *Engine) retryLater(ctx context.Context, q db.DBTX, ev *event, attempts int, msg string, hint time.Duration) (time.Duration, error) {
+func (e *Engine) retryLater(ctx context.Context, q db.DBTX, ev *event, target string, attempts int, msg string, hint time.Duration) (time.Duration, error) {
+	e.Metrics.retry(target)
 	wait := max(e.Retry.Delay(attempts), hint)
 	next := e.now().Add(wait)
 	if err := dbsqlc.New(q).ScheduleRetry(ctx, dbsqlc.ScheduleRetryParams{ID: ev.ID, Attempts: int32(attempts),
@@ -396,6 +403,7 @@ func (e *Engine) fail(ctx context.Context, q db.DBTX, ev *event, msg string) err
 	if err := dbsqlc.New(q).FailEvent(ctx, dbsqlc.FailEventParams{ID: ev.ID, LastError: clip.Text(msg, maxErrorRunes)}); err != nil {
 		return fmt.Errorf("bridge: mark failed: %w", err)
 	}
+	e.Metrics.finishedEvent(StatusFailed, ev.Outcome)
 	return nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -165,6 +166,8 @@ type fixture struct {
 	bot    *fakeBot
 	owner  auth.User
 	kr     *secret.Keyring
+	// reg has the engine's metrics.
+	reg *prometheus.Registry
 }
 
 // setup builds a project with a Webim integration (transfer to department
@@ -191,7 +194,9 @@ func setup(t *testing.T) *fixture {
 	f.bot.secrets = tenant.Bot.Secrets
 
 	var err error
+	f.reg = prometheus.NewRegistry()
 	f.engine = bridge.NewEngine(bridge.Config{
+		Metrics: bridge.NewMetrics(f.reg, pool),
 		Pool:    pool,
 		Keyring: kr,
 		HTTP:    outbound.NewClient(outbound.Policy{AllowLocal: true}, 5*time.Second),

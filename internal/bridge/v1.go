@@ -34,6 +34,7 @@ func (e *Engine) AnswerV1(ctx context.Context, key string, ev webim.Event) (webi
 	if r.err != nil {
 		return webim.V1Answer{}, r.err
 	}
+	e.noteSeen(ctx, hash, ev.Name, ev.WebimVersion)
 	res := r.res
 	if res.Stored == 0 {
 		return e.replayV1(ctx, integ, ev)
@@ -74,6 +75,7 @@ func (e *Engine) AnswerV1(ctx context.Context, key string, ev webim.Event) (webi
 		if err := q.FinishV1Event(ctx, dbsqlc.FinishV1EventParams{ID: ev.ID, Outcome: string(outcome), BotReply: raw}); err != nil {
 			return webim.V1Answer{}, fmt.Errorf("bridge: finish event: %w", err)
 		}
+		e.Metrics.finishedEvent(StatusDone, outcome)
 		if !a.HasAnswer {
 			return e.handedOver(ctx, res.EventIDs[i+1:])
 		}

@@ -185,4 +185,7 @@ func TestOldWebimQueueTransferAndOperatorData(t *testing.T) {
 	}
 	require.Equal(t, []webim.Note{{Code: webim.NoteQueueReplaced, WebimVersion: "10.3.7"}}, notes)
 	require.JSONEq(t, `{"order":"A-17"}`, data)
+	var seen string
+	require.NoError(t, f.pool.QueryRow(context.Background(), `SELECT kind || '@' || webim_version FROM integration_seen WHERE integration_id = $1`, f.integ.ID).Scan(&seen))
+	require.Equal(t, "new_message@10.3.7", seen, "the account's release is recorded with the kind of call")
 }
