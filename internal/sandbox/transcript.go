@@ -329,8 +329,8 @@ func HasKeyboardButton(id string) func(Transcript) bool {
 	}
 }
 
-// HasOperatorText holds once a history of the chat's returns was answered
-// and an operator line contains substr.
+// HasOperatorText holds once something the operator wrote in the console
+// contains substr.
 func HasOperatorText(substr string) func(Transcript) bool {
 	return func(t Transcript) bool {
 		for _, s := range t.OperatorTexts() {
