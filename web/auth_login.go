@@ -4,7 +4,9 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -30,20 +32,20 @@ func (h *Handler) LoginForm(c echo.Context) error {
 	return render(c, http.StatusOK, view.Login(h.page(c, l.T("auth.login.title")), loginForm(l, "", safeNext(c.QueryParam("next")), "")))
 }
 
-// Login checks the credentials and starts a fresh session; any session the
-// browser already had is destroyed (rotation against session fixation).
+// Login checks the credentials and starts a fresh session (startSession).
 func (h *Handler) Login(c echo.Context) error {
 	l := langOf(c)
 	ctx := c.Request().Context()
 	email := strings.TrimSpace(c.FormValue("email"))
 	next := safeNext(c.FormValue("next"))
-	u, err := h.Throttle.Authenticate(ctx, h.DB, email, c.FormValue("password"), c.RealIP())
+	u, err := h.throttle().Authenticate(ctx, h.DB, email, c.FormValue("password"), c.RealIP())
 	if err != nil {
 		var rl *auth.RateLimitError
 		var msg string
 		switch {
 		case errors.As(err, &rl):
 			msg = l.T("auth.login.throttled", rl.Minutes())
+			setRetryAfter(c, rl.Wait())
 		case errors.Is(err, auth.ErrBadCredentials):
 			msg = l.T("auth.login.failed")
 		case errors.Is(err, auth.ErrDisabled):
@@ -57,16 +59,9 @@ func (h *Handler) Login(c echo.Context) error {
 		}
 		return render(c, status, view.Login(h.page(c, l.T("auth.login.title")), loginForm(l, email, next, msg)))
 	}
-	if old, ok := c.Get(ctxToken).(string); ok {
-		if err := h.Sessions.Destroy(ctx, h.DB, old); err != nil {
-			return err
-		}
-	}
-	token, err := h.Sessions.Create(ctx, h.DB, u.ID, c.RealIP(), c.Request().UserAgent())
-	if err != nil {
+	if err := h.startSession(c, u); err != nil {
 		return err
 	}
-	h.setSessionCookie(c, token)
 	if next == "" {
 		next = "/projects"
 		if u.Role.CanModerate() {
@@ -74,6 +69,25 @@ func (h *Handler) Login(c echo.Context) error {
 		}
 	}
 	return c.Redirect(http.StatusSeeOther, next)
+}
+
+// throttle is the log-in throttle with its attack alerts going out
+// through the mail outbox, unless Deps chose other alerts.
+func (h *Handler) throttle() auth.Throttle {
+	th := h.Throttle
+	if th.Alerts == nil && h.Jobs != nil {
+		base := ""
+		if h.Config != nil && h.Config.BaseURL != nil {
+			base = h.Config.BaseURL.String()
+		}
+		th.Alerts = auth.MailAlerts{Jobs: h.Jobs, BaseURL: base, T: i18n.Text, DefaultLang: string(defaultLang(h.Config))}
+	}
+	return th
+}
+
+// setRetryAfter tells the client how many seconds to wait (at least one).
+func setRetryAfter(c echo.Context, wait time.Duration) {
+	c.Response().Header().Set(echo.HeaderRetryAfter, strconv.Itoa(max(1, int((wait+time.Second-1)/time.Second))))
 }
 
 // safeNext accepts only local paths, so the log-in page cannot be used to

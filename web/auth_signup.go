@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -36,9 +37,16 @@ func (h *Handler) Signup(c echo.Context) error {
 	l := langOf(c)
 	ctx := c.Request().Context()
 	in := auth.SignUp{Email: c.FormValue("email"), Password: c.FormValue("password"), Confirm: c.FormValue("confirm")}
-	u, err := auth.Register(ctx, h.DB, in)
+	u, err := h.Throttle.SignUp(ctx, h.DB, in, c.RealIP())
 	if errs := apperr.Fields(err); errs != nil {
 		return render(c, formStatus(err), view.Signup(h.page(c, l.T("auth.signup.title")), signupForm(l, in.Email, errs)))
+	}
+	var rl *auth.RateLimitError
+	if errors.As(err, &rl) {
+		f := signupForm(l, in.Email, nil)
+		f.Error = l.T("auth.signup.throttled", rl.Minutes())
+		setRetryAfter(c, rl.Wait())
+		return render(c, http.StatusTooManyRequests, view.Signup(h.page(c, l.T("auth.signup.title")), f))
 	}
 	if err != nil {
 		return err
@@ -48,16 +56,9 @@ func (h *Handler) Signup(c echo.Context) error {
 	if err := account.SetLocale(ctx, h.DB, u.ID, account.Locale{Language: browserLang(c), TimeZone: browserZone(c)}); err != nil {
 		return err
 	}
-	if old, ok := c.Get(ctxToken).(string); ok {
-		if err := h.Sessions.Destroy(ctx, h.DB, old); err != nil {
-			return err
-		}
-	}
-	token, err := h.Sessions.Create(ctx, h.DB, u.ID, c.RealIP(), c.Request().UserAgent())
-	if err != nil {
+	if err := h.startSession(c, u); err != nil {
 		return err
 	}
-	h.setSessionCookie(c, token)
 	h.setFlash(c, "flash.signed_up")
 	return c.Redirect(http.StatusSeeOther, "/projects")
 }

@@ -19,8 +19,12 @@ func TestDevMailPageListsOutboxInDevelopment(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	tx := dbtest.Tx(t)
-	_, err := auth.CreateUser(ctx, tx, "dev@example.com", "dev password 123", auth.RoleOwner)
+	_, err := auth.CreateUser(ctx, tx, "dev@example.com", "dev password 123", auth.RoleAdmin)
 	require.NoError(t, err)
+	for _, role := range []auth.Role{auth.RoleOwner, auth.RoleModerator} {
+		_, err = auth.CreateUser(ctx, tx, string(role)+"@example.com", "dev password 123", role)
+		require.NoError(t, err)
+	}
 	ins, err := jobs.InsertOnly()
 	require.NoError(t, err)
 	_, err = mail.Enqueue(ctx, tx, ins, mail.Message{To: "older@example.com", Subject: "Older message", Body: "old body"})
@@ -33,9 +37,17 @@ func TestDevMailPageListsOutboxInDevelopment(t *testing.T) {
 	anon := webtest.NewClient(t, srv)
 	r := anon.Get("/dev/mail")
 	require.Equal(t, http.StatusSeeOther, r.StatusCode, "logged-in users only")
+	// Other people's mail: not for owners or moderators, not even a link.
+	for _, role := range []auth.Role{auth.RoleOwner, auth.RoleModerator} {
+		o := webtest.NewClient(t, srv)
+		o.Login(string(role)+"@example.com", "dev password 123")
+		require.Equal(t, http.StatusForbidden, o.Get("/dev/mail").StatusCode, role)
+		require.Zero(t, o.Get("/projects").Doc.Find(`a[href="/dev/mail"]`).Length(), role)
+	}
 
 	c := webtest.NewClient(t, srv)
 	c.Login("dev@example.com", "dev password 123")
+	require.Equal(t, 1, c.Get("/projects").Doc.Find(`a[href="/dev/mail"]`).Length(), "admins see the link")
 	r = c.Get("/dev/mail")
 	require.Equal(t, http.StatusOK, r.StatusCode)
 	require.Equal(t, "Sent mail (development)", r.Text("h1"))
@@ -58,7 +70,7 @@ func TestDevMailPageDoesNotExistInProduction(t *testing.T) {
 	tx := dbtest.Tx(t)
 	_, err := auth.CreateUser(ctx, tx, "prod@example.com", "prod password 123", auth.RoleAdmin)
 	require.NoError(t, err)
-	prod := webtest.Config(t, map[string]string{"APP_ENV": "production", "SECRET_KEY": "0123456789abcdef0123456789abcdef01", "OUTBOUND_ALLOW_LOCAL": "false"})
+	prod := webtest.Config(t, map[string]string{"APP_ENV": "production", "SECRET_KEY": "0123456789abcdef0123456789abcdef01", "OUTBOUND_ALLOW_LOCAL": "false", "METRICS_ADDR": "127.0.0.1:9090"})
 	srv := webtest.Server(t, tx, func(d *web.Deps) { d.Config = prod })
 
 	anon := webtest.NewClient(t, srv)

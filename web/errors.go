@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -30,6 +31,8 @@ func statusOf(err error) int {
 		return http.StatusBadRequest
 	case errors.Is(err, apperr.ErrRateLimited):
 		return http.StatusTooManyRequests
+	case errors.Is(err, apperr.ErrUnavailable):
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -42,8 +45,14 @@ func (h *Handler) handleError(err error, c echo.Context) {
 		return
 	}
 	status := statusOf(err)
+	var wait interface{ Wait() time.Duration }
+	if errors.As(err, &wait) {
+		setRetryAfter(c, wait.Wait())
+	}
 	attrs := []any{slog.String("request_id", requestID(c)), slog.String("path", logPath(c.Request().URL.Path)), slog.Int("status", status), slog.Any("error", err)}
-	if status >= 500 {
+	// Busy (503 from load shedding) is the server protecting itself as
+	// designed, not a fault: a warning, so a burst does not flood the errors.
+	if status >= 500 && !errors.Is(err, apperr.ErrUnavailable) {
 		h.Log.Error("request failed", attrs...)
 	} else {
 		h.Log.Warn("request refused", attrs...)
@@ -90,6 +99,7 @@ var errorPages = map[int][2]string{
 	413: {"error.413.title", "error.413.body"},
 	429: {"error.429.title", "error.429.body"},
 	500: {"error.500.title", "error.500.body"},
+	503: {"error.503.title", "error.503.body"},
 }
 
 func errorKeys(status int) [2]string {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/botbridge/botbridge/internal/apperr"
 	"github.com/botbridge/botbridge/internal/auth"
+	"github.com/botbridge/botbridge/internal/config"
 )
 
 // contentSecurityPolicy allows only our own scripts and styles: no inline
@@ -21,19 +22,27 @@ import (
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
-func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		h := c.Response().Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Referrer-Policy", "same-origin")
-		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-		if c.Scheme() == "https" || c.Request().Header.Get("X-Forwarded-Proto") == "https" {
-			h.Set("Strict-Transport-Security", "max-age=31536000")
+// securityHeaders sets the headers every answer carries. HSTS goes out
+// only when BASE_URL is https (browsers heed it only over https anyway):
+// never because of a request's own scheme headers, which any client can
+// send (X-Forwarded-Proto) and which would let an http deployment pin
+// browsers to an https it does not serve.
+func securityHeaders(cfg *config.Config) echo.MiddlewareFunc {
+	hsts := cfg != nil && cfg.SecureCookies()
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			h := c.Response().Header()
+			h.Set("Content-Security-Policy", contentSecurityPolicy)
+			h.Set("X-Content-Type-Options", "nosniff")
+			h.Set("X-Frame-Options", "DENY")
+			h.Set("Referrer-Policy", "same-origin")
+			h.Set("Cross-Origin-Opener-Policy", "same-origin")
+			h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+			if hsts {
+				h.Set("Strict-Transport-Security", "max-age=31536000")
+			}
+			return next(c)
 		}
-		return next(c)
 	}
 }
 
@@ -83,7 +92,7 @@ const (
 // cookie is cleared so the browser stops sending it.
 func (h *Handler) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		ck, err := c.Cookie(sessionCookie)
+		ck, err := c.Cookie(h.cookieName(sessionCookie))
 		if err != nil || ck.Value == "" {
 			return next(c)
 		}
@@ -127,12 +136,24 @@ func (h *Handler) requireModerator(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// requireAdmin answers 403 to anyone but admins.
+func (h *Handler) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if u := currentUser(c); u == nil || u.Role != auth.RoleAdmin {
+			return fmt.Errorf("web: admins only: %w", apperr.ErrForbidden)
+		}
+		return next(c)
+	}
+}
+
 // csrf protects every state-changing browser request with a token bound to
-// a cookie (double submit), on top of SameSite=Lax cookies.
+// a cookie (double submit), on top of SameSite=Lax cookies. The token is
+// read from the X-CSRF-Token header only; csrfFromBody puts the form
+// body's _csrf there first.
 func (h *Handler) csrf() echo.MiddlewareFunc {
-	return middleware.CSRFWithConfig(middleware.CSRFConfig{
-		TokenLookup:    "form:_csrf,header:X-CSRF-Token",
-		CookieName:     "bb_csrf",
+	check := middleware.CSRFWithConfig(middleware.CSRFConfig{
+		TokenLookup:    "header:" + echo.HeaderXCSRFToken,
+		CookieName:     h.cookieName("bb_csrf"),
 		CookiePath:     "/",
 		CookieHTTPOnly: true,
 		CookieSecure:   h.Config.SecureCookies(),
@@ -142,6 +163,27 @@ func (h *Handler) csrf() echo.MiddlewareFunc {
 			return &csrfError{err: err}
 		},
 	})
+	return func(next echo.HandlerFunc) echo.HandlerFunc { return csrfFromBody(check(next)) }
+}
+
+// csrfFromBody hands the form body's _csrf field to the CSRF check as the
+// X-CSRF-Token header. Echo's own "form:" lookup reads Request.Form, which
+// mixes in the query string, and a token must never count from a URL
+// (URLs end up in logs, history and Referer headers).
+func csrfFromBody(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+			return next(c)
+		}
+		if r.Header.Get(echo.HeaderXCSRFToken) == "" {
+			if tok := r.PostFormValue("_csrf"); tok != "" {
+				r.Header.Set(echo.HeaderXCSRFToken, tok)
+			}
+		}
+		return next(c)
+	}
 }
 
 type csrfError struct{ err error }
@@ -161,31 +203,104 @@ func currentUser(c echo.Context) *auth.User {
 	return u
 }
 
+// cookieName is name, with the __Host- prefix when cookies are Secure
+// (BASE_URL is https): browsers then accept the cookie only with Secure,
+// Path=/ and no Domain, so a sibling subdomain cannot plant or overwrite it
+// (session fixation, tossing a CSRF cookie of its own).
+func (h *Handler) cookieName(name string) string {
+	if h.Config.SecureCookies() {
+		return "__Host-" + name
+	}
+	return name
+}
+
 func (h *Handler) setSessionCookie(c echo.Context, token string) {
 	c.SetCookie(&http.Cookie{
-		Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: h.Config.SecureCookies(),
+		Name: h.cookieName(sessionCookie), Value: token, Path: "/", HttpOnly: true, Secure: h.Config.SecureCookies(),
 		SameSite: http.SameSiteLaxMode, MaxAge: int(h.Sessions.Absolute / time.Second),
 	})
 }
 
 func (h *Handler) clearSessionCookie(c echo.Context) {
 	c.SetCookie(&http.Cookie{
-		Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: h.Config.SecureCookies(),
+		Name: h.cookieName(sessionCookie), Value: "", Path: "/", HttpOnly: true, Secure: h.Config.SecureCookies(),
 		SameSite: http.SameSiteLaxMode, MaxAge: -1,
 	})
 }
 
 // logPath hides the secret part of webhook URLs: the key is the only
-// credential Webim presents, so it must never reach the logs.
+// credential Webim presents, so it must never reach the logs, whatever
+// shape the path takes (doubled slashes, percent-encoded or doubly
+// encoded slashes, a suffix, odd case). The path is decoded and split into
+// segments; after a "webhooks" segment everything but the platform name
+// and a trailing version (v1, v2) is masked, and so is any segment
+// anywhere that looks like a key (long base64url). Paths with nothing to
+// hide are logged as they came.
 func logPath(p string) string {
-	const prefix = "/webhooks/webim/"
-	if !strings.HasPrefix(p, prefix) {
+	decoded := p
+	for range 3 {
+		u, err := url.PathUnescape(decoded)
+		if err != nil || u == decoded {
+			break
+		}
+		decoded = u
+	}
+	var segs []string
+	for _, s := range strings.Split(decoded, "/") {
+		if s != "" {
+			segs = append(segs, s)
+		}
+	}
+	masked := false
+	webhook := -1
+	for i, s := range segs {
+		switch {
+		case webhook < 0 && strings.EqualFold(strings.TrimSuffix(s, "s"), "webhook"):
+			webhook = i
+		case webhook >= 0 && i == webhook+1 && isPlatformName(s) && i+1 < len(segs):
+			// the platform: webim
+		case webhook >= 0 && i == len(segs)-1 && i > webhook+2 && isVersion(s):
+			// a trailing version after the key
+		case webhook >= 0 || looksLikeKey(s):
+			segs[i], masked = "[key]", true
+		}
+	}
+	if !masked {
 		return p
 	}
-	rest := p[len(prefix):]
-	suffix := ""
-	if i := strings.IndexByte(rest, '/'); i >= 0 {
-		suffix = rest[i:]
+	return "/" + strings.Join(segs, "/")
+}
+
+// isPlatformName: a short lowercase word, as platform names in webhook
+// paths are; a key is neither short nor only letters.
+func isPlatformName(s string) bool {
+	if len(s) == 0 || len(s) > 16 {
+		return false
 	}
-	return prefix + "[key]" + suffix
+	for _, r := range s {
+		if (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+func isVersion(s string) bool { return s == "v1" || s == "v2" }
+
+// looksLikeKey: 20 or more base64url characters, digits among them.
+func looksLikeKey(s string) bool {
+	if len(s) < 20 {
+		return false
+	}
+	digits := false
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits = true
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r == '-', r == '_':
+		default:
+			return false
+		}
+	}
+	return digits
 }

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -72,7 +73,8 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 }
 
 // middleware labels by route pattern, not raw path, so ids do not explode
-// the number of series.
+// the number of series; methods outside the standard set count as "other",
+// since a client may send any token as a method.
 func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
@@ -81,14 +83,40 @@ func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			status = statusOf(err)
 		}
-		route := c.Path()
-		if route == "" {
-			route = "unmatched"
-		}
-		m.requests.WithLabelValues(route, c.Request().Method, strconv.Itoa(status)).Inc()
-		m.duration.WithLabelValues(route, c.Request().Method).Observe(time.Since(start).Seconds())
+		route, method := routeLabel(c, status), methodLabel(c.Request().Method)
+		m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+		m.duration.WithLabelValues(route, method).Observe(time.Since(start).Seconds())
 		return err
 	}
+}
+
+// unmatchedRoute labels requests that matched no route.
+const unmatchedRoute = "unmatched"
+
+// routeLabel is the matched route's pattern. Echo reports the pattern of
+// its catch-all for a path it has no route for, and a 404 may come from a
+// catch-all such as /static/*, so a 404 counts as unmatched unless the
+// route has parameters (an id that does not exist, or is another
+// tenant's, is still the route's traffic).
+func routeLabel(c echo.Context, status int) string {
+	route := c.Path()
+	switch {
+	case route == "" || route == "/*":
+		return unmatchedRoute
+	case status == http.StatusNotFound && !strings.Contains(route, ":"):
+		return unmatchedRoute
+	}
+	return route
+}
+
+// methodLabel keeps the standard methods and folds every other token.
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return method
+	}
+	return "other"
 }
 
 // metricsHandler serves Prometheus metrics; with a token, only to

@@ -9,15 +9,17 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/botbridge/botbridge/internal/apperr"
+	"github.com/botbridge/botbridge/internal/auth"
 	"github.com/botbridge/botbridge/web/i18n"
 	"github.com/botbridge/botbridge/web/view"
 )
 
 // page builds the layout model for the current request.
 func (h *Handler) page(c echo.Context, title string, crumbs ...view.Crumb) view.Page {
-	p := view.Page{Title: title, Path: returnPath(c), CSRF: csrfToken(c), Flash: h.takeFlash(c), Crumbs: crumbs, DevMail: h.Config.Dev()}
+	p := view.Page{Title: title, Path: returnPath(c), CSRF: csrfToken(c), Flash: h.takeFlash(c), Crumbs: crumbs}
 	if u := currentUser(c); u != nil {
 		p.User = &view.User{Email: u.Email, CanModerate: u.Role.CanModerate()}
+		p.DevMail = h.Config.Dev() && u.Role == auth.RoleAdmin
 	}
 	return p
 }

@@ -216,6 +216,7 @@ func TestRequestSubmitValidation(t *testing.T) {
 		{"long description", with("description", strings.Repeat("d", 2001)), "description", "The description must be at most 2000 characters long."},
 		{"domain path", with("webim_domain", "acme.webim.ru/x"), "webim_domain", "Enter the domain only, without a path, like salutebot.webim.ru."},
 		{"domain local", with("webim_domain", "127.0.0.1"), "webim_domain", "This address points to a private or local network, which is not allowed."},
+		{"domain port", with("webim_domain", "acme.webim.ru:22"), "webim_domain", "This port is not allowed. Leave the port out to use the standard one (443)."},
 		{"no tick", with("access_requested", "<delete>"), "access_requested", "Confirm that you have requested access to Webim."},
 		{"tampered tick", with("access_requested", "on"), "access_requested", "Confirm that you have requested access to Webim."},
 	}

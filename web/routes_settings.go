@@ -23,6 +23,9 @@ func (h *Handler) settingsRoutes(r *Router) {
 	r.User.POST(base+"/integrations/:integration/enable", h.IntegrationEnable)
 	r.User.POST(base+"/integrations/:integration/delete", h.IntegrationDelete)
 	r.User.POST(base+"/integrations/:integration/rotate-webhook", h.IntegrationRotateWebhook)
+	r.User.POST(base+"/integrations/:integration/chat-events/rotate", h.IntegrationRotateChatEvents)
+	r.User.POST(base+"/integrations/:integration/chat-events/hide", h.IntegrationHideChatEvents)
+	r.User.POST(base+"/integrations/:integration/link-buttons", h.IntegrationLinkButtons)
 
 	r.User.GET(base+"/bot", h.BotEndpointEdit)
 	r.User.POST(base+"/bot", h.BotEndpointSave)

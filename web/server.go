@@ -51,13 +51,15 @@ type Handler struct {
 
 // Router gives route tables their groups: Public (no session needed),
 // Browser (session loaded, CSRF checked), User (must be logged in),
-// Moderator (must moderate) and Raw (no CSRF, no session: machine
-// endpoints such as webhooks that do their own authentication).
+// Moderator (must moderate), Admin (must be an admin) and Raw (no CSRF, no
+// session: machine endpoints such as webhooks that do their own
+// authentication).
 type Router struct {
 	H         *Handler
 	Public    *Area
 	User      *Area
 	Moderator *Area
+	Admin     *Area
 	Raw       *Area
 }
 
@@ -103,19 +105,26 @@ func New(d Deps) *echo.Echo {
 	e.Use(h.recoverer())
 	e.Use(h.requestLogger())
 	e.Use(newMetrics(d.Registry).middleware)
-	e.Use(securityHeaders)
+	e.Use(securityHeaders(d.Config))
 	e.Use(h.localeDefaults)
 
 	e.GET("/healthz", h.Healthz)
 	e.GET("/readyz", h.Readyz)
-	e.GET("/metrics", metricsHandler(d.Registry, metricsToken(d.Config)))
+	if d.Config == nil || d.Config.MetricsAddr == "" {
+		e.GET("/metrics", metricsHandler(d.Registry, metricsToken(d.Config)))
+	}
 	e.GET("/static/*", staticHandler())
 
 	raw := &Area{e: e}
-	browser := raw.with(middleware.BodyLimit(formBodyLimit), h.loadSession, h.csrf())
+	perIP := 0
+	if d.Config != nil {
+		perIP = d.Config.MaxRequestsPerIP
+	}
+	browser := raw.with(newInFlight(perIP).middleware, middleware.BodyLimit(formBodyLimit), h.loadSession, h.csrf())
 	user := browser.with(h.requireUser)
 	mod := user.with(h.requireModerator)
-	r := &Router{H: h, Public: browser, User: user, Moderator: mod, Raw: raw}
+	admin := user.with(h.requireAdmin)
+	r := &Router{H: h, Public: browser, User: user, Moderator: mod, Admin: admin, Raw: raw}
 	h.coreRoutes(r)
 	return e
 }
@@ -133,6 +142,16 @@ func ipExtractor(cfg *config.Config) echo.IPExtractor {
 		opts = append(opts, echo.TrustIPRange(n))
 	}
 	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+// Metrics serves /metrics of reg (the registry given to New in Deps) on a
+// listener of its own (METRICS_ADDR), with the METRICS_TOKEN check when
+// one is set; every other path is 404.
+func Metrics(cfg *config.Config, reg *prometheus.Registry) http.Handler {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.GET("/metrics", metricsHandler(reg, metricsToken(cfg)))
+	return e
 }
 
 func metricsToken(cfg *config.Config) string {

@@ -78,6 +78,14 @@ func auditRows(l i18n.Lang, p project.Project, entries []integration.AuditEntry,
 		if r.Actor == "" {
 			r.Actor = l.T("settings.audit.system")
 		}
+		if e.Action == integration.ActionLinkButtonsChanged {
+			// The detail is the switch's new value, "true" or "false".
+			if e.Detail == "true" {
+				r.Detail = l.T("settings.audit.detail.link_buttons_on")
+			} else {
+				r.Detail = l.T("settings.audit.detail.link_buttons_off")
+			}
+		}
 		if names != nil && e.IntegrationID != 0 {
 			if d, ok := names[e.IntegrationID]; ok {
 				r.Subject, r.SubjectURL = d, integrationURL(p, e.IntegrationID)

@@ -626,6 +626,9 @@ func TestSettingsTenantIsolation(t *testing.T) {
 		page + "/enable":              nil,
 		page + "/delete":              nil,
 		page + "/rotate-webhook":      nil,
+		page + "/chat-events/rotate":  nil,
+		page + "/chat-events/hide":    nil,
+		page + "/link-buttons":        {"link_buttons": {"yes"}},
 		w.base + "/bot":               {"endpoint_url": {"https://bot.example.com/evil"}, "timeout": {"3"}, "fallback_mode": {"transfer"}, "fallback_text": {"x"}},
 		w.base + "/bot/rotate-secret": nil,
 		w.base + "/bot/hide-secret":   nil,
@@ -659,6 +662,8 @@ func TestSettingsTenantIsolation(t *testing.T) {
 	require.Equal(t, before.Version, after.Version)
 	require.Equal(t, before.Status, after.Status)
 	require.Equal(t, before.WebhookKeyHash, after.WebhookKeyHash)
+	require.Equal(t, before.ChatEventsUser, after.ChatEventsUser)
+	require.Equal(t, before.LinkButtons, after.LinkButtons)
 	require.Nil(t, after.DeletedAt)
 	require.Equal(t, auditBefore, w.count("integration_audit"))
 	require.Equal(t, 1, w.count("integrations"))
@@ -684,7 +689,7 @@ func TestSettingsCatalogComplete(t *testing.T) {
 	t.Parallel()
 	var keys []string
 	for _, p := range []string{"empty", "spaces", "invalid", "https", "https_or_http", "userinfo", "no_host", "bad_host",
-		"short_host", "port", "fragment", "path", "query", "forbidden", "not_found", "lookup_failed", "long"} {
+		"short_host", "port", "port_not_allowed", "fragment", "path", "query", "forbidden", "not_found", "lookup_failed", "long"} {
 		keys = append(keys, "integration.domain."+p, "bot.endpoint_url."+p)
 	}
 	keys = append(keys, "integration.token.required", "integration.token.short", "integration.token.long", "integration.token.chars",
@@ -693,7 +698,8 @@ func TestSettingsCatalogComplete(t *testing.T) {
 		"bot.timeout.required", "bot.timeout.invalid", "bot.fallback_mode.invalid", "bot.fallback_text.required", "bot.fallback_text.long")
 	for _, a := range []string{integration.ActionCreated, integration.ActionUpdated, integration.ActionDisabled, integration.ActionEnabled,
 		integration.ActionDeleted, integration.ActionWebhookRotated, integration.ActionMarkedUnhealthy, integration.ActionMarkedHealthy,
-		integration.ActionBotEndpointSaved, integration.ActionBotSecretRotated} {
+		integration.ActionBotEndpointSaved, integration.ActionBotSecretRotated, integration.ActionChatEventsRotated,
+		integration.ActionLinkButtonsChanged} {
 		keys = append(keys, "settings.audit.action."+a)
 	}
 	for _, s := range []string{integration.StatusActive, integration.StatusDisabled, integration.StatusUnhealthy} {

@@ -142,7 +142,7 @@ func TestSessionCookieFlags(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, r.StatusCode)
 	var found bool
 	for _, ck := range r.Cookies() {
-		if ck.Name == "bb_session" {
+		if ck.Name == "__Host-bb_session" {
 			found = true
 			require.True(t, ck.HttpOnly)
 			require.True(t, ck.Secure, "Secure behind https BASE_URL")
@@ -158,14 +158,24 @@ func TestLoginRateLimit(t *testing.T) {
 	_, err := auth.CreateUser(context.Background(), tx, "carol@example.com", "carol password", auth.RoleOwner)
 	require.NoError(t, err)
 	c := webtest.NewClient(t, webtest.Server(t, tx))
-	for i := 0; i < auth.DefaultThrottle.PerEmail; i++ {
+	for i := 0; i < auth.DefaultThrottle.PairFree; i++ {
 		r := c.Post("/login", url.Values{"email": {"carol@example.com"}, "password": {"nope"}})
 		require.Equal(t, http.StatusUnauthorized, r.StatusCode)
 	}
 	r := c.Post("/login", url.Values{"email": {"carol@example.com"}, "password": {"carol password"}})
 	require.Equal(t, http.StatusTooManyRequests, r.StatusCode)
-	require.Equal(t, "Too many failed log-in attempts. Try again in 15 minutes.", r.Text(".error-summary"))
+	require.Equal(t, "Too many failed log-in attempts. Try again in 1 minute.", r.Text(".error-summary"))
+	require.Equal(t, "60", r.Header.Get("Retry-After"))
 	require.Empty(t, c.Cookie("bb_session"))
+
+	// The wait grows with each failure past the free ones.
+	_, err = tx.Exec(context.Background(), `UPDATE login_failures SET created_at = created_at - interval '1 minute'`)
+	require.NoError(t, err)
+	r = c.Post("/login", url.Values{"email": {"carol@example.com"}, "password": {"nope"}})
+	require.Equal(t, http.StatusUnauthorized, r.StatusCode)
+	r = c.Post("/login", url.Values{"email": {"carol@example.com"}, "password": {"carol password"}})
+	require.Equal(t, http.StatusTooManyRequests, r.StatusCode)
+	require.Equal(t, "Too many failed log-in attempts. Try again in 2 minutes.", r.Text(".error-summary"))
 }
 
 func TestDisabledUserLockedOut(t *testing.T) {

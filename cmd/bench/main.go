@@ -1,7 +1,8 @@
 // Command bench measures botbridge against baselines on one PostgreSQL, in
 // one run: ingest throughput and latency (webhooks acknowledged, against
 // raw INSERTs), end-to-end reply latency, worker throughput (against River
-// no-op jobs), page latencies at scale and the server's peak memory. It
+// no-op jobs), page latencies at scale and the server's peak memory (after
+// the ingest and under a burst of sign-ups and log-ins). It
 // prints one name=value line per figure plus a table, and appends the run
 // with the machine's facts to bench/results.md.
 //
@@ -94,7 +95,7 @@ func main() {
 		return nil
 	})
 	flag.DurationVar(&opt.cooldown, "baseline-fetch-cooldown", 0, "River FetchCooldown of the queue baseline (0: botbridge's, jobs.DefaultFetchCooldown)")
-	phases := flag.String("phases", "ingest,worker,e2e,pages", "which phases to run (results are appended only when all ran)")
+	phases := flag.String("phases", "ingest,worker,e2e,pages,auth", "which phases to run (results are appended only when all ran)")
 	flag.StringVar(&opt.label, "label", "", "describes the run in bench/results.md, e.g. what a -bin or -env changes")
 	flag.DurationVar(&opt.idleGap, "idle-gap", 250*time.Millisecond, "pause between the idle end-to-end messages (after each reply)")
 	flag.Float64Var(&opt.e2eRate, "e2e-rate", 0, "offered rate of the loaded end-to-end run (0: half of the measured e2e_max_rps)")
@@ -111,8 +112,8 @@ func main() {
 	opt.phases = map[string]bool{}
 	for _, p := range strings.Split(*phases, ",") {
 		p = strings.TrimSpace(p)
-		if p != "ingest" && p != "worker" && p != "e2e" && p != "pages" {
-			fmt.Fprintf(os.Stderr, "bench: unknown phase %q (ingest, worker, e2e, pages)\n", p)
+		if p != "ingest" && p != "worker" && p != "e2e" && p != "pages" && p != "auth" {
+			fmt.Fprintf(os.Stderr, "bench: unknown phase %q (ingest, worker, e2e, pages, auth)\n", p)
 			os.Exit(2)
 		}
 		opt.phases[p] = true
@@ -234,7 +235,7 @@ func run(ctx context.Context, sz sizes, opt options) (*report, error) {
 	for _, ph := range []struct {
 		name string
 		fn   func(context.Context) error
-	}{{"ingest", b.ingest}, {"worker", b.worker}, {"e2e", b.e2e}, {"pages", b.pages}} {
+	}{{"ingest", b.ingest}, {"worker", b.worker}, {"e2e", b.e2e}, {"pages", b.pages}, {"auth", b.authBurst}} {
 		if !opt.phases[ph.name] {
 			continue
 		}

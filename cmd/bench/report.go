@@ -31,6 +31,7 @@ var figures = []figure{
 	{Name: "ingest_p99_ms", Unit: "ms", Target: "≤ 25", ok: atMost(25)},
 	{Name: "ingest_baseline_p99_ms", Unit: "ms"},
 	{Name: "rss_peak_mb", Unit: "MB", Target: "≤ 200", ok: atMost(200)},
+	{Name: "rss_auth_burst_mb", Unit: "MB", Target: "≤ 300", ok: atMost(300)},
 	{Name: "queue_baseline_jps", Unit: "jobs/s"},
 	{Name: "worker_eps", Unit: "events/s"},
 	{Name: "worker_ratio", Target: "≥ 0.25", ok: atLeast(0.25)},

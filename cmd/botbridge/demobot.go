@@ -18,8 +18,12 @@ func cmdDemobot(ctx context.Context, args []string, getenv func(string) string, 
 	fs := newFlags("demobot", stderr)
 	listen := fs.String("listen", "127.0.0.1:8091", "address to listen on")
 	secretFlag := fs.String("secret", getenv("DEMOBOT_SECRET"), "the project's bot secret(s), whsec_…, comma-separated during a rotation (env DEMOBOT_SECRET)")
+	lang := fs.String("language", envOr(getenv, "DEMOBOT_LANGUAGE", "ru"), "language of the replies when an event names none: ru or en (env DEMOBOT_LANGUAGE)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *lang != "ru" && *lang != "en" {
+		return fmt.Errorf("demobot: --language must be ru or en: %w", errUsage)
 	}
 	var secrets []string
 	for _, s := range strings.Split(*secretFlag, ",") {
@@ -38,7 +42,7 @@ func cmdDemobot(ctx context.Context, args []string, getenv func(string) string, 
 		}
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	bot := demobot.New(demobot.Config{Secrets: secrets, Log: log})
+	bot := demobot.New(demobot.Config{Secrets: secrets, Log: log, Language: *lang})
 
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {

@@ -27,6 +27,7 @@ func TestDemobotFlagErrors(t *testing.T) {
 		{map[string]string{"DEMOBOT_SECRET": testBotSecret + ",whsec_c2hvcnQ="}, []string{"demobot"}, "secret #2 is not a valid"},
 		{nil, []string{"demobot", "--secret", testBotSecret, "--port", "1"}, "flag provided but not defined"},
 		{nil, []string{"demobot", "--secret", testBotSecret, "now"}, `unexpected argument "now"`},
+		{nil, []string{"demobot", "--secret", testBotSecret, "--language", "de"}, "--language must be ru or en"},
 	}
 	for _, tc := range cases {
 		code, stderr := runWithEnv(t, tc.env, tc.args...)
@@ -59,7 +60,7 @@ func TestDemobotServesAndStops(t *testing.T) {
 	}
 	code, body := post(testBotSecret)
 	require.Equal(t, http.StatusOK, code, body)
-	require.Contains(t, body, "You said: hello")
+	require.Contains(t, body, "Вы написали: hello", "Russian by default")
 	code, _ = post(other)
 	require.Equal(t, http.StatusOK, code, "every comma-separated secret verifies")
 	fresh, _ := botapi.NewSecret()

@@ -21,6 +21,7 @@ var demoAccounts = []struct {
 }{
 	{"owner@demo.test", "demo-owner-password", auth.RoleOwner},
 	{"moderator@demo.test", "demo-moderator-password", auth.RoleModerator},
+	{"admin@demo.test", "demo-admin-password", auth.RoleAdmin},
 }
 
 const demoProject = "Demo shop"
@@ -61,7 +62,7 @@ func seedDemo(ctx context.Context, conn db.Conn) error {
 			if u, err = auth.GetUserByEmail(ctx, conn, a.Email); err != nil {
 				return err
 			}
-			hash, herr := auth.HashPassword(a.Password)
+			hash, herr := auth.HashPassword(ctx, a.Password)
 			if herr != nil {
 				return herr
 			}
@@ -86,6 +87,7 @@ func printLogins(w io.Writer, baseURL string) {
 
   Log in as the project owner:  owner@demo.test      / demo-owner-password
   Log in as the moderator:      moderator@demo.test  / demo-moderator-password
+  Log in as the admin:          admin@demo.test      / demo-admin-password  (sees sent mail at /dev/mail)
 
 `, baseURL)
 }

@@ -94,12 +94,13 @@ func TestSeedIsIdempotent(t *testing.T) {
 		require.Zero(t, code, stderr)
 		require.Contains(t, out, "owner@demo.test")
 		require.Contains(t, out, "moderator@demo.test")
+		require.Contains(t, out, "admin@demo.test")
 	}
 	ctx := context.Background()
 	var users, projects int
 	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM users`).Scan(&users))
 	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM projects WHERE name = 'Demo shop'`).Scan(&projects))
-	require.Equal(t, 2, users)
+	require.Equal(t, 3, users)
 	require.Equal(t, 1, projects)
 	webtest.NewClient(t, webtest.Server(t, pool)).Login("owner@demo.test", "demo-owner-password")
 }

@@ -103,6 +103,8 @@ func TestSandboxFlagErrors(t *testing.T) {
 		{[]string{"sandbox", "--token", "T", "--webhook", "localhost:8080/x"}, "--webhook"},
 		{[]string{"sandbox", "--token", "T", "--first-chat-id", "-3"}, "--first-chat-id"},
 		{[]string{"sandbox", "--token", "T", "--first-chat-id", "x"}, "invalid value"},
+		{[]string{"sandbox", "--token", "T", "--chat-events", "ftp://x"}, "--chat-events"},
+		{[]string{"sandbox", "--token", "T", "--language", "fr"}, "--language must be ru or en"},
 	}
 	for _, tc := range cases {
 		code, stderr := runWithEnv(t, nil, tc.args...)
@@ -117,15 +119,18 @@ func TestSandboxFlagErrors(t *testing.T) {
 
 func TestSandboxServesAndStops(t *testing.T) {
 	t.Parallel()
-	base, stop := runServer(t, map[string]string{"SANDBOX_TOKEN": "envtoken"},
-		"sandbox", "--listen", "127.0.0.1:0", "--webhook", "http://127.0.0.1:1/webhooks/webim/k", "--first-chat-id", "500")
+	base, stop := runServer(t, map[string]string{"SANDBOX_TOKEN": "envtoken", "SANDBOX_LANGUAGE": "en"},
+		"sandbox", "--listen", "127.0.0.1:0", "--webhook", "http://127.0.0.1:1/webhooks/webim/k", "--first-chat-id", "500",
+		"--chat-events", "http://u:p@127.0.0.1:1/webhooks/webim/k/chat-events", "--webim-version", "10.3.2")
 
 	resp, err := http.Get(base + "/")
 	require.NoError(t, err)
 	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode)
-	require.Contains(t, string(page), "Start chat")
+	require.Contains(t, string(page), "Start chat", "SANDBOX_LANGUAGE=en")
+	require.Contains(t, string(page), `value="10.3.2"`)
+	require.Contains(t, string(page), `value="http://u:p@127.0.0.1:1/webhooks/webim/k/chat-events"`)
 
 	resp, err = http.Post(base+"/sandbox/chats", "application/json", strings.NewReader(`{"name":"Ann"}`))
 	require.NoError(t, err)

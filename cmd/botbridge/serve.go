@@ -101,7 +101,18 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer, op
 		log.Info("stopped")
 		return nil
 	}
-	e := webpkg.New(app.webDeps())
+	deps := app.webDeps()
+	e := webpkg.New(deps)
+	if cfg.MetricsAddr != "" {
+		msrv := &http.Server{Addr: cfg.MetricsAddr, Handler: webpkg.Metrics(cfg, deps.Registry), ReadHeaderTimeout: 10 * time.Second}
+		go func() {
+			log.Info("metrics listening", "addr", cfg.MetricsAddr)
+			if err := msrv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("metrics listener", "addr", cfg.MetricsAddr, "error", err)
+			}
+		}()
+		defer msrv.Close()
+	}
 
 	srv := &http.Server{
 		Addr:              cfg.ListenAddr,
@@ -164,7 +175,7 @@ func newApp(cfg *config.Config, pool, workPool *pgxpool.Pool, log *slog.Logger, 
 	if err != nil {
 		return nil, err
 	}
-	policy := outbound.Policy{AllowLocal: cfg.OutboundAllowLocal}
+	policy := outbound.Policy{AllowLocal: cfg.OutboundAllowLocal, AllowedPorts: cfg.OutboundAllowedPorts}
 	reg := prometheus.NewRegistry()
 	engine := bridge.NewEngine(bridge.Config{
 		Metrics:  bridge.NewMetrics(reg, pool),

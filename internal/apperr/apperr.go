@@ -22,6 +22,8 @@ var (
 	ErrUnauthenticated = errors.New("unauthenticated")
 	// ErrRateLimited: too many attempts.
 	ErrRateLimited = errors.New("rate limited")
+	// ErrUnavailable: the server is too busy right now; try again shortly.
+	ErrUnavailable = errors.New("temporarily unavailable")
 )
 
 // Validation is an ErrInvalid carrying one message per form field. Keys are

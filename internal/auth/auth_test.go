@@ -2,7 +2,6 @@ package auth_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
@@ -17,15 +16,44 @@ func TestMain(m *testing.M) { dbtest.Main(m) }
 
 func TestPasswordHash(t *testing.T) {
 	t.Parallel()
-	h, err := auth.HashPassword("correct horse battery")
+	ctx := context.Background()
+	h, err := auth.HashPassword(ctx, "correct horse battery")
 	require.NoError(t, err)
 	require.Contains(t, h, "$argon2id$")
 	require.NotContains(t, h, "correct horse")
-	require.True(t, auth.CheckPassword(h, "correct horse battery"))
-	require.False(t, auth.CheckPassword(h, "correct horse batterY"))
-	require.False(t, auth.CheckPassword("garbage", "x"))
-	h2, _ := auth.HashPassword("correct horse battery")
+	for _, tc := range []struct {
+		hash, password string
+		want           bool
+	}{
+		{h, "correct horse battery", true},
+		{h, "correct horse batterY", false},
+		{"garbage", "x", false},
+	} {
+		ok, err := auth.CheckPassword(ctx, tc.hash, tc.password)
+		require.NoError(t, err)
+		require.Equal(t, tc.want, ok, tc.password)
+	}
+	h2, err := auth.HashPassword(ctx, "correct horse battery")
+	require.NoError(t, err)
 	require.NotEqual(t, h, h2, "salted")
+}
+
+// Not parallel: it holds every hashing slot of the process, which the
+// other tests (paused until the serial ones are done) must not meet.
+func TestPasswordHashingIsBounded(t *testing.T) {
+	release := auth.OccupyHashSlots()
+	start := time.Now()
+	_, err := auth.HashPassword(context.Background(), "correct horse battery")
+	require.ErrorIs(t, err, auth.ErrBusy)
+	require.ErrorIs(t, err, apperr.ErrUnavailable)
+	require.GreaterOrEqual(t, time.Since(start), auth.HashWait, "it waited for a slot first")
+	_, err = auth.CheckPassword(context.Background(), "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$a2V5", "x")
+	require.ErrorIs(t, err, auth.ErrBusy)
+
+	// A slot that comes free in time is taken.
+	go func() { time.Sleep(100 * time.Millisecond); release() }()
+	_, err = auth.HashPassword(context.Background(), "correct horse battery")
+	require.NoError(t, err)
 }
 
 func TestRegisterValidation(t *testing.T) {
@@ -58,43 +86,6 @@ func TestRegisterValidation(t *testing.T) {
 	u, err := auth.GetUserByEmail(ctx, tx, "taken@example.com")
 	require.NoError(t, err)
 	require.Equal(t, auth.RoleOwner, u.Role)
-}
-
-func TestAuthenticateAndThrottle(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	tx := dbtest.Tx(t)
-	_, err := auth.CreateUser(ctx, tx, "login@example.com", "the right password", auth.RoleOwner)
-	require.NoError(t, err)
-	th := auth.Throttle{Window: time.Minute, PerEmail: 3, PerIP: 5}
-
-	u, err := th.Authenticate(ctx, tx, "LOGIN@example.com", "the right password", "1.1.1.1")
-	require.NoError(t, err)
-	require.Equal(t, "login@example.com", u.Email)
-
-	_, err = th.Authenticate(ctx, tx, "login@example.com", "wrong", "1.1.1.1")
-	require.ErrorIs(t, err, auth.ErrBadCredentials)
-	_, err = th.Authenticate(ctx, tx, "nobody@example.com", "wrong", "1.1.1.1")
-	require.ErrorIs(t, err, auth.ErrBadCredentials, "unknown e-mail gives the same answer")
-
-	for range 2 {
-		_, err = th.Authenticate(ctx, tx, "login@example.com", "wrong", "2.2.2.2")
-		require.ErrorIs(t, err, auth.ErrBadCredentials)
-	}
-	// Three failures for the account: even the right password is refused now.
-	_, err = th.Authenticate(ctx, tx, "login@example.com", "the right password", "3.3.3.3")
-	require.ErrorIs(t, err, apperr.ErrRateLimited)
-	var rl *auth.RateLimitError
-	require.True(t, errors.As(err, &rl))
-	require.Equal(t, 1, rl.Minutes())
-
-	// Per address: 1.1.1.1 has 2 failures; three more on other accounts trip it.
-	for _, e := range []string{"x1@example.com", "x2@example.com", "x3@example.com"} {
-		_, err = th.Authenticate(ctx, tx, e, "wrong", "1.1.1.1")
-		require.ErrorIs(t, err, auth.ErrBadCredentials)
-	}
-	_, err = th.Authenticate(ctx, tx, "x4@example.com", "wrong", "1.1.1.1")
-	require.ErrorIs(t, err, apperr.ErrRateLimited)
 }
 
 func TestSessionsLifecycle(t *testing.T) {

@@ -92,15 +92,22 @@ func (s Sessions) Destroy(ctx context.Context, q db.DBTX, token string) error {
 	return nil
 }
 
-// Prune deletes expired sessions and old log-in failures.
+// Prune deletes expired sessions and day-old throttle records.
 func (s Sessions) Prune(ctx context.Context, q db.DBTX) (int64, error) {
 	qs := dbsqlc.New(q)
 	n, err := qs.DeleteExpiredSessions(ctx, pgtype.Interval{Microseconds: s.Idle.Microseconds(), Valid: true})
 	if err != nil {
 		return 0, fmt.Errorf("auth: prune sessions: %w", err)
 	}
-	if _, err := qs.PruneLoginFailures(ctx, time.Now().Add(-24*time.Hour)); err != nil {
+	dayAgo := time.Now().Add(-24 * time.Hour)
+	if _, err := qs.PruneLoginFailures(ctx, dayAgo); err != nil {
 		return n, fmt.Errorf("auth: prune failures: %w", err)
+	}
+	if _, err := qs.PruneLoginAlerts(ctx, dayAgo); err != nil {
+		return n, fmt.Errorf("auth: prune alerts: %w", err)
+	}
+	if _, err := qs.PruneSignupAttempts(ctx, dayAgo); err != nil {
+		return n, fmt.Errorf("auth: prune sign-up attempts: %w", err)
 	}
 	return n, nil
 }

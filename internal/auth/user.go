@@ -88,7 +88,17 @@ type SignUp struct {
 
 // Register validates a sign-up and creates an owner account. Field errors
 // come back as apperr.Validation keyed by form field, with catalog keys.
+// The web's sign-up goes through Throttle.SignUp, which also limits it.
 func Register(ctx context.Context, q db.DBTX, in SignUp) (User, error) {
+	email, err := in.validate()
+	if err != nil {
+		return User{}, err
+	}
+	return register(ctx, q, email, in.Password)
+}
+
+// validate checks the form and returns the normalised address.
+func (in SignUp) validate() (string, error) {
 	v := apperr.Validation{}
 	email := NormalizeEmail(in.Email)
 	switch {
@@ -101,10 +111,11 @@ func Register(ctx context.Context, q db.DBTX, in SignUp) (User, error) {
 	if in.Confirm != in.Password {
 		v.Add("confirm", "auth.confirm.mismatch")
 	}
-	if err := v.Err(); err != nil {
-		return User{}, err
-	}
-	u, err := CreateUser(ctx, q, email, in.Password, RoleOwner)
+	return email, v.Err()
+}
+
+func register(ctx context.Context, q db.DBTX, email, password string) (User, error) {
+	u, err := CreateUser(ctx, q, email, password, RoleOwner)
 	if errors.Is(err, apperr.ErrConflict) {
 		return User{}, apperr.Validation{"email": "auth.email.taken"}
 	}
@@ -133,7 +144,7 @@ func CreateUser(ctx context.Context, q db.DBTX, email, password string, role Rol
 	if len(v) > 0 {
 		return User{}, fmt.Errorf("auth: password must be %d to %d characters: %w", MinPasswordLen, maxPasswordLen, apperr.ErrInvalid)
 	}
-	hash, err := HashPassword(password)
+	hash, err := HashPassword(ctx, password)
 	if err != nil {
 		return User{}, err
 	}

@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -102,6 +103,9 @@ type Engine struct {
 	groups group
 	// fair shares this process's worker slots between integrations.
 	fair fairShare
+	// seen remembers when this process last recorded an integration's kind
+	// of call (see noteSeen); bounded by integrations × kinds × releases.
+	seen sync.Map
 }
 
 // NewEngine builds an engine from cfg, filling in the defaults.

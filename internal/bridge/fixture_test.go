@@ -233,8 +233,12 @@ func (f *fixture) tryIngest(body string) (bridge.Ingested, error) {
 	if err != nil {
 		return bridge.Ingested{}, err
 	}
+	ev.WebimVersion = recentWebim // as a current Webim account says on every webhook
 	return f.engine.Ingest(context.Background(), f.key, ev)
 }
+
+// recentWebim is the X-Webim-Version the fixture's webhooks carry.
+const recentWebim = "10.5.62"
 
 // How long and how often the tests poll for the engine's work to show.
 const (

@@ -38,7 +38,33 @@ func (e *Engine) Ingest(ctx context.Context, key string, ev webim.Event) (Ingest
 	if err != nil {
 		return Ingested{}, err
 	}
-	return e.ingestGrouped(ctx, &ingestReq{keyHash: hash, ev: ev})
+	res, err := e.ingestGrouped(ctx, &ingestReq{keyHash: hash, ev: ev})
+	if err == nil {
+		e.noteSeen(ctx, hash, ev.Name, ev.WebimVersion)
+	}
+	return res, err
+}
+
+// seenEvery is how often one process records that an integration's account
+// called with a kind of event and release (integration_seen): often enough
+// for "last event 2 min ago", rarely enough to cost nothing per webhook.
+const seenEvery = 10 * time.Second
+
+// noteSeen records the call in integration_seen unless this process did so
+// for the same integration, kind and release within seenEvery. It runs
+// after the event is stored, outside its transaction; a failure is logged
+// and never fails the webhook.
+func (e *Engine) noteSeen(ctx context.Context, keyHash []byte, kind, version string) {
+	k := string(keyHash) + "\x00" + kind + "\x00" + version
+	now := time.Now()
+	if last, ok := e.seen.Load(k); ok && now.Sub(last.(time.Time)) < seenEvery {
+		return
+	}
+	e.seen.Store(k, now)
+	if err := dbsqlc.New(e.Pool).TouchIntegrationSeenByKey(ctx, dbsqlc.TouchIntegrationSeenByKeyParams{
+		KeyHash: keyHash, Kind: kind, WebimVersion: version}); err != nil {
+		e.log().Warn("bridge: record last seen", "error", err)
+	}
 }
 
 // IngestTx is Ingest inside the caller's transaction (no group commit):
@@ -266,15 +292,6 @@ func (e *Engine) store(ctx context.Context, tx pgx.Tx, batch []*ingestReq, enque
 	}
 	q := dbsqlc.New(tx)
 	up := dbsqlc.UpsertChatsParams{}
-	type seenKey struct{ hash, kind, version string }
-	seen := map[seenKey]bool{}
-	for _, r := range batch {
-		k := seenKey{string(r.keyHash), r.ev.Name, r.ev.WebimVersion}
-		if !seen[k] {
-			seen[k] = true
-			up.SeenKeyHashes, up.SeenKinds, up.SeenVersions = append(up.SeenKeyHashes, r.keyHash), append(up.SeenKinds, k.kind), append(up.SeenVersions, k.version)
-		}
-	}
 	for _, c := range order {
 		up.KeyHashes, up.PlatformChatIds = append(up.KeyHashes, []byte(c.key.keyHash)), append(up.PlatformChatIds, c.key.platformID)
 		up.Quoted = append(up.Quoted, c.quoted)

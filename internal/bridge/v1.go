@@ -34,6 +34,7 @@ func (e *Engine) AnswerV1(ctx context.Context, key string, ev webim.Event) (webi
 	if r.err != nil {
 		return webim.V1Answer{}, r.err
 	}
+	e.noteSeen(ctx, hash, ev.Name, ev.WebimVersion)
 	res := r.res
 	if res.Stored == 0 {
 		return e.replayV1(ctx, integ, ev)

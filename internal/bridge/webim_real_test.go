@@ -160,12 +160,16 @@ func TestOldWebimQueueTransferAndOperatorData(t *testing.T) {
 		}
 		return 200, `{"action":{"type":"transfer","queue":true}}`
 	})
-	ev, err := webim.ParseWebhook(webim.Version2, []byte(`{"event":"new_message","chat_id":61,"message":{"id":"m1","kind":"visitor","text":"data"}}`))
-	require.NoError(t, err)
-	ev.WebimVersion = "10.3.7"
-	first, err := f.engine.Ingest(context.Background(), f.key, ev)
-	require.NoError(t, err)
-	second := f.ingest(t, `{"event":"new_message","chat_id":61,"message":{"id":"m2","kind":"visitor","text":"queue please"}}`)
+	old := func(body string) bridge.Ingested {
+		ev, err := webim.ParseWebhook(webim.Version2, []byte(body))
+		require.NoError(t, err)
+		ev.WebimVersion = "10.3.7"
+		res, err := f.engine.Ingest(context.Background(), f.key, ev)
+		require.NoError(t, err)
+		return res
+	}
+	first := old(`{"event":"new_message","chat_id":61,"message":{"id":"m1","kind":"visitor","text":"data"}}`)
+	second := old(`{"event":"new_message","chat_id":61,"message":{"id":"m2","kind":"visitor","text":"queue please"}}`)
 	f.waitStatus(t, second.EventIDs[0], "done")
 
 	calls := f.webim.Calls()
@@ -185,4 +189,7 @@ func TestOldWebimQueueTransferAndOperatorData(t *testing.T) {
 	}
 	require.Equal(t, []webim.Note{{Code: webim.NoteQueueReplaced, WebimVersion: "10.3.7"}}, notes)
 	require.JSONEq(t, `{"order":"A-17"}`, data)
+	var seen string
+	require.NoError(t, f.pool.QueryRow(context.Background(), `SELECT kind || '@' || webim_version FROM integration_seen WHERE integration_id = $1`, f.integ.ID).Scan(&seen))
+	require.Equal(t, "new_message@10.3.7", seen, "the account's release is recorded with the kind of call")
 }

@@ -36,8 +36,11 @@ type Config struct {
 	// LogLevel is debug, info, warn or error.
 	LogLevel string
 	// OutboundAllowLocal lets outbound calls reach loopback and private
-	// addresses (and plain http); for development and tests only.
+	// addresses (and plain http) on any port; for development and tests only.
 	OutboundAllowLocal bool
+	// OutboundAllowedPorts are the ports tenant URLs may use (443 and 8443
+	// unless the operator lists others).
+	OutboundAllowedPorts []uint16
 	// DBMaxConns caps the connection pool of web requests, ingest and the
 	// job queue.
 	DBMaxConns int32
@@ -57,6 +60,12 @@ type Config struct {
 	// MetricsToken, when set, is required as "Authorization: Bearer …"
 	// by /metrics.
 	MetricsToken string
+	// MaxRequestsPerIP caps the requests one client address may have in
+	// flight at once on the browser pages; 0 turns the cap off.
+	MaxRequestsPerIP int
+	// MetricsAddr, when set, is a listener of its own for /metrics (which
+	// the main listener then does not serve), e.g. "127.0.0.1:9090".
+	MetricsAddr string
 	// JobRescueAfter is how long a job may stay "running" before it is
 	// taken to be orphaned by a dead process and retried; it must exceed
 	// JobTimeout so a live run is never taken over.
@@ -143,6 +152,7 @@ func Load(getenv func(string) string) (*Config, error) {
 	if c.OutboundAllowLocal && c.Env == "production" {
 		r.bad("OUTBOUND_ALLOW_LOCAL", "must not be true in production: it lets tenants reach internal addresses")
 	}
+	c.OutboundAllowedPorts = r.ports("OUTBOUND_ALLOWED_PORTS", "443,8443")
 
 	c.DBMaxConns = int32(r.intIn("DB_MAX_CONNS", 20, 2, 1000))
 	c.BridgeWorkers = r.intIn("BRIDGE_WORKERS", 10, 1, 500)
@@ -157,6 +167,19 @@ func Load(getenv func(string) string) (*Config, error) {
 	c.MetricsToken = r.str("METRICS_TOKEN", "")
 	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
 		r.bad("METRICS_TOKEN", "must be at least 16 characters (or unset)")
+	}
+	c.MaxRequestsPerIP = r.intIn("MAX_REQUESTS_PER_IP", 16, 0, 100000)
+	if r.str("METRICS_ADDR", "") != "" {
+		c.MetricsAddr = r.hostPort("METRICS_ADDR", "")
+		if c.MetricsAddr != "" && c.MetricsAddr == c.ListenAddr {
+			r.bad("METRICS_ADDR", "must differ from LISTEN_ADDR")
+		}
+	}
+	// Metrics name routes, volumes and the process's insides: in production
+	// they must not be open to whoever reaches the web port.
+	if c.Env == "production" && c.MetricsToken == "" && c.MetricsAddr == "" {
+		r.bad("METRICS_TOKEN", "or METRICS_ADDR must be set in production, or /metrics is open to anyone: "+
+			"set METRICS_TOKEN (a bearer token of at least 16 characters) or METRICS_ADDR (a separate listener for metrics, e.g. 127.0.0.1:9090)")
 	}
 
 	if len(r.errs) > 0 {
@@ -271,6 +294,24 @@ func (r *reader) hostPort(name, def string) string {
 		return ""
 	}
 	return v
+}
+
+// ports is a comma-separated list of TCP port numbers (empty items
+// skipped); def when unset.
+func (r *reader) ports(name, def string) []uint16 {
+	var out []uint16
+	for _, p := range strings.Split(r.str(name, def), ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		n, err := strconv.ParseUint(p, 10, 16)
+		if err != nil || n == 0 {
+			r.invalid(name, p, "must list port numbers (1 to 65535) separated by commas")
+			continue
+		}
+		out = append(out, uint16(n))
+	}
+	return out
 }
 
 // list is a comma-separated variable, each item without surrounding space

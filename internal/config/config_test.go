@@ -155,7 +155,7 @@ func TestLoadProductionHTTPSCookies(t *testing.T) {
 	c, err := Load(env(map[string]string{
 		"APP_ENV": "production", "DATABASE_URL": "postgres://db/x",
 		"SECRET_KEY": "0123456789abcdef0123456789abcdef", "BASE_URL": "https://bridge.example.com/",
-		"SMTP_URL": "smtp://u:p@mail:1025",
+		"SMTP_URL": "smtp://u:p@mail:1025", "METRICS_ADDR": "127.0.0.1:9090",
 	}))
 	require.NoError(t, err)
 	require.True(t, c.SecureCookies())
@@ -175,4 +175,63 @@ func TestLoadTrustedProxies(t *testing.T) {
 	}
 	require.Equal(t, []string{"10.0.0.0/8", "192.0.2.7/32", "::1/128"}, got)
 	require.Empty(t, c.MetricsToken)
+}
+
+// In production /metrics needs a token or a listener of its own.
+func TestLoadProductionMetrics(t *testing.T) {
+	t.Parallel()
+	prod := func(extra map[string]string) (*Config, error) {
+		m := map[string]string{"APP_ENV": "production", "DATABASE_URL": "postgres://db/x", "SECRET_KEY": "0123456789abcdef0123456789abcdef"}
+		for k, v := range extra {
+			m[k] = v
+		}
+		return Load(env(m))
+	}
+	_, err := prod(nil)
+	require.ErrorContains(t, err, "METRICS_TOKEN or METRICS_ADDR must be set in production")
+	c, err := prod(map[string]string{"METRICS_TOKEN": "scrape-token-0123456789"})
+	require.NoError(t, err)
+	require.Empty(t, c.MetricsAddr)
+	c, err = prod(map[string]string{"METRICS_ADDR": "127.0.0.1:9090"})
+	require.NoError(t, err)
+	require.Equal(t, "127.0.0.1:9090", c.MetricsAddr)
+	_, err = prod(map[string]string{"METRICS_ADDR": "9090"})
+	require.ErrorContains(t, err, "METRICS_ADDR must be host:port")
+	_, err = prod(map[string]string{"METRICS_ADDR": ":8080"})
+	require.ErrorContains(t, err, "METRICS_ADDR must differ from LISTEN_ADDR")
+	c, err = Load(env(map[string]string{"APP_ENV": "development", "DATABASE_URL": "postgres://db/x"}))
+	require.NoError(t, err, "development may leave /metrics open")
+	require.Empty(t, c.MetricsToken)
+}
+
+func TestLoadOutboundAllowedPorts(t *testing.T) {
+	t.Parallel()
+	base := map[string]string{"DATABASE_URL": "postgres://localhost/x", "APP_ENV": "development"}
+	c, err := Load(env(base))
+	require.NoError(t, err)
+	require.Equal(t, []uint16{443, 8443}, c.OutboundAllowedPorts)
+	base["OUTBOUND_ALLOWED_PORTS"] = " 443, 9443,,"
+	c, err = Load(env(base))
+	require.NoError(t, err)
+	require.Equal(t, []uint16{443, 9443}, c.OutboundAllowedPorts)
+	for _, bad := range []string{"https", "0", "70000", "443;8443"} {
+		base["OUTBOUND_ALLOWED_PORTS"] = bad
+		_, err = Load(env(base))
+		require.ErrorContains(t, err, "OUTBOUND_ALLOWED_PORTS must list port numbers", bad)
+	}
+}
+
+func TestLoadMaxRequestsPerIP(t *testing.T) {
+	t.Parallel()
+	base := map[string]string{"DATABASE_URL": "postgres://localhost/x", "APP_ENV": "development"}
+	c, err := Load(env(base))
+	require.NoError(t, err)
+	require.Equal(t, 16, c.MaxRequestsPerIP)
+	base["MAX_REQUESTS_PER_IP"] = "0"
+	c, err = Load(env(base))
+	require.NoError(t, err)
+	require.Zero(t, c.MaxRequestsPerIP)
+	base["MAX_REQUESTS_PER_IP"] = "-1"
+	_, err = Load(env(base))
+	require.ErrorContains(t, err, "MAX_REQUESTS_PER_IP must be a number between 0 and 100000")
 }

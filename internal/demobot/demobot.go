@@ -2,7 +2,9 @@
 // (docs/bot-protocol.md) over real HTTP: it verifies the Standard Webhooks
 // signature, then answers each event with Reply. `botbridge demobot` runs it
 // for `make run`, and end-to-end tests use it in-process. Reply is a pure
-// function, so the conversation is the same everywhere.
+// function, so the conversation is the same everywhere. It speaks Russian
+// or English: the event's language when it names one, else its own
+// setting (Russian by default).
 package demobot
 
 import (
@@ -12,11 +14,13 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/botbridge/botbridge/internal/apperr"
 	"github.com/botbridge/botbridge/internal/botapi"
+	"github.com/botbridge/botbridge/web/i18n"
 )
 
 // maxEvents bounds the events Bot keeps for Events().
@@ -33,6 +37,9 @@ type Config struct {
 	FailAll bool
 	// Now is the clock for signature timestamps (default time.Now).
 	Now func() time.Time
+	// Language of the replies ("ru" or "en") when the event names none;
+	// default Russian.
+	Language string
 }
 
 // Bot is the demo bot's HTTP handler. Safe for concurrent use.
@@ -40,6 +47,7 @@ type Bot struct {
 	secrets []string
 	log     *slog.Logger
 	now     func() time.Time
+	lang    i18n.Lang
 
 	mu       sync.Mutex
 	down     bool
@@ -49,7 +57,10 @@ type Bot struct {
 
 // New returns the demo bot.
 func New(cfg Config) *Bot {
-	b := &Bot{secrets: slices.Clone(cfg.Secrets), log: cfg.Log, now: cfg.Now, down: cfg.FailAll}
+	b := &Bot{secrets: slices.Clone(cfg.Secrets), log: cfg.Log, now: cfg.Now, down: cfg.FailAll, lang: i18n.RU}
+	if l, ok := i18n.Parse(strings.ToLower(strings.TrimSpace(cfg.Language))); ok {
+		b.lang = l
+	}
 	if b.log == nil {
 		b.log = slog.New(slog.DiscardHandler)
 	}
@@ -128,7 +139,11 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "body is not a bot protocol event")
 		return
 	}
-	resp := Reply(ev)
+	lang := b.lang
+	if l, ok := eventLanguage(body); ok {
+		lang = l
+	}
+	resp := Reply(lang, ev)
 	b.mu.Lock()
 	if len(b.events) >= maxEvents {
 		b.events = slices.Delete(b.events, 0, 1)
@@ -137,6 +152,33 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	b.mu.Unlock()
 	b.log.Info("demobot: event", "type", ev.Type, "id", ev.ID, "chat", ev.Chat.ID, "replies", len(resp.Replies), "action", actionType(resp))
 	writeJSON(w, http.StatusOK, resp)
+}
+
+// Language is the language of the replies when the event names none.
+func (b *Bot) Language() i18n.Lang { return b.lang }
+
+// eventLanguage is the language an event names, if any: the bot protocol
+// has no such field today, but a "language" (or "user.language") holding a
+// BCP 47 tag is honoured, so the bot follows the visitor once the bridge
+// tells it.
+func eventLanguage(body []byte) (i18n.Lang, bool) {
+	var v struct {
+		Language string `json:"language"`
+		User     struct {
+			Language string `json:"language"`
+		} `json:"user"`
+	}
+	if json.Unmarshal(body, &v) != nil {
+		return "", false
+	}
+	for _, tag := range []string{v.Language, v.User.Language} {
+		if tag = strings.TrimSpace(tag); tag != "" {
+			if l, ok := i18n.Match(tag); ok {
+				return l, true
+			}
+		}
+	}
+	return "", false
 }
 
 func actionType(r botapi.Response) string {

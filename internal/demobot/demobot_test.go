@@ -14,6 +14,7 @@ import (
 	"github.com/botbridge/botbridge/internal/botapi"
 	"github.com/botbridge/botbridge/internal/demobot"
 	"github.com/botbridge/botbridge/internal/webim"
+	"github.com/botbridge/botbridge/web/i18n"
 )
 
 func str(s string) *string { return &s }
@@ -93,7 +94,7 @@ func TestReply(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			r := demobot.Reply(tc.ev)
+			r := demobot.Reply(i18n.EN, tc.ev)
 			require.NotEmpty(t, r.Replies)
 			require.Contains(t, webim.MarkdownToText(r.Replies[0].Text), tc.text)
 			if tc.action != nil && tc.action.Data != nil {
@@ -111,19 +112,19 @@ func TestReply(t *testing.T) {
 			require.Equal(t, len(r.Replies), len(parsed.Replies))
 		})
 	}
-	require.Equal(t, botapi.Response{}, demobot.Reply(event("chat.unknown", nil)), "unknown events get an empty answer")
+	require.Equal(t, botapi.Response{}, demobot.Reply(i18n.EN, event("chat.unknown", nil)), "unknown events get an empty answer")
 }
 
 // The greeting has id buttons and a link button; Markdown has a link button.
 func TestReplyButtons(t *testing.T) {
 	t.Parallel()
-	g := demobot.Reply(event(botapi.TypeChatStarted, nil)).Replies[0]
+	g := demobot.Reply(i18n.EN, event(botapi.TypeChatStarted, nil)).Replies[0]
 	require.Equal(t, [][]botapi.Button{
 		{{ID: demobot.ButtonPrices, Text: "Prices"}, {ID: demobot.ButtonHuman, Text: "Talk to a person"}},
 		{{Text: "Our website", URL: "https://example.com"}},
 	}, g.Buttons)
 
-	md := demobot.Reply(text("markdown")).Replies[0]
+	md := demobot.Reply(i18n.EN, text("markdown")).Replies[0]
 	require.Equal(t, demobot.MarkdownSample, md.Text)
 	for _, want := range []string{"**bold**", "[a link](https://example.com)", "- a list item", "`inline code`"} {
 		require.Contains(t, md.Text, want)
@@ -131,11 +132,11 @@ func TestReplyButtons(t *testing.T) {
 	require.Len(t, md.Buttons, 1)
 	require.True(t, md.Buttons[0][0].IsLink())
 
-	f := demobot.Reply(text("file")).Replies[1].File
+	f := demobot.Reply(i18n.EN, text("file")).Replies[1].File
 	require.Equal(t, &botapi.File{URL: "https://example.com/price-list.pdf", Name: "price-list.pdf", MediaType: "application/pdf"}, f)
 
-	long := demobot.Reply(text(strings.Repeat("*", 5000))).Replies[0]
-	require.NoError(t, demobot.Reply(text(strings.Repeat("*", 5000))).Validate(), "a long echo stays within limits")
+	long := demobot.Reply(i18n.EN, text(strings.Repeat("*", 5000))).Replies[0]
+	require.NoError(t, demobot.Reply(i18n.EN, text(strings.Repeat("*", 5000))).Validate(), "a long echo stays within limits")
 	require.True(t, strings.HasPrefix(long.Text, demobot.EchoPrefix))
 }
 
@@ -178,7 +179,7 @@ func TestHandler(t *testing.T) {
 	require.Equal(t, "application/json; charset=utf-8", resp.Header.Get("Content-Type"))
 	got, err := botapi.ParseResponse(raw)
 	require.NoError(t, err)
-	require.Equal(t, demobot.Reply(text("hello")), got)
+	require.Equal(t, demobot.Reply(i18n.RU, text("hello")), got, "Russian unless told otherwise")
 
 	// During a rotation the bridge signs with old and new secrets.
 	resp = signed(t, srv.URL, []string{otherSecret, secret}, now, body)
@@ -266,6 +267,7 @@ func TestDocExamplesGetAnswers(t *testing.T) {
 		require.NotEmpty(t, r.Replies)
 	}
 	evs := bot.Events()
-	require.Equal(t, "You pressed Yes", demobot.Reply(evs[1]).Replies[0].Text)
-	require.Equal(t, demobot.ContactFailedText, demobot.Reply(evs[2]).Replies[0].Text)
+	require.Equal(t, "You pressed Yes", demobot.Reply(i18n.EN, evs[1]).Replies[0].Text)
+	require.Equal(t, "Вы нажали «Yes»", demobot.Reply(i18n.RU, evs[1]).Replies[0].Text)
+	require.Equal(t, demobot.ContactFailedText, demobot.Reply(i18n.EN, evs[2]).Replies[0].Text)
 }

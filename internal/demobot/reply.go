@@ -7,6 +7,7 @@ import (
 
 	"github.com/botbridge/botbridge/internal/botapi"
 	"github.com/botbridge/botbridge/internal/clip"
+	"github.com/botbridge/botbridge/web/i18n"
 )
 
 // Keyboard button ids of the greeting.
@@ -18,7 +19,8 @@ const (
 // Link used by the link buttons and the Markdown sample.
 const siteURL = "https://example.com"
 
-// Fixed texts, exported so tests elsewhere can wait for them.
+// Fixed English texts, exported so tests elsewhere can wait for them; the
+// catalog's English (web/i18n/demobot_en.go) says the same, Russian its own.
 const (
 	// ContactFailedText answers action.failed for send_data_to_operator.
 	ContactFailedText = "Sorry, I can't pass your contact details to an operator on this channel."
@@ -28,53 +30,77 @@ const (
 	PressedPrefix = "You pressed "
 )
 
-// MarkdownSample is the answer to "markdown": bold, a link, a list and code.
-const MarkdownSample = "**Markdown sample**\n\n" +
-	"This is **bold**, this is _italic_, and here is [a link](" + siteURL + ").\n\n" +
-	"- a list item\n" +
-	"- another one, with `inline code`\n\n" +
-	"1. numbered\n" +
-	"2. list"
+// MarkdownSample is the English answer to "markdown": bold, a link, a
+// list and code.
+var MarkdownSample = i18n.EN.T("demobot.markdown", siteURL)
 
 // maxEcho bounds the echoed text (in runes) so the reply stays under
 // botapi.MaxTextLen even when every character needs escaping.
 const maxEcho = 2000
 
-// Reply is the demo bot's whole scenario: the answer to one event. It is a
-// pure function of the event.
+// Reply is the demo bot's whole scenario: the answer to one event, in
+// lang (Russian or English). It is a pure function of its arguments.
 //
 //   - chat.started: a greeting with two keyboard buttons and a link button;
-//   - message.text: "operator"/"person"/"оператор" → transfer; "bye" → close;
-//     "contact" → send_data_to_operator; "markdown"/"md" → MarkdownSample
-//     with a link button; "file" → a file; "queue" → transfer to the queue;
-//     "dept X" → transfer to department X; "op N" → transfer to operator N;
-//     "help"/"menu" → the greeting again; anything else is echoed;
+//   - message.text: "operator"/"person"/"оператор" → transfer; "bye"/"пока" →
+//     close; "contact" → send_data_to_operator; "markdown"/"md" →
+//     MarkdownSample with a link button; "file"/"файл" → a file;
+//     "queue"/"очередь" → transfer to the queue; "dept X" → transfer to
+//     department X; "op N" → transfer to operator N; "help"/"menu"/"помощь"
+//     → the greeting again; anything else is echoed;
 //   - message.button: "You pressed <text>" (menu_human also transfers);
 //   - message.file: a thank-you naming the file;
+//   - message.other: "I can't read stickers yet", naming the kind;
+//   - chat.returned: welcome back, quoting the operator's last message;
+//   - chat.assigned, chat.closed: nothing to say (an empty answer);
 //   - action.failed: an apology (ContactFailedText for send_data_to_operator).
-func Reply(ev botapi.Event) botapi.Response {
+func Reply(lang i18n.Lang, ev botapi.Event) botapi.Response {
+	t := lang.T
 	switch ev.Type {
 	case botapi.TypeChatStarted:
-		return greeting(ev.User.Name)
+		return greeting(lang, ev.User.Name)
 	case botapi.TypeMessageText:
 		text := ""
 		if ev.Message != nil {
 			text = ev.Message.Text
 		}
-		return replyText(ev, text)
+		return replyText(lang, ev, text)
 	case botapi.TypeMessageButton:
-		return replyButton(ev.Message)
+		return replyButton(lang, ev.Message)
 	case botapi.TypeMessageFile:
-		name := "you sent"
 		if ev.Message != nil && ev.Message.File != nil && ev.Message.File.Name != "" {
-			name = ev.Message.File.Name
+			return say(t("demobot.file.thanks", escape(clip.Text(ev.Message.File.Name, 200))))
 		}
-		return say("Thanks for the file " + escape(clip.Text(name, 200)) + ". I can't read files, but a person could: type *operator*.")
+		return say(t("demobot.file.thanks_unnamed"))
+	case botapi.TypeMessageOther:
+		kind := ""
+		if ev.Message != nil {
+			kind = ev.Message.Kind
+		}
+		switch kind {
+		case "sticker_visitor":
+			return say(t("demobot.other.sticker"))
+		case "contacts":
+			return say(t("demobot.other.contacts"))
+		}
+		return say(t("demobot.other.kind", escape(clip.Text(kind, 60))))
+	case botapi.TypeChatReturned:
+		text := t("demobot.returned")
+		for i := len(ev.Messages) - 1; i >= 0; i-- {
+			if m := ev.Messages[i]; m.Kind == "operator" && strings.TrimSpace(m.Text) != "" {
+				text += "\n\n" + t("demobot.returned.last", escape(clip.Text(strings.TrimSpace(m.Text), 300)))
+				break
+			}
+		}
+		return say(text)
+	case botapi.TypeChatAssigned, botapi.TypeChatClosed:
+		// Nothing to say: a person has the chat, or it is over.
+		return botapi.Response{}
 	case botapi.TypeActionFailed:
 		if ev.Action == botapi.ActionSendDataToOperator {
-			return say(ContactFailedText)
+			return say(t("demobot.contact.failed"))
 		}
-		return say("Sorry, I couldn't do that (" + escape(clip.Text(ev.Action, 100)) + ": " + escape(clip.Text(ev.Reason, 100)) + ").")
+		return say(t("demobot.action.failed", escape(clip.Text(ev.Action, 100)), escape(clip.Text(ev.Reason, 100))))
 	}
 	// Unknown event types: bots must ignore what they do not know.
 	return botapi.Response{}
@@ -89,69 +115,68 @@ func transfer(text string, a botapi.Action) botapi.Response {
 	return botapi.Response{Replies: []botapi.Reply{{Text: text}}, Action: &a}
 }
 
-func greeting(name *string) botapi.Response {
-	hi := "Hi!"
+func greeting(lang i18n.Lang, name *string) botapi.Response {
+	hi := lang.T("demobot.hi")
 	if name != nil && strings.TrimSpace(*name) != "" {
-		hi = "Hi " + escape(clip.Text(strings.TrimSpace(*name), 100)) + "!"
+		hi = lang.T("demobot.hi.name", escape(clip.Text(strings.TrimSpace(*name), 100)))
 	}
-	text := hi + " I'm the **botbridge demo bot**.\n\n" +
-		"Type anything and I'll echo it, or try: `operator`, `bye`, `contact`, `markdown`, `file`, " +
-		"`queue`, `dept sales`, `op 42`."
 	return botapi.Response{Replies: []botapi.Reply{{
-		Text: text,
+		Text: lang.T("demobot.greeting", hi),
 		Buttons: [][]botapi.Button{
-			{{ID: ButtonPrices, Text: "Prices"}, {ID: ButtonHuman, Text: "Talk to a person"}},
-			{{Text: "Our website", URL: siteURL}},
+			{{ID: ButtonPrices, Text: lang.T("demobot.button.prices")}, {ID: ButtonHuman, Text: lang.T("demobot.button.human")}},
+			{{Text: lang.T("demobot.button.site"), URL: siteURL}},
 		},
 	}}}
 }
 
-func replyText(ev botapi.Event, text string) botapi.Response {
+func replyText(lang i18n.Lang, ev botapi.Event, text string) botapi.Response {
+	t := lang.T
 	words := strings.Fields(text)
 	if len(words) == 0 {
-		return say("You sent an empty message. Type *help* to see what I can do.")
+		return say(t("demobot.empty"))
 	}
 	cmd := strings.ToLower(words[0])
+	one := len(words) == 1
 	switch {
-	case len(words) == 1 && (cmd == "operator" || cmd == "person" || cmd == "human" || cmd == "оператор"):
-		return transfer("Connecting you to a person…", botapi.Action{})
-	case len(words) == 1 && (cmd == "bye" || cmd == "пока"):
-		return botapi.Response{Replies: []botapi.Reply{{Text: "Bye! Thanks for chatting."}},
+	case one && (cmd == "operator" || cmd == "person" || cmd == "human" || cmd == "оператор" || cmd == "человек"):
+		return transfer(t("demobot.transfer"), botapi.Action{})
+	case one && (cmd == "bye" || cmd == "пока"):
+		return botapi.Response{Replies: []botapi.Reply{{Text: t("demobot.bye")}},
 			Action: &botapi.Action{Type: botapi.ActionClose}}
-	case len(words) == 1 && cmd == "contact":
+	case one && (cmd == "contact" || cmd == "контакты"):
 		data, _ := json.Marshal(map[string]any{"name": ev.User.Name, "phone": ev.User.Phone, "email": ev.User.Email, "source": "demobot"})
-		return botapi.Response{Replies: []botapi.Reply{{Text: "Let me pass your contact details to an operator."}},
+		return botapi.Response{Replies: []botapi.Reply{{Text: t("demobot.contact")}},
 			Action: &botapi.Action{Type: botapi.ActionSendDataToOperator, Data: data}}
-	case len(words) == 1 && (cmd == "markdown" || cmd == "md"):
+	case one && (cmd == "markdown" || cmd == "md"):
 		return botapi.Response{Replies: []botapi.Reply{{
-			Text:    MarkdownSample,
-			Buttons: [][]botapi.Button{{{Text: "Open example.com", URL: siteURL}}},
+			Text:    t("demobot.markdown", siteURL),
+			Buttons: [][]botapi.Button{{{Text: t("demobot.button.open_site"), URL: siteURL}}},
 		}}}
-	case len(words) == 1 && cmd == "file":
+	case one && (cmd == "file" || cmd == "файл"):
 		return botapi.Response{Replies: []botapi.Reply{
-			{Text: "Here is our price list."},
+			{Text: t("demobot.file")},
 			{File: &botapi.File{URL: siteURL + "/price-list.pdf", Name: "price-list.pdf", MediaType: "application/pdf"}},
 		}}
-	case len(words) == 1 && cmd == "queue":
-		return transfer("Putting you in the queue: the first free operator will answer.", botapi.Action{Queue: true})
-	case cmd == "dept":
+	case one && (cmd == "queue" || cmd == "очередь"):
+		return transfer(t("demobot.queue"), botapi.Action{Queue: true})
+	case cmd == "dept" || cmd == "отдел":
 		if len(words) != 2 || len(words[1]) > botapi.MaxDepartmentLen {
-			return say("Which department? Try: `dept sales`")
+			return say(t("demobot.dept.ask"))
 		}
-		return transfer("Transferring you to department "+escape(words[1])+"…", botapi.Action{Department: words[1]})
+		return transfer(t("demobot.dept", escape(words[1])), botapi.Action{Department: words[1]})
 	case cmd == "op":
 		n, err := strconv.ParseInt(strings.Join(words[1:], ""), 10, 64)
 		if len(words) != 2 || err != nil || n <= 0 {
-			return say("Operator ids are positive integers. Try: `op 42`")
+			return say(t("demobot.op.ask"))
 		}
-		return transfer("Transferring you to operator "+strconv.FormatInt(n, 10)+"…", botapi.Action{OperatorID: n})
-	case len(words) == 1 && (cmd == "help" || cmd == "menu" || cmd == "start"):
-		return greeting(ev.User.Name)
+		return transfer(t("demobot.op", strconv.FormatInt(n, 10)), botapi.Action{OperatorID: n})
+	case one && (cmd == "help" || cmd == "menu" || cmd == "start" || cmd == "помощь" || cmd == "меню"):
+		return greeting(lang, ev.User.Name)
 	}
-	return say(EchoPrefix + escape(clip.Text(strings.TrimSpace(text), maxEcho)))
+	return say(t("demobot.echo", escape(clip.Text(strings.TrimSpace(text), maxEcho))))
 }
 
-func replyButton(m *botapi.Message) botapi.Response {
+func replyButton(lang i18n.Lang, m *botapi.Message) botapi.Response {
 	var id, text string
 	if m != nil {
 		text = m.Text
@@ -165,7 +190,7 @@ func replyButton(m *botapi.Message) botapi.Response {
 	if text == "" {
 		text = id
 	}
-	answer := PressedPrefix + escape(clip.Text(text, 200))
+	answer := lang.T("demobot.pressed", escape(clip.Text(text, 200)))
 	if id == ButtonHuman {
 		return transfer(answer, botapi.Action{})
 	}

@@ -414,6 +414,7 @@ func TestEveryOutboundProblemHasAKey(t *testing.T) {
 		{strict, "https://bad_host.ru", "integration.domain.bad_host"},
 		{strict, "https://intranet", "integration.domain.short_host"},
 		{strict, "https://salutebot.webim.ru:99999", "integration.domain.port"},
+		{strict, "https://salutebot.webim.ru:22", "integration.domain.port_not_allowed"},
 		{strict, "https://salutebot.webim.ru/#x", "integration.domain.fragment"},
 		{strict, "https://salutebot.webim.ru/path", "integration.domain.path"},
 		{strict, "https://salutebot.webim.ru/?q=1", "integration.domain.query"},

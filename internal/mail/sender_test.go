@@ -201,7 +201,7 @@ func TestNewSenderWithoutSMTPURLWarnsInProduction(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
 	log := slog.New(slog.NewJSONHandler(&buf, nil))
-	_, err := mail.NewSender(testConfig(t, "", "APP_ENV", "production", "SECRET_KEY", strings.Repeat("k", 32)), log)
+	_, err := mail.NewSender(testConfig(t, "", "APP_ENV", "production", "SECRET_KEY", strings.Repeat("k", 32), "METRICS_ADDR", "127.0.0.1:9090"), log)
 	require.NoError(t, err)
 	require.Contains(t, buf.String(), `"level":"WARN"`)
 	require.Contains(t, buf.String(), "SMTP_URL is not set")

@@ -1,10 +1,14 @@
 package outbound
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/netip"
+	"strconv"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -21,8 +25,11 @@ const DefaultTimeout = 30 * time.Second
 // check runs in the dialer's Control hook, after DNS resolution and just
 // before connecting, so a host name that resolves to a public address at
 // save time and to 127.0.0.1 later (DNS rebinding) is still refused.
+//
+// Errors before a connection is made come back in general words (see
+// ConnectError), because their text reaches tenants.
 func NewClient(p Policy, timeout time.Duration) *http.Client {
-	return newClient(p, timeout, func(ap netip.AddrPort) bool { return p.Allows(ap.Addr()) })
+	return newClient(p, timeout, p.allowsDial)
 }
 
 // newClient lets tests allow one specific loopback server while keeping
@@ -37,6 +44,8 @@ func newClient(p Policy, timeout time.Duration, allow func(netip.AddrPort) bool)
 		Control: func(network, address string, _ syscall.RawConn) error {
 			ap, err := netip.ParseAddrPort(address)
 			if err != nil || !allow(ap) {
+				// The address is what the tenant's host name resolved to:
+				// guard words this without it.
 				return fmt.Errorf("outbound: refusing to connect to %s: %w", address, ErrForbiddenAddress)
 			}
 			return nil
@@ -70,7 +79,9 @@ type guard struct {
 	next   *http.Transport
 }
 
-// RoundTrip refuses disallowed URLs before any connection is made.
+// RoundTrip refuses disallowed URLs before any connection is made, and
+// words every failure that happens before a TCP connection stands in
+// general terms (ConnectError).
 func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := g.policy.checkRequestURL(req); err != nil {
 		if req.Body != nil {
@@ -78,8 +89,43 @@ func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, err
 	}
-	return g.next.RoundTrip(req)
+	var connected atomic.Bool
+	trace := &httptrace.ClientTrace{
+		ConnectDone: func(_, _ string, err error) {
+			if err == nil {
+				connected.Store(true)
+			}
+		},
+		GotConn: func(httptrace.GotConnInfo) { connected.Store(true) },
+	}
+	resp, err := g.next.RoundTrip(req.WithContext(httptrace.WithClientTrace(req.Context(), trace)))
+	if err != nil && !connected.Load() {
+		return nil, &ConnectError{Host: req.URL.Host, cause: err}
+	}
+	return resp, err
 }
+
+// ConnectError is any failure before a connection to a tenant URL stood:
+// the host name not found, the port closed, filtered or slow, the address
+// refused by policy. Its text is the same for all of them, so a tenant
+// cannot use botbridge to tell a closed port from a filtered one (a port
+// scan) or learn what a name resolves to inside the operator's network;
+// errors.Is still sees the cause (ErrForbiddenAddress, context errors).
+type ConnectError struct {
+	// Host is the URL's host[:port], as the tenant wrote it.
+	Host  string
+	cause error
+}
+
+func (e *ConnectError) Error() string {
+	if errors.Is(e.cause, ErrForbiddenAddress) {
+		return "outbound: could not connect to " + e.Host + ": the address is not allowed"
+	}
+	return "outbound: could not connect to " + e.Host
+}
+
+// Unwrap gives errors.Is and errors.As the cause.
+func (e *ConnectError) Unwrap() error { return e.cause }
 
 // CloseIdleConnections lets http.Client.CloseIdleConnections reach the
 // wrapped transport.
@@ -93,7 +139,36 @@ func (p Policy) checkRequestURL(req *http.Request) error {
 	if u.User != nil {
 		return fmt.Errorf("outbound: credentials in URL not allowed: %w", ErrForbiddenAddress)
 	}
+	if port := effectivePort(u.Scheme, u.Port()); !p.AllowsPort(port) {
+		return portError(port)
+	}
 	return nil
+}
+
+// portError is a URL (or redirect) to a port the policy does not allow.
+type portError uint16
+
+func (e portError) Error() string { return fmt.Sprintf("outbound: port %d is not allowed", uint16(e)) }
+
+// Is matches ErrPortNotAllowed and ErrForbiddenAddress (a policy refusal).
+func (e portError) Is(target error) bool {
+	return target == ErrPortNotAllowed || target == ErrForbiddenAddress
+}
+
+// effectivePort is the URL's port, or its scheme's default; 0 when it is
+// not a valid port (which no policy allows).
+func effectivePort(scheme, port string) uint16 {
+	if port == "" {
+		if scheme == "http" {
+			return 80
+		}
+		return 443
+	}
+	n, err := strconv.ParseUint(port, 10, 16)
+	if err != nil {
+		return 0
+	}
+	return uint16(n)
 }
 
 func (p Policy) schemeAllowed(scheme string) bool {

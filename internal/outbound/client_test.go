@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -59,7 +60,11 @@ func TestClientRefusesLocalServerAtDialTime(t *testing.T) {
 	srv, hits := countingServer(t, true, nil)
 	port := srv.URL[strings.LastIndex(srv.URL, ":")+1:]
 
-	strict := NewClient(Policy{}, 5*time.Second)
+	// The test server's port is allowed, so it is the address check at
+	// dial time that refuses.
+	n, err := strconv.ParseUint(port, 10, 16)
+	require.NoError(t, err)
+	strict := NewClient(Policy{AllowedPorts: []uint16{uint16(n)}}, 5*time.Second)
 	trust(strict, srv)
 	for _, u := range []string{srv.URL, "https://localhost:" + port + "/"} {
 		_, err := get(t, strict, u)
@@ -132,7 +137,9 @@ func TestClientRedirects(t *testing.T) {
 				http.Redirect(w, r, tt.location(self), http.StatusFound)
 			})
 			allowed := netip.MustParseAddrPort(strings.TrimPrefix(self.URL, "https://"))
-			c := newClient(Policy{}, 5*time.Second, func(ap netip.AddrPort) bool {
+			forbiddenPort := netip.MustParseAddrPort(strings.TrimPrefix(forbidden.URL, "https://")).Port()
+			p := Policy{AllowedPorts: []uint16{443, allowed.Port(), forbiddenPort}}
+			c := newClient(p, 5*time.Second, func(ap netip.AddrPort) bool {
 				return ap == allowed || Policy{}.Allows(ap.Addr())
 			})
 			trust(c, self)

@@ -7,6 +7,7 @@ package outbound
 import (
 	"errors"
 	"net/netip"
+	"slices"
 )
 
 // ErrForbiddenAddress is wrapped by every refusal of an address or redirect
@@ -14,12 +15,43 @@ import (
 // from a network failure with errors.Is.
 var ErrForbiddenAddress = errors.New("outbound: forbidden address")
 
+// ErrPortNotAllowed is wrapped (beside ErrForbiddenAddress, or
+// apperr.ErrInvalid in form errors) when a URL's port is not one the
+// policy allows.
+var ErrPortNotAllowed = errors.New("outbound: port not allowed")
+
+// DefaultPorts are the ports tenant URLs may use unless the operator
+// allows others: HTTPS's own and its common alternative. Any other port
+// would let a tenant probe (or talk to) arbitrary services of any public
+// host through botbridge.
+var DefaultPorts = []uint16{443, 8443}
+
 // Policy says which addresses outbound calls may reach.
 type Policy struct {
-	// AllowLocal lifts every address restriction and also permits plain
-	// http://. Only for development, where the Webim sandbox and test bots
-	// run on loopback or a private Docker network.
+	// AllowLocal lifts every address and port restriction and also
+	// permits plain http://. Only for development, where the Webim sandbox
+	// and test bots run on loopback or a private Docker network.
 	AllowLocal bool
+	// AllowedPorts are the ports tenant URLs may use (OUTBOUND_ALLOWED_PORTS);
+	// empty means DefaultPorts.
+	AllowedPorts []uint16
+}
+
+// AllowsPort reports whether p permits connections to port.
+func (p Policy) AllowsPort(port uint16) bool {
+	if p.AllowLocal {
+		return true
+	}
+	ports := p.AllowedPorts
+	if len(ports) == 0 {
+		ports = DefaultPorts
+	}
+	return slices.Contains(ports, port)
+}
+
+// allowsDial is the connect-time check: address and port.
+func (p Policy) allowsDial(ap netip.AddrPort) bool {
+	return p.Allows(ap.Addr()) && p.AllowsPort(ap.Port())
 }
 
 // forbidden4 lists IPv4 ranges that are not publicly routable or have a

@@ -17,22 +17,25 @@ import (
 
 // Messages shown under a form field; GOV.UK style (no final full stop).
 const (
-	msgEmpty        = "Enter an address"
-	msgSpaces       = "The address must not contain spaces"
-	msgInvalid      = "This is not a valid web address"
-	msgHTTPS        = "The address must start with https://"
-	msgHTTPSOrHTTP  = "The address must start with https:// or http://"
-	msgUserinfo     = "The address must not contain a user name or password"
-	msgNoHost       = "The address must include a host name"
-	msgBadHost      = "This is not a valid host name"
-	msgShortHost    = "Enter a full host name, like example.com"
-	msgPort         = "The port must be a number from 1 to 65535"
-	msgFragment     = "The address must not contain a fragment (the part after #)"
-	msgDomainPath   = "Enter the domain only, without a path"
-	msgDomainQuery  = "Enter the domain only, without a query (the part after ?)"
-	msgForbidden    = "This address points to a private or local network, which is not allowed"
-	msgNotFound     = "This host name could not be found"
-	msgLookupFailed = "This host name could not be looked up right now, try again later"
+	msgEmpty       = "Enter an address"
+	msgSpaces      = "The address must not contain spaces"
+	msgInvalid     = "This is not a valid web address"
+	msgHTTPS       = "The address must start with https://"
+	msgHTTPSOrHTTP = "The address must start with https:// or http://"
+	msgUserinfo    = "The address must not contain a user name or password"
+	msgNoHost      = "The address must include a host name"
+	msgBadHost     = "This is not a valid host name"
+	msgShortHost   = "Enter a full host name, like example.com"
+	msgPort        = "The port must be a number from 1 to 65535"
+	// msgPortNotAllowed: the allowed ports are the operator's choice, so
+	// the message does not list them.
+	msgPortNotAllowed = "This port is not allowed; leave it out to use the standard port 443"
+	msgFragment       = "The address must not contain a fragment (the part after #)"
+	msgDomainPath     = "Enter the domain only, without a path"
+	msgDomainQuery    = "Enter the domain only, without a query (the part after ?)"
+	msgForbidden      = "This address points to a private or local network, which is not allowed"
+	msgNotFound       = "This host name could not be found"
+	msgLookupFailed   = "This host name could not be looked up right now, try again later"
 )
 
 // formError is an apperr.ErrInvalid whose Error() is the sentence to show
@@ -40,6 +43,7 @@ const (
 type formError struct {
 	msg       string
 	forbidden bool
+	port      bool
 }
 
 func (e *formError) Error() string { return e.msg }
@@ -47,7 +51,10 @@ func (e *formError) Error() string { return e.msg }
 // Unwrap lets errors.Is match ErrInvalid, and ErrForbiddenAddress when the
 // address was refused by policy.
 func (e *formError) Unwrap() []error {
-	if e.forbidden {
+	switch {
+	case e.port:
+		return []error{apperr.ErrInvalid, ErrPortNotAllowed}
+	case e.forbidden:
 		return []error{apperr.ErrInvalid, ErrForbiddenAddress}
 	}
 	return []error{apperr.ErrInvalid}
@@ -210,6 +217,9 @@ func parse(input string, p Policy, defaultScheme bool) (*target, error) {
 	t := &target{u: u}
 	if t.port, err = normalizePort(u.Scheme, u.Port()); err != nil {
 		return nil, err
+	}
+	if !p.AllowsPort(effectivePort(u.Scheme, u.Port())) {
+		return nil, &formError{msg: msgPortNotAllowed, port: true}
 	}
 	if t.host, t.addr, err = normalizeHost(u.Hostname(), p); err != nil {
 		return nil, err

@@ -40,6 +40,9 @@ const (
 	ErrCodeInternal         = "internal_error"
 	ErrCodeTooManyRequests  = "too_many_requests"
 	ErrCodeTimeout          = "timeout"
+	// ErrCodeQueueUnsupported refuses redirect_chat to the general queue
+	// on a Webim older than 10.4 (which has no such transfer).
+	ErrCodeQueueUnsupported = "redirect_target_required"
 )
 
 func knownMethod(m string) bool {
@@ -162,13 +165,15 @@ func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 	finish(s.apply(method, body), "")
 }
 
-// peekChatID reads chat_id for the call log, ignoring every error.
+// peekChatID reads chat_id (an integer, or a string of digits) for the
+// call log, ignoring every error.
 func peekChatID(body []byte) int64 {
 	var v struct {
-		ChatID int64 `json:"chat_id"`
+		ChatID webim.ChatRef `json:"chat_id"`
 	}
 	_ = json.Unmarshal(body, &v)
-	return v.ChatID
+	n, _ := v.ChatID.Int()
+	return n
 }
 
 // decodeStrict decodes one JSON value into v, refusing unknown fields,
@@ -219,10 +224,44 @@ type redirectBody struct {
 	AllowRedirectToInvisibleDep *bool `json:"allow_redirect_to_invisible_dep,omitempty"`
 }
 
+// outButton is a keyboard button as Webim's own keyboard model has it
+// (webim-bot-api.md, "Evidence"): {id, text} for a press, plus config and
+// params, where config.link with params.type "url" makes a link button.
+// Every field of that model is accepted; others are refused.
+type outButton struct {
+	ID     string `json:"id"`
+	Text   string `json:"text"`
+	Config *struct {
+		Link              string `json:"link,omitempty"`
+		TextToInsert      string `json:"text_to_insert,omitempty"`
+		Active            *bool  `json:"active,omitempty"`
+		State             string `json:"state,omitempty"`
+		HideAfterResponse *bool  `json:"hide_after_response,omitempty"`
+	} `json:"config,omitempty"`
+	Params *struct {
+		Type   string `json:"type,omitempty"`
+		Action string `json:"action,omitempty"`
+		Color  string `json:"color,omitempty"`
+	} `json:"params,omitempty"`
+}
+
+// outMessage is send_message's message as the sandbox reads it.
+type outMessage struct {
+	Kind    string          `json:"kind"`
+	Text    string          `json:"text,omitempty"`
+	Buttons [][]outButton   `json:"buttons,omitempty"`
+	Data    *webim.FileData `json:"data,omitempty"`
+}
+
+type sendBody struct {
+	ChatID  webim.ChatRef `json:"chat_id"`
+	Message outMessage    `json:"message"`
+}
+
 // apply validates a call and changes the chat; nil means 200 {"result":"ok"}.
 func (s *Server) apply(method string, body []byte) *apiError {
 	var (
-		send     webim.SendMessage
+		send     sendBody
 		redirect redirectBody
 		closeReq webim.CloseChat
 		into     any
@@ -275,27 +314,58 @@ func (s *Server) apply(method string, body []byte) *apiError {
 			return badRequest("operator_id must be a positive integer")
 		}
 		rc := redirect.RedirectChat
-		target := "the queue"
+		target, key, arg := "the queue", "sandboxui.notice.transfer_queue", ""
 		switch {
 		case hasDep:
-			target = "department " + rc.DepKey
+			target, key, arg = "department "+rc.DepKey, "sandboxui.notice.transfer_department", rc.DepKey
 		case hasOp:
-			target = "operator " + strconv.FormatInt(rc.OperatorID, 10)
+			arg = strconv.FormatInt(rc.OperatorID, 10)
+			target, key = "operator "+arg, "sandboxui.notice.transfer_operator"
 		}
-		return s.applyToChat(rc.ChatID, func(c *chat) {
+		st := s.Settings()
+		if !hasDep && !hasOp && !queueSupported(st.WebimVersion) {
+			v := st.WebimVersion
+			if v == "" {
+				v = "older than 10.3"
+			}
+			return &apiError{http.StatusBadRequest, ErrCodeQueueUnsupported,
+				fmt.Sprintf("redirect to the general queue needs Webim 10.4 or later (this account runs %s): give dep_key or operator_id", clip.Text(v, 32))}
+		}
+		var assigned *chatEventCall
+		e := s.applyToChat(rc.ChatID, func(c *chat) {
 			c.t.State = StateTransferred
 			c.t.Target = target
 			c.t.Transfer = &rc
-			c.t.Messages = append(c.t.Messages, Message{ID: newID(8), From: FromSystem, Kind: KindTransfer,
-				Text: "Transferred to " + target, At: time.Now().UTC()})
+			n := notice(KindTransfer, key, arg)
+			c.t.Messages = append(c.t.Messages, n)
+			if st.ChatAssigned && st.ChatEventsURL != "" {
+				assigned = &chatEventCall{c: c, event: webim.ChatEventAssigned, operatorID: rc.OperatorID}
+			}
 		})
+		if e == nil && assigned != nil {
+			// Webim's chat event handlers run on their own, after the API
+			// has answered.
+			s.bg.Add(1)
+			go func() {
+				defer s.bg.Done()
+				ctx, cancel := s.backgroundContext()
+				defer cancel()
+				s.callChatEvent(ctx, *assigned)
+			}()
+		}
+		return e
 	default: // close_chat
 		return s.applyToChat(closeReq.ChatID, func(c *chat) {
 			c.t.State = StateClosed
-			c.t.Messages = append(c.t.Messages, Message{ID: newID(8), From: FromSystem, Kind: KindClose,
-				Text: "Chat closed", At: time.Now().UTC()})
+			c.t.Messages = append(c.t.Messages, notice(KindClose, "sandboxui.notice.closed_by_bot", ""))
 		})
 	}
+}
+
+// queueSupported: the Webim release (its X-Webim-Version, "" when it sends
+// none, which only releases before 10.3 do) can transfer to the queue.
+func queueSupported(webimVersion string) bool {
+	return webimVersion != "" && webim.SupportsQueueTransfer(webimVersion)
 }
 
 // applyToChat runs change on a chat the bot still owns.
@@ -305,14 +375,17 @@ func (s *Server) applyToChat(ref webim.ChatRef, change func(*chat)) *apiError {
 	chatID, ok := ref.Int()
 	c, found := s.chats[chatID]
 	ok = ok && found
-	if ok && ref.Quoted {
-		// The bridge must send an id back in the form this account sent it
-		// (an integer): which other forms real Webim takes is not known.
+	if ok && ref.Quoted != c.t.StringID {
+		// The bridge must send an id back in the form this account sent it:
+		// which other forms real Webim takes is not known.
+		if c.t.StringID {
+			return badRequest("chat_id must be a string here, as this account sends it, not an integer")
+		}
 		return badRequest("chat_id must be an integer here, as this account sends it, not a string")
 	}
 	switch {
 	case !ok:
-		return &apiError{http.StatusBadRequest, ErrCodeChatNotFound, fmt.Sprintf("no chat %d in this account", chatID)}
+		return &apiError{http.StatusBadRequest, ErrCodeChatNotFound, fmt.Sprintf("no chat %s in this account", clip.Text(ref.ID, 40))}
 	case c.t.State == StateClosed:
 		return &apiError{http.StatusBadRequest, ErrCodeChatClosed, fmt.Sprintf("chat %d is closed", chatID)}
 	case c.t.State == StateTransferred:
@@ -325,8 +398,10 @@ func (s *Server) applyToChat(ref webim.ChatRef, change func(*chat)) *apiError {
 }
 
 // validateOutMessage checks a send_message message by kind and returns it
-// as a transcript line.
-func validateOutMessage(m webim.OutMessage) (Message, *apiError) {
+// as a transcript line. It refuses what Webim cannot show (a text message
+// without text, a file without a URL) and accepts what Webim is not known
+// to refuse: a keyboard with a text above it, link buttons.
+func validateOutMessage(m outMessage) (Message, *apiError) {
 	msg := Message{ID: newID(8), From: FromBot, Kind: m.Kind, At: time.Now().UTC()}
 	switch m.Kind {
 	case webim.KindOperator:
@@ -338,26 +413,29 @@ func validateOutMessage(m webim.OutMessage) (Message, *apiError) {
 		}
 		msg.Text = m.Text
 	case webim.KindKeyboard:
-		if m.Text != "" || m.Data != nil {
-			return Message{}, badRequest("message.text and message.data are not allowed with kind keyboard")
+		if m.Data != nil {
+			return Message{}, badRequest("message.data is not allowed with kind keyboard")
 		}
 		if len(m.Buttons) == 0 {
 			return Message{}, badRequest("message.buttons needs at least one row for kind keyboard")
 		}
+		rows := make([][]webim.Button, 0, len(m.Buttons))
 		for i, row := range m.Buttons {
 			if len(row) == 0 {
 				return Message{}, badRequest("message.buttons[%d] is an empty row", i)
 			}
+			out := make([]webim.Button, 0, len(row))
 			for j, b := range row {
-				if strings.TrimSpace(b.ID) == "" {
-					return Message{}, badRequest("message.buttons[%d][%d].id is required", i, j)
+				btn, e := validateButton(b, i, j)
+				if e != nil {
+					return Message{}, e
 				}
-				if strings.TrimSpace(b.Text) == "" {
-					return Message{}, badRequest("message.buttons[%d][%d].text is required", i, j)
-				}
+				out = append(out, btn)
 			}
+			rows = append(rows, out)
 		}
-		msg.Buttons = m.Buttons
+		msg.Text = m.Text
+		msg.Buttons = rows
 	case webim.KindFileOperator:
 		if m.Text != "" || m.Buttons != nil {
 			return Message{}, badRequest("message.text and message.buttons are not allowed with kind file_operator")
@@ -365,7 +443,7 @@ func validateOutMessage(m webim.OutMessage) (Message, *apiError) {
 		if m.Data == nil {
 			return Message{}, badRequest("message.data is required for kind file_operator")
 		}
-		if u, err := url.Parse(m.Data.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		if !absHTTP(m.Data.URL) {
 			return Message{}, badRequest("message.data.url must be an absolute http or https URL")
 		}
 		if strings.TrimSpace(m.Data.Name) == "" {
@@ -382,4 +460,36 @@ func validateOutMessage(m webim.OutMessage) (Message, *apiError) {
 		return Message{}, badRequest("message.kind must be operator, keyboard or file_operator, not %q", clip.Text(m.Kind, 40))
 	}
 	return msg, nil
+}
+
+// validateButton checks one keyboard button: a press button needs an id
+// and a text; a link button (config.link, params.type "url") a text and an
+// absolute http(s) link, its id being optional.
+func validateButton(b outButton, i, j int) (webim.Button, *apiError) {
+	link, typ := "", ""
+	if b.Config != nil {
+		link = b.Config.Link
+	}
+	if b.Params != nil {
+		typ = b.Params.Type
+	}
+	if strings.TrimSpace(b.Text) == "" {
+		return webim.Button{}, badRequest("message.buttons[%d][%d].text is required", i, j)
+	}
+	isLink := link != "" || typ == "url"
+	if isLink {
+		if !absHTTP(link) {
+			return webim.Button{}, badRequest("message.buttons[%d][%d].config.link must be an absolute http or https URL for a link button", i, j)
+		}
+		return webim.Button{ID: b.ID, Text: b.Text, Config: &webim.ButtonConfig{Link: link}, Params: &webim.ButtonParams{Type: "url"}}, nil
+	}
+	if strings.TrimSpace(b.ID) == "" {
+		return webim.Button{}, badRequest("message.buttons[%d][%d].id is required", i, j)
+	}
+	return webim.Button{ID: b.ID, Text: b.Text}, nil
+}
+
+func absHTTP(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }

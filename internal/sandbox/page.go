@@ -16,12 +16,16 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/botbridge/botbridge/web/i18n"
 )
 
 //go:embed assets
 var assets embed.FS
 
-var pageTmpl = template.Must(template.ParseFS(assets, "assets/index.html"))
+// pageTmpl is the page; "t" translates a catalog key into the request's
+// language (bound per request).
+var pageTmpl = template.Must(template.New("index.html").Funcs(template.FuncMap{"t": i18n.RU.T}).ParseFS(assets, "assets/index.html"))
 
 // contentSecurityPolicy allows only the sandbox's own files: no inline
 // script or style anywhere.
@@ -40,20 +44,68 @@ type pageData struct {
 	WebhookURL string
 	APIBase    string
 	Token      string
+	Settings   Settings
+	Lang       i18n.Lang
+	// Other is the language the switch offers.
+	Other i18n.Lang
+	// Strings are the script's texts in Lang (JSON in a data attribute:
+	// the CSP allows no inline script).
+	Strings string
+}
+
+// langCookie remembers the page's language switch.
+const langCookie = "sandbox_lang"
+
+// language picks the page's language: ?lang=, the switch's cookie, the
+// browser's Accept-Language, the sandbox's configured language, Russian.
+func (s *Server) language(r *http.Request) i18n.Lang {
+	if l, ok := i18n.Parse(r.URL.Query().Get("lang")); ok {
+		return l
+	}
+	if c, err := r.Cookie(langCookie); err == nil {
+		if l, ok := i18n.Parse(c.Value); ok {
+			return l
+		}
+	}
+	if l, ok := i18n.Match(r.Header.Get("Accept-Language")); ok {
+		return l
+	}
+	if l, ok := i18n.Parse(s.lang); ok {
+		return l
+	}
+	return i18n.RU
 }
 
 // handlePage is the visitor chat page (GET /).
 func (s *Server) handlePage(w http.ResponseWriter, r *http.Request) {
 	var buf bytes.Buffer
-	data := pageData{WebhookURL: s.WebhookURL(), APIBase: "http://" + r.Host, Token: s.token}
-	if err := pageTmpl.Execute(&buf, data); err != nil {
+	lang := s.language(r)
+	if _, ok := i18n.Parse(r.URL.Query().Get("lang")); ok {
+		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: string(lang), Path: "/", MaxAge: 365 * 24 * 3600,
+			HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	}
+	other := i18n.EN
+	if lang == i18n.EN {
+		other = i18n.RU
+	}
+	strs, _ := json.Marshal(scriptStrings(lang))
+	data := pageData{WebhookURL: s.WebhookURL(), APIBase: "http://" + r.Host, Token: s.token, Settings: s.Settings(),
+		Lang: lang, Other: other, Strings: string(strs)}
+	tmpl, err := pageTmpl.Clone()
+	if err == nil {
+		tmpl = tmpl.Funcs(template.FuncMap{"t": lang.T})
+		err = tmpl.Execute(&buf, data)
+	}
+	if err != nil {
 		s.log.Error("sandbox page", "error", err)
 		http.Error(w, "page error", http.StatusInternalServerError)
 		return
 	}
 	securityHeaders(w)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", string(lang))
 	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Add("Vary", "Accept-Language, Cookie")
 	_, _ = w.Write(buf.Bytes())
 }
 
@@ -105,15 +157,24 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	return true
 }
 
-// visitorError maps a visitor action's error to an HTTP answer.
-func visitorError(w http.ResponseWriter, err error) {
+// visitorError maps a visitor action's error to an HTTP answer, its desc
+// in the page's language.
+func (s *Server) visitorError(w http.ResponseWriter, r *http.Request, err error) {
+	l := s.language(r)
+	var ce *ChatEventError
 	switch {
 	case errors.Is(err, ErrChatNotFound):
-		writeAPIError(w, &apiError{http.StatusNotFound, "not_found", "no such chat"})
+		writeAPIError(w, &apiError{http.StatusNotFound, "not_found", l.T("sandboxui.error.no_chat")})
 	case errors.Is(err, ErrChatClosed):
-		writeAPIError(w, &apiError{http.StatusConflict, ErrCodeChatClosed, "the chat is closed: start a new one"})
-	case errors.Is(err, ErrUnknownButton), errors.Is(err, ErrInvalid):
+		writeAPIError(w, &apiError{http.StatusConflict, ErrCodeChatClosed, l.T("sandboxui.error.closed")})
+	case errors.Is(err, ErrNotWithOperator):
+		writeAPIError(w, &apiError{http.StatusConflict, "not_with_operator", l.T("sandboxui.error.not_with_operator")})
+	case errors.Is(err, ErrUnknownButton):
+		writeAPIError(w, &apiError{http.StatusBadRequest, ErrCodeBadRequest, l.T("sandboxui.error.unknown_button")})
+	case errors.Is(err, ErrInvalid):
 		writeAPIError(w, &apiError{http.StatusBadRequest, ErrCodeBadRequest, strings.TrimPrefix(err.Error(), "sandbox: ")})
+	case errors.As(err, &ce):
+		writeAPIError(w, &apiError{http.StatusBadGateway, "chat_event_failed", ce.Result.localizedNote(l)})
 	default:
 		writeAPIError(w, &apiError{http.StatusInternalServerError, ErrCodeInternal, err.Error()})
 	}
@@ -125,11 +186,24 @@ func pathChatID(r *http.Request) (int64, bool) {
 }
 
 // actionAnswer is what the visitor endpoints return: the webhook outcome
-// (null when nothing was sent) and the transcript after the action.
+// (null when nothing was sent) and the transcript after the action, both
+// in the page's language.
 type actionAnswer struct {
-	ChatID     int64          `json:"chat_id"`
-	Webhook    *WebhookResult `json:"webhook"`
-	Transcript Transcript     `json:"transcript"`
+	ChatID     int64            `json:"chat_id"`
+	Webhook    *WebhookResult   `json:"webhook"`
+	ChatEvent  *ChatEventResult `json:"chat_event,omitempty"`
+	Transcript Transcript       `json:"transcript"`
+}
+
+// answer writes an actionAnswer localized for the request.
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, status int, id int64, res *WebhookResult) {
+	l := s.language(r)
+	a := actionAnswer{ChatID: id, Transcript: s.Transcript(id).localized(l)}
+	if res != nil {
+		x := res.localized(l)
+		a.Webhook = &x
+	}
+	writeJSON(w, status, a)
 }
 
 // webhookContext detaches the webhook from the browser's request, so a
@@ -150,17 +224,17 @@ func (s *Server) handleStartChat(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	id, res, err := s.startChat(ctx, in.Name)
 	if err != nil {
-		visitorError(w, err)
+		s.visitorError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, actionAnswer{ChatID: id, Webhook: &res, Transcript: s.Transcript(id)})
+	s.answer(w, r, http.StatusCreated, id, &res)
 }
 
 // handleSendText is POST /sandbox/chats/{id}/messages {"text": "…"}.
 func (s *Server) handleSendText(w http.ResponseWriter, r *http.Request) {
 	id, ok := pathChatID(r)
 	if !ok {
-		visitorError(w, ErrChatNotFound)
+		s.visitorError(w, r, ErrChatNotFound)
 		return
 	}
 	var in struct {
@@ -173,10 +247,10 @@ func (s *Server) handleSendText(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	res, err := s.sendText(ctx, id, in.Text)
 	if err != nil {
-		visitorError(w, err)
+		s.visitorError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, actionAnswer{ChatID: id, Webhook: res, Transcript: s.Transcript(id)})
+	s.answer(w, r, http.StatusOK, id, res)
 }
 
 // handlePressButton is POST /sandbox/chats/{id}/buttons
@@ -184,7 +258,7 @@ func (s *Server) handleSendText(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handlePressButton(w http.ResponseWriter, r *http.Request) {
 	id, ok := pathChatID(r)
 	if !ok {
-		visitorError(w, ErrChatNotFound)
+		s.visitorError(w, r, ErrChatNotFound)
 		return
 	}
 	var in struct {
@@ -198,10 +272,10 @@ func (s *Server) handlePressButton(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	res, err := s.pressButton(ctx, id, in.ButtonID, in.MessageID)
 	if err != nil {
-		visitorError(w, err)
+		s.visitorError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, actionAnswer{ChatID: id, Webhook: res, Transcript: s.Transcript(id)})
+	s.answer(w, r, http.StatusOK, id, res)
 }
 
 // handleGetChat is GET /sandbox/chats/{id}: the transcript.
@@ -209,10 +283,125 @@ func (s *Server) handleGetChat(w http.ResponseWriter, r *http.Request) {
 	id, ok := pathChatID(r)
 	t := s.Transcript(id)
 	if !ok || t.ChatID == 0 {
-		visitorError(w, ErrChatNotFound)
+		s.visitorError(w, r, ErrChatNotFound)
 		return
 	}
-	writeJSON(w, http.StatusOK, t)
+	writeJSON(w, http.StatusOK, t.localized(s.language(r)))
+}
+
+// handleSendSticker is POST /sandbox/chats/{id}/stickers {"sticker_id": N}.
+func (s *Server) handleSendSticker(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathChatID(r)
+	if !ok {
+		s.visitorError(w, r, ErrChatNotFound)
+		return
+	}
+	var in struct {
+		StickerID int `json:"sticker_id"`
+	}
+	if !readJSON(w, r, &in) {
+		return
+	}
+	ctx, cancel := webhookContext(r)
+	defer cancel()
+	res, err := s.sendSticker(ctx, id, in.StickerID)
+	if err != nil {
+		s.visitorError(w, r, err)
+		return
+	}
+	s.answer(w, r, http.StatusOK, id, res)
+}
+
+// handleOperatorSay is POST /sandbox/chats/{id}/operator/messages {"text": "…"}.
+func (s *Server) handleOperatorSay(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathChatID(r)
+	if !ok {
+		s.visitorError(w, r, ErrChatNotFound)
+		return
+	}
+	var in struct {
+		Text string `json:"text"`
+	}
+	if !readJSON(w, r, &in) {
+		return
+	}
+	if err := s.OperatorSay(id, in.Text); err != nil {
+		s.visitorError(w, r, err)
+		return
+	}
+	s.answer(w, r, http.StatusOK, id, nil)
+}
+
+// handleReturnToBot is POST /sandbox/chats/{id}/operator/return {}.
+func (s *Server) handleReturnToBot(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathChatID(r)
+	if !ok {
+		s.visitorError(w, r, ErrChatNotFound)
+		return
+	}
+	var in struct{}
+	if !readJSON(w, r, &in) {
+		return
+	}
+	ctx, cancel := webhookContext(r)
+	defer cancel()
+	res, err := s.returnToBot(ctx, id)
+	var we *WebhookError
+	if err != nil && !errors.As(err, &we) {
+		s.visitorError(w, r, err)
+		return
+	}
+	s.answer(w, r, http.StatusOK, id, res)
+}
+
+// handleCloseByOperator is POST /sandbox/chats/{id}/operator/close {}.
+func (s *Server) handleCloseByOperator(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathChatID(r)
+	if !ok {
+		s.visitorError(w, r, ErrChatNotFound)
+		return
+	}
+	var in struct{}
+	if !readJSON(w, r, &in) {
+		return
+	}
+	ctx, cancel := webhookContext(r)
+	defer cancel()
+	res, err := s.closeByOperator(ctx, id)
+	var ce *ChatEventError
+	if err != nil && !errors.As(err, &ce) {
+		s.visitorError(w, r, err)
+		return
+	}
+	l := s.language(r)
+	a := actionAnswer{ChatID: id, Transcript: s.Transcript(id).localized(l)}
+	if res != nil {
+		x := *res
+		x.Note = x.localizedNote(l)
+		a.ChatEvent = &x
+	}
+	writeJSON(w, http.StatusOK, a)
+}
+
+// handleGetSettings is GET /sandbox/settings.
+func (s *Server) handleGetSettings(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, s.Settings())
+}
+
+// handleSetSettings is POST /sandbox/settings with every setting.
+func (s *Server) handleSetSettings(w http.ResponseWriter, r *http.Request) {
+	var in Settings
+	if !readJSON(w, r, &in) {
+		return
+	}
+	if err := s.SetSettings(in); err != nil {
+		writeAPIError(w, badRequest("%s", strings.TrimPrefix(err.Error(), "sandbox: ")))
+		return
+	}
+	st := s.Settings()
+	s.log.Info("sandbox settings", "string_chat_ids", st.StringChatIDs, "no_message_ids", st.NoMessageIDs,
+		"webim_version", st.WebimVersion, "chat_events", redactURL(st.ChatEventsURL), "chat_assigned", st.ChatAssigned)
+	writeJSON(w, http.StatusOK, st)
 }
 
 // ChatSummary is one line of GET /sandbox/chats.

@@ -229,7 +229,10 @@ func TestAPIValidation(t *testing.T) {
 		{"button without id", "send_message", `{"chat_id":` + c + `,"message":{"kind":"keyboard","buttons":[[{"text":"A"}]]}}`, "bad_request", "buttons[0][0].id is required"},
 		{"button without text", "send_message", `{"chat_id":` + c + `,"message":{"kind":"keyboard","buttons":[[{"id":"a"}]]}}`, "bad_request", "buttons[0][0].text is required"},
 		{"link button", "send_message", `{"chat_id":` + c + `,"message":{"kind":"keyboard","buttons":[[{"id":"a","text":"A","url":"https://x"}]]}}`, "bad_request", `unknown field "url"`},
-		{"keyboard with text", "send_message", `{"chat_id":` + c + `,"message":{"kind":"keyboard","text":"pick","buttons":[[{"id":"a","text":"A"}]]}}`, "bad_request", "not allowed"},
+		{"keyboard with data", "send_message", `{"chat_id":` + c + `,"message":{"kind":"keyboard","data":{"url":"https://x/a","name":"a","media_type":"a/b"},"buttons":[[{"id":"a","text":"A"}]]}}`, "bad_request", "not allowed"},
+		{"link button without link", "send_message", `{"chat_id":` + c + `,"message":{"kind":"keyboard","buttons":[[{"id":"a","text":"A","params":{"type":"url"}}]]}}`, "bad_request", "config.link must be"},
+		{"link button bad link", "send_message", `{"chat_id":` + c + `,"message":{"kind":"keyboard","buttons":[[{"id":"a","text":"A","config":{"link":"javascript:alert(1)"},"params":{"type":"url"}}]]}}`, "bad_request", "config.link must be"},
+		{"button unknown config", "send_message", `{"chat_id":` + c + `,"message":{"kind":"keyboard","buttons":[[{"id":"a","text":"A","config":{"href":"https://x"}}]]}}`, "bad_request", `unknown field "href"`},
 		{"file without data", "send_message", `{"chat_id":` + c + `,"message":{"kind":"file_operator"}}`, "bad_request", "message.data is required"},
 		{"file bad url", "send_message", `{"chat_id":` + c + `,"message":{"kind":"file_operator","data":{"url":"ftp://x/a.png","name":"a.png","media_type":"image/png"}}}`, "bad_request", "http or https"},
 		{"file no name", "send_message", `{"chat_id":` + c + `,"message":{"kind":"file_operator","data":{"url":"https://x/a.png","media_type":"image/png"}}}`, "bad_request", "data.name is required"},
@@ -605,6 +608,9 @@ func TestVisitorEndpoints(t *testing.T) {
 	sb, srv := newSandbox(t, h)
 
 	post := func(path, body string) (int, map[string]any) {
+		if !strings.Contains(path, "?") {
+			path += "?lang=en"
+		}
 		resp, err := http.Post(srv.URL+path, "application/json", strings.NewReader(body))
 		require.NoError(t, err)
 		defer resp.Body.Close()
@@ -622,11 +628,15 @@ func TestVisitorEndpoints(t *testing.T) {
 	status, v = post(cp+"/messages", `{"text":"hello"}`)
 	require.Equal(t, http.StatusOK, status)
 	require.Equal(t, "Delivered to botbridge (200).", v["webhook"].(map[string]any)["note"])
+	status, v = post(cp+"/messages?lang=ru", `{"text":"привет"}`)
+	require.Equal(t, http.StatusOK, status)
+	require.Equal(t, "Доставлено в botbridge (200).", v["webhook"].(map[string]any)["note"], "notes follow the page's language")
+	require.Equal(t, "Delivered to botbridge (200).", sb.Transcript(id).Messages[1].Delivery.Note, "the Go API stays English")
 
 	status, _ = post(cp+"/buttons", `{"button_id":"nope"}`)
 	require.Equal(t, http.StatusBadRequest, status)
 	call(t, srv, "Token "+token, "send_message", `{"chat_id":`+itoa(id)+`,"message":{"kind":"keyboard","buttons":[[{"id":"a","text":"A"}]]}}`)
-	kbID := sb.Transcript(id).Messages[1].ID
+	kbID := sb.Transcript(id).Messages[2].ID
 	status, _ = post(cp+"/buttons", `{"button_id":"a","message_id":"other"}`)
 	require.Equal(t, http.StatusBadRequest, status, "the button must be on the named keyboard")
 	status, _ = post(cp+"/buttons", `{"button_id":"a","message_id":"`+kbID+`"}`)
@@ -655,7 +665,7 @@ func TestVisitorEndpoints(t *testing.T) {
 	resp.Body.Close()
 	require.Equal(t, id, tr.ChatID)
 	require.Equal(t, sandbox.StateBot, tr.State)
-	require.Len(t, tr.Messages, 4)
+	require.Len(t, tr.Messages, 5)
 	require.Equal(t, "hello", tr.Messages[0].Text)
 
 	resp, err = http.Get(srv.URL + "/sandbox/chats/999999")
@@ -777,7 +787,7 @@ func TestV1Webhooks(t *testing.T) {
 func TestPageRenders(t *testing.T) {
 	t.Parallel()
 	_, srv := newSandbox(t, newHook(t))
-	resp, err := http.Get(srv.URL + "/")
+	resp, err := http.Get(srv.URL + "/?lang=en")
 	require.NoError(t, err)
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()

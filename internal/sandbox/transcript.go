@@ -2,20 +2,25 @@ package sandbox
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/botbridge/botbridge/internal/webim"
+	"github.com/botbridge/botbridge/web/i18n"
 )
 
 // Transcript is one chat as the visitor sees it: their own messages, the
 // bot's messages, and the transfer and close notices, in order.
 type Transcript struct {
 	// ChatID is 0 for a chat that does not exist.
-	ChatID  int64   `json:"chat_id"`
-	Visitor Visitor `json:"visitor"`
+	ChatID int64 `json:"chat_id"`
+	// StringID: the chat's id travels as a JSON string ("1001"), in the
+	// webhooks and, required, in the API calls about it.
+	StringID bool    `json:"string_id"`
+	Visitor  Visitor `json:"visitor"`
 	// State is StateBot, StateTransferred or StateClosed.
 	State string `json:"state"`
 	// Target describes where the chat was transferred ("department sales",
@@ -25,6 +30,11 @@ type Transcript struct {
 	Messages []Message           `json:"messages"`
 	// StartDelivery is how botbridge answered the new_chat webhook.
 	StartDelivery *WebhookResult `json:"start_delivery,omitempty"`
+	// Returns are how botbridge answered each new_chat of a return to the
+	// bot, in order.
+	Returns []WebhookResult `json:"returns,omitempty"`
+	// ChatEvents are the calls of the chat events URL about this chat.
+	ChatEvents []ChatEventResult `json:"chat_events,omitempty"`
 	// Version increases with every change, so a page can skip re-rendering.
 	Version int `json:"version"`
 }
@@ -41,13 +51,19 @@ type Message struct {
 	// assigned by the sandbox for bot messages (a keyboard_response names
 	// its keyboard's ID).
 	ID string `json:"id"`
-	// From is FromVisitor, FromBot or FromSystem.
+	// From is FromVisitor, FromBot, FromOperator or FromSystem.
 	From string `json:"from"`
-	// Kind is Webim's kind (visitor, keyboard_response, operator, keyboard,
-	// file_operator) or a notice kind (KindTransfer, KindClose).
+	// Kind is Webim's kind (visitor, keyboard_response, sticker_visitor,
+	// operator, keyboard, file_operator) or a notice kind (KindTransfer,
+	// KindClose, KindReturn).
 	Kind string `json:"kind"`
-	// Text is the message text, the pressed button's text, or the notice.
-	Text    string           `json:"text,omitempty"`
+	// Text is the message text, the pressed button's text, or the notice
+	// (in English; the page shows it in its language). A keyboard may have
+	// a text above its buttons.
+	Text string `json:"text,omitempty"`
+	// Data is the data of a visitor kind the bridge does not model (a
+	// sticker's {"stickerId": 7}), as sent.
+	Data    json.RawMessage  `json:"data,omitempty"`
 	Buttons [][]webim.Button `json:"buttons,omitempty"`
 	File    *webim.FileData  `json:"file,omitempty"`
 	// Button is the pressed button of a keyboard_response; ReplyTo is the
@@ -58,11 +74,70 @@ type Message struct {
 	// Delivery is how botbridge answered the webhook of a visitor message
 	// (nil while it is being sent).
 	Delivery *WebhookResult `json:"delivery,omitempty"`
+
+	noteKey, noteArg string // a notice's catalog key and argument
+}
+
+// notice is a system line; its text is the catalog's English.
+func notice(kind, key, arg string) Message {
+	m := Message{ID: newID(8), From: FromSystem, Kind: kind, At: time.Now().UTC(), noteKey: key, noteArg: arg}
+	m.Text = localText(i18n.EN, key, arg)
+	return m
+}
+
+// localText formats a key with its one optional argument.
+func localText(l i18n.Lang, key, arg string) string {
+	if arg == "" {
+		return l.T(key)
+	}
+	return l.T(key, arg)
+}
+
+// ChatEventResult is one call of the chat events URL.
+type ChatEventResult struct {
+	// Event is chat_assigned or chat_closed.
+	Event string `json:"event"`
+	// Status is the HTTP status, 0 when there was no answer; OK is 2xx.
+	Status int    `json:"status"`
+	OK     bool   `json:"ok"`
+	Note   string `json:"note"`
+	Body   string `json:"body,omitempty"`
+	noteText
+}
+
+func (e ChatEventResult) localizedNote(l i18n.Lang) string { return e.noteText.in(l, e.Note) }
+
+// localized is the transcript with its notices and notes in l.
+func (t Transcript) localized(l i18n.Lang) Transcript {
+	t = t.clone()
+	for i := range t.Messages {
+		m := &t.Messages[i]
+		if m.noteKey != "" {
+			m.Text = localText(l, m.noteKey, m.noteArg)
+		}
+		if m.Delivery != nil {
+			d := m.Delivery.localized(l)
+			m.Delivery = &d
+		}
+	}
+	if t.StartDelivery != nil {
+		d := t.StartDelivery.localized(l)
+		t.StartDelivery = &d
+	}
+	for i := range t.Returns {
+		t.Returns[i] = t.Returns[i].localized(l)
+	}
+	for i := range t.ChatEvents {
+		t.ChatEvents[i].Note = t.ChatEvents[i].noteText.in(l, t.ChatEvents[i].Note)
+	}
+	return t
 }
 
 // clone copies t so callers never share the live slice.
 func (t Transcript) clone() Transcript {
 	t.Messages = slices.Clone(t.Messages)
+	t.Returns = slices.Clone(t.Returns)
+	t.ChatEvents = slices.Clone(t.ChatEvents)
 	if t.Messages == nil {
 		t.Messages = []Message{}
 	}
@@ -117,7 +192,18 @@ func (t Transcript) Files() []webim.FileData {
 	return out
 }
 
-// Notices returns the transfer and close notices, in order.
+// OperatorTexts returns what the operator wrote in the console, in order.
+func (t Transcript) OperatorTexts() []string {
+	var out []string
+	for _, m := range t.Messages {
+		if m.From == FromOperator {
+			out = append(out, m.Text)
+		}
+	}
+	return out
+}
+
+// Notices returns the transfer, return and close notices, in order.
 func (t Transcript) Notices() []string {
 	var out []string
 	for _, m := range t.Messages {
@@ -141,6 +227,9 @@ func (t Transcript) String() string {
 	if d := t.StartDelivery; d != nil && !d.OK {
 		fmt.Fprintf(&b, "\n  new_chat webhook: %s", d.Note)
 	}
+	for _, e := range t.ChatEvents {
+		fmt.Fprintf(&b, "\n  chat event %s: %s", e.Event, e.Note)
+	}
 	for _, m := range t.Messages {
 		fmt.Fprintf(&b, "\n  %-7s %-17s", m.From, m.Kind)
 		switch {
@@ -159,6 +248,8 @@ func (t Transcript) String() string {
 			fmt.Fprintf(&b, " %s (%s) %s", m.File.Name, m.File.MediaType, m.File.URL)
 		case m.Button != nil:
 			fmt.Fprintf(&b, " %s=%q", m.Button.ID, m.Button.Text)
+		case m.Data != nil:
+			fmt.Fprintf(&b, " %s", m.Data)
 		default:
 			fmt.Fprintf(&b, " %q", m.Text)
 		}
@@ -232,6 +323,32 @@ func HasKeyboardButton(id string) func(Transcript) bool {
 						return true
 					}
 				}
+			}
+		}
+		return false
+	}
+}
+
+// HasOperatorText holds once something the operator wrote in the console
+// contains substr.
+func HasOperatorText(substr string) func(Transcript) bool {
+	return func(t Transcript) bool {
+		for _, s := range t.OperatorTexts() {
+			if strings.Contains(s, substr) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// HasChatEvent holds once the chat events URL was called with event and
+// answered (any status).
+func HasChatEvent(event string) func(Transcript) bool {
+	return func(t Transcript) bool {
+		for _, e := range t.ChatEvents {
+			if e.Event == event {
+				return true
 			}
 		}
 		return false

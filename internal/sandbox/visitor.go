@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -17,6 +18,7 @@ import (
 	"github.com/botbridge/botbridge/internal/jsonerr"
 
 	"github.com/botbridge/botbridge/internal/webim"
+	"github.com/botbridge/botbridge/web/i18n"
 )
 
 // Visitor-side errors.
@@ -42,8 +44,35 @@ type WebhookResult struct {
 	OK bool `json:"ok"`
 	// Body is the start of the answer, for diagnosis.
 	Body string `json:"body,omitempty"`
-	// Note explains the result to a person ("botbridge answered 404: …").
+	// Note explains the result to a person ("botbridge answered 404: …"),
+	// in English; the page shows it in its language.
 	Note string `json:"note"`
+	noteText
+}
+
+// noteText is a note's catalog key and arguments, so the page can show it
+// in its own language.
+type noteText struct {
+	key  string
+	args []any
+}
+
+func (n noteText) in(l i18n.Lang, fallback string) string {
+	if n.key == "" {
+		return fallback
+	}
+	return l.T(n.key, n.args...)
+}
+
+// setNote sets the note from the catalog (English in Note).
+func (r *WebhookResult) setNote(key string, args ...any) {
+	r.noteText = noteText{key: key, args: args}
+	r.Note = i18n.EN.T(key, args...)
+}
+
+func (r WebhookResult) localized(l i18n.Lang) WebhookResult {
+	r.Note = r.in(l, r.Note)
+	return r
 }
 
 // WebhookError is returned by the visitor actions when botbridge did not
@@ -79,14 +108,15 @@ type (
 	}
 	wireNewMessage struct {
 		Event   string      `json:"event"`
-		ChatID  int64       `json:"chat_id"`
+		ChatID  any         `json:"chat_id"` // int64, or a string with StringChatIDs
 		Message wireMessage `json:"message"`
 	}
 	wireMessage struct {
-		ID   string     `json:"id"`
-		Kind string     `json:"kind"`
-		Text string     `json:"text,omitempty"`
-		Data *wirePress `json:"data,omitempty"`
+		ID      string           `json:"id,omitempty"` // left out with NoMessageIDs
+		Kind    string           `json:"kind"`
+		Text    string           `json:"text,omitempty"`
+		Buttons [][]webim.Button `json:"buttons,omitempty"` // a keyboard in a history
+		Data    any              `json:"data,omitempty"`
 	}
 	wirePress struct {
 		Button  webim.Button `json:"button"`
@@ -129,7 +159,8 @@ func (s *Server) startChat(ctx context.Context, visitorName string) (int64, Webh
 	s.mu.Lock()
 	id := s.nextChatID
 	s.nextChatID++
-	c := &chat{t: Transcript{ChatID: id, Visitor: Visitor{ID: newID(16), Name: name}, State: StateBot, Messages: []Message{}}}
+	c := &chat{t: Transcript{ChatID: id, StringID: s.settings.StringChatIDs, Visitor: Visitor{ID: newID(16), Name: name},
+		State: StateBot, Messages: []Message{}}}
 	s.chats[id] = c
 	c.sendMu.Lock() // before anyone can act on the chat, so new_chat goes first
 	s.touchLocked(c)
@@ -137,7 +168,7 @@ func (s *Server) startChat(ctx context.Context, visitorName string) (int64, Webh
 	s.mu.Unlock()
 	defer c.sendMu.Unlock()
 
-	payload := wireNewChat{Event: webim.EventNewChat, Chat: wireChat{ID: id},
+	payload := wireNewChat{Event: webim.EventNewChat, Chat: wireChat{ID: c.wireID()},
 		Visitor:  wireVisitor{ID: visitor.ID, Fields: map[string]string{"name": visitor.Name}},
 		Messages: []wireMessage{}}
 	res, _ := s.post(ctx, webim.Version2, payload)
@@ -149,18 +180,20 @@ func (s *Server) startChat(ctx context.Context, visitorName string) (int64, Webh
 	return id, res, nil
 }
 
+// wireID is the chat id in the form the account sends it; the fields it
+// reads never change after the chat starts.
+func (c *chat) wireID() any {
+	if c.t.StringID {
+		return strconv.FormatInt(c.t.ChatID, 10)
+	}
+	return c.t.ChatID
+}
+
 // SendText is the visitor typing text. After a transfer the message only
 // goes to the transcript (the bot no longer owns the chat); in a closed
 // chat it fails with ErrChatClosed.
 func (s *Server) SendText(ctx context.Context, chatID int64, text string) error {
-	res, err := s.sendText(ctx, chatID, text)
-	if err != nil {
-		return err
-	}
-	if res == nil {
-		return nil
-	}
-	return res.err()
+	return actionErr(s.sendText(ctx, chatID, text))
 }
 
 func (s *Server) sendText(ctx context.Context, chatID int64, text string) (*WebhookResult, error) {
@@ -171,10 +204,45 @@ func (s *Server) sendText(ctx context.Context, chatID int64, text string) (*Webh
 	return s.visitorSays(ctx, chatID, func(Transcript) (Message, error) { return msg, nil })
 }
 
-// PressButton is the visitor pressing a keyboard button: the newest
-// keyboard holding buttonID answers, as keyboard_response.
-func (s *Server) PressButton(ctx context.Context, chatID int64, buttonID string) error {
-	res, err := s.pressButton(ctx, chatID, buttonID, "")
+// SendSticker is the visitor sending a sticker: a kind botbridge does not
+// model, sent as {"kind": "sticker_visitor", "data": {"stickerId": N}} (the
+// shape of Webim's visitor SDK). Like SendText it goes nowhere after a
+// transfer.
+func (s *Server) SendSticker(ctx context.Context, chatID int64, stickerID int) error {
+	return actionErr(s.sendSticker(ctx, chatID, stickerID))
+}
+
+func (s *Server) sendSticker(ctx context.Context, chatID int64, stickerID int) (*WebhookResult, error) {
+	if stickerID <= 0 || stickerID > 1_000_000 {
+		return nil, fmt.Errorf("%w: a sticker id is a positive integer", ErrInvalid)
+	}
+	data, _ := json.Marshal(map[string]int{"stickerId": stickerID})
+	return s.sendOther(ctx, chatID, KindSticker, data)
+}
+
+// KindSticker is Webim's kind of a visitor's sticker.
+const KindSticker = "sticker_visitor"
+
+// SendOther is the visitor sending a message of any other kind Webim has
+// (contacts, …) with its data (a JSON object, or nil).
+func (s *Server) SendOther(ctx context.Context, chatID int64, kind string, data json.RawMessage) error {
+	return actionErr(s.sendOther(ctx, chatID, kind, data))
+}
+
+func (s *Server) sendOther(ctx context.Context, chatID int64, kind string, data json.RawMessage) (*WebhookResult, error) {
+	kind = strings.TrimSpace(kind)
+	if kind == "" || len(kind) > 64 {
+		return nil, fmt.Errorf("%w: the kind must be 1 to 64 characters", ErrInvalid)
+	}
+	if data != nil && (!json.Valid(data) || len(bytes.TrimSpace(data)) == 0 || bytes.TrimSpace(data)[0] != '{') {
+		return nil, fmt.Errorf("%w: data must be a JSON object", ErrInvalid)
+	}
+	msg := Message{ID: newID(12), From: FromVisitor, Kind: kind, Data: bytes.Clone(data)}
+	return s.visitorSays(ctx, chatID, func(Transcript) (Message, error) { return msg, nil })
+}
+
+// actionErr is the error of a visitor action: its own, else the webhook's.
+func actionErr(res *WebhookResult, err error) error {
 	if err != nil {
 		return err
 	}
@@ -182,6 +250,12 @@ func (s *Server) PressButton(ctx context.Context, chatID int64, buttonID string)
 		return nil
 	}
 	return res.err()
+}
+
+// PressButton is the visitor pressing a keyboard button: the newest
+// keyboard holding buttonID answers, as keyboard_response.
+func (s *Server) PressButton(ctx context.Context, chatID int64, buttonID string) error {
+	return actionErr(s.pressButton(ctx, chatID, buttonID, ""))
 }
 
 // pressButton finds the button in keyboardID's message, or in the newest
@@ -195,7 +269,7 @@ func (s *Server) pressButton(ctx context.Context, chatID int64, buttonID, keyboa
 			}
 			for _, row := range m.Buttons {
 				for _, b := range row {
-					if b.ID == buttonID {
+					if b.ID == buttonID && !isLinkButton(b) {
 						btn := b
 						return Message{ID: newID(12), From: FromVisitor, Kind: webim.KindKeyboardResponse,
 							Text: b.Text, Button: &btn, ReplyTo: m.ID}, nil
@@ -233,30 +307,55 @@ func (s *Server) visitorSays(ctx context.Context, chatID int64, build func(Trans
 	msg.At = time.Now().UTC()
 	if c.t.State == StateTransferred {
 		// The chat is with a person now: Webim stops calling the bot.
-		msg.Delivery = &WebhookResult{OK: true, Note: "Not sent to the bot: the chat was transferred to " + c.t.Target + "."}
+		d := WebhookResult{OK: true}
+		d.setNote("sandboxui.note.not_sent")
+		msg.Delivery = &d
 	}
 	c.t.Messages = append(c.t.Messages, msg)
 	idx := len(c.t.Messages) - 1
 	s.touchLocked(c)
+	noIDs := s.settings.NoMessageIDs
 	s.mu.Unlock()
 	if msg.Delivery != nil {
 		return nil, nil
 	}
 
-	wm := wireMessage{ID: msg.ID, Kind: msg.Kind}
-	if msg.Kind == webim.KindKeyboardResponse {
-		wm.Data = &wirePress{Button: *msg.Button}
-		wm.Data.Request.MessageID = msg.ReplyTo
-	} else {
-		wm.Text = msg.Text
+	wm := msg.wire()
+	if noIDs {
+		wm.ID = ""
 	}
-	res, _ := s.post(ctx, webim.Version2, wireNewMessage{Event: webim.EventNewMessage, ChatID: chatID, Message: wm})
+	res, _ := s.post(ctx, webim.Version2, wireNewMessage{Event: webim.EventNewMessage, ChatID: c.wireID(), Message: wm})
 	s.mu.Lock()
 	c.t.Messages[idx].Delivery = &res
 	s.touchLocked(c)
 	s.mu.Unlock()
 	s.log.Info("sandbox visitor message", "chat_id", chatID, "kind", msg.Kind, "webhook_status", res.Status, "ok", res.OK)
 	return &res, nil
+}
+
+// wire is the message as Webim puts it in a webhook: a visitor's message
+// in new_message, any message in a history.
+func (m Message) wire() wireMessage {
+	wm := wireMessage{ID: m.ID, Kind: m.Kind, Text: m.Text}
+	switch {
+	case m.Kind == webim.KindKeyboardResponse && m.Button != nil:
+		wm.Text = ""
+		p := &wirePress{Button: *m.Button}
+		p.Request.MessageID = m.ReplyTo
+		wm.Data = p
+	case m.File != nil:
+		wm.Data = m.File
+	case m.Data != nil:
+		wm.Data = m.Data
+	}
+	if m.Kind == webim.KindKeyboard {
+		wm.Buttons = m.Buttons
+	}
+	return wm
+}
+
+func isLinkButton(b webim.Button) bool {
+	return b.Config != nil && b.Config.Link != ""
 }
 
 // StartChatV1 sends a Bot API 1.0 new_chat for a chat with a uuid id and
@@ -289,7 +388,7 @@ func (s *Server) sendV1(ctx context.Context, payload any) (webim.V1Answer, error
 	ans, err := parseV1Answer(body)
 	if err != nil {
 		res.OK = false
-		res.Note = "botbridge answered 200 but not a 1.0 answer: " + err.Error()
+		res.setNote("sandboxui.note.bad_v1_answer", err.Error())
 		return webim.V1Answer{}, &WebhookError{Result: res}
 	}
 	return ans, nil
@@ -337,28 +436,29 @@ func (s *Server) post(ctx context.Context, version string, payload any) (Webhook
 	}
 	res := WebhookResult{URL: target}
 	if base == "" {
-		res.Note = "No webhook URL is set: start the sandbox with --webhook, or set it under “Sandbox settings”."
+		res.setNote("sandboxui.note.no_webhook")
 		return res, nil
 	}
 	body, err := json.Marshal(payload)
 	if err != nil {
-		res.Note = "could not encode the event: " + err.Error()
+		res.setNote("sandboxui.note.encode_failed", err.Error())
 		return res, nil
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
 	if err != nil {
-		res.Note = "The webhook URL is not usable: " + err.Error()
+		res.setNote("sandboxui.note.bad_webhook_url", err.Error())
 		return res, nil
 	}
 	req.Header.Set("Content-Type", "application/json")
-	if version == webim.Version2 {
+	if v := s.Settings().WebimVersion; version == webim.Version2 && v != "" {
+		// Webim ≥ 10.3 names itself; older releases send no headers.
 		req.Header.Set("X-Bot-API-Dialect", "Webim Standard")
 		req.Header.Set(webim.HeaderVersion, webim.Version2)
-		req.Header.Set("X-Webim-Version", WebimVersion)
+		req.Header.Set(webim.HeaderWebimVersion, v)
 	}
 	resp, err := s.client.Do(req)
 	if err != nil {
-		res.Note = fmt.Sprintf("Could not reach botbridge at %s: %s. Is it running?", redactURL(target), shortErr(err))
+		res.setNote("sandboxui.note.unreachable", redactURL(target), shortErr(err))
 		return res, nil
 	}
 	defer resp.Body.Close()
@@ -366,23 +466,24 @@ func (s *Server) post(ctx context.Context, version string, payload any) (Webhook
 	res.Status = resp.StatusCode
 	res.Body = snippet(answer)
 	ok2xx := resp.StatusCode >= 200 && resp.StatusCode < 300
+	code := strconv.Itoa(resp.StatusCode)
 	switch {
 	case ok2xx && version == webim.Version1:
 		res.OK = resp.StatusCode == http.StatusOK
-		res.Note = fmt.Sprintf("botbridge answered %d.", resp.StatusCode)
+		res.setNote("sandboxui.note.answered", code)
 	case ok2xx && resultOK(answer):
 		res.OK = true
-		res.Note = fmt.Sprintf("Delivered to botbridge (%d).", resp.StatusCode)
+		res.setNote("sandboxui.note.delivered", code)
 	case ok2xx:
-		res.Note = fmt.Sprintf(`botbridge answered %d without {"result":"ok"}.`, resp.StatusCode)
+		res.setNote("sandboxui.note.no_result_ok", code)
 	case resp.StatusCode == http.StatusNotFound:
-		res.Note = "botbridge answered 404: check the webhook URL (is the integration's key right, and the integration enabled?)."
+		res.setNote("sandboxui.note.not_found")
 	case resp.StatusCode == http.StatusRequestEntityTooLarge:
-		res.Note = "botbridge answered 413: the event is too large."
+		res.setNote("sandboxui.note.too_large")
 	case resp.StatusCode >= 400 && resp.StatusCode < 500:
-		res.Note = fmt.Sprintf("botbridge refused the event (%d): %s", resp.StatusCode, res.Body)
+		res.setNote("sandboxui.note.refused", code, res.Body)
 	default:
-		res.Note = fmt.Sprintf("botbridge answered %d: see its log.", resp.StatusCode)
+		res.setNote("sandboxui.note.server_error", code)
 	}
 	return res, answer
 }

@@ -52,6 +52,13 @@ type Options struct {
 	// Integrations is how many Webim integrations (each with its own
 	// sandbox account) to create; default 1.
 	Integrations int
+	// Sandbox is how the sandbox accounts behave (string chat ids,
+	// messages without ids, X-Webim-Version, chat_assigned …); Token,
+	// WebhookURL, ChatEventsURL, Log and FirstChatID are the stack's.
+	Sandbox sandbox.Config
+	// BotLanguage is the demo bot's language, "en" by default (the
+	// harnesses wait for its English texts).
+	BotLanguage string
 }
 
 // Account is one Webim account (sandbox) wired to one integration.
@@ -60,6 +67,10 @@ type Account struct {
 	URL           string
 	WebhookURL    string
 	IntegrationID int64
+	// ChatEventsURL is the integration's chat events URL (no credentials);
+	// ChatEventsUser and ChatEventsPassword its Basic credentials. The
+	// sandbox has them as its chat event handler URL.
+	ChatEventsURL, ChatEventsUser, ChatEventsPassword string
 }
 
 // Stack is a running botbridge with its peers.
@@ -133,7 +144,7 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, kr *secret.Keyring, baseURL s
 	if err != nil {
 		return nil, err
 	}
-	s.Bot = demobot.New(demobot.Config{Secrets: b.Secrets, Log: opt.Log})
+	s.Bot = demobot.New(demobot.Config{Secrets: b.Secrets, Log: opt.Log, Language: opt.BotLanguage})
 	s.serve(botLn, s.Bot)
 
 	for i := range opt.Integrations {
@@ -154,9 +165,22 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, kr *secret.Keyring, baseURL s
 			return nil, err
 		}
 		hook := integration.WebhookURL(base, key)
-		sb := sandbox.New(sandbox.Config{Token: SandboxToken, WebhookURL: hook, Log: opt.Log, FirstChatID: int64(1000*(i+1)) + 1})
+		user, pass, err := integration.RotateChatEvents(ctx, pool, p.ID, integ.ID, owner.ID)
+		if err != nil {
+			return nil, err
+		}
+		events := hook + integration.ChatEventsPath
+		withCreds, err := sandbox.WithCredentials(events, user, pass)
+		if err != nil {
+			return nil, err
+		}
+		cfg := opt.Sandbox
+		cfg.Token, cfg.WebhookURL, cfg.ChatEventsURL, cfg.Log = SandboxToken, hook, withCreds, opt.Log
+		cfg.FirstChatID = int64(1000*(i+1)) + 1
+		sb := sandbox.New(cfg)
 		s.serve(ln, sb)
-		s.Accounts = append(s.Accounts, Account{Sandbox: sb, URL: sbURL, WebhookURL: hook, IntegrationID: integ.ID})
+		s.Accounts = append(s.Accounts, Account{Sandbox: sb, URL: sbURL, WebhookURL: hook, IntegrationID: integ.ID,
+			ChatEventsURL: events, ChatEventsUser: user, ChatEventsPassword: pass})
 	}
 	return s, nil
 }
@@ -173,6 +197,9 @@ func (opt Options) withDefaults() Options {
 	}
 	if opt.Integrations == 0 {
 		opt.Integrations = 1
+	}
+	if opt.BotLanguage == "" {
+		opt.BotLanguage = "en"
 	}
 	return opt
 }

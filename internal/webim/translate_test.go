@@ -115,7 +115,7 @@ func TestTranslate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			p, err := Translate(tt.reply, IntChat(12345), tt.target, Options{})
+			p, err := Translate(tt.reply, IntChat(12345), tt.target, recentWebim)
 			require.NoError(t, err)
 			require.JSONEq(t, tt.wantCalls, callsJSON(t, p.Calls))
 			require.Equal(t, tt.wantUnsupported, p.Unsupported)
@@ -252,7 +252,7 @@ func TestTransferCall(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, note := transferCall(IntChat(5), tt.action, tt.target, Options{})
+			c, note := transferCall(IntChat(5), tt.action, tt.target, recentWebim)
 			require.Nil(t, note)
 			require.Equal(t, MethodRedirectChat, c.Method)
 			require.Equal(t, tt.want, c.Body)
@@ -341,8 +341,12 @@ func TestBotUser(t *testing.T) {
 	require.JSONEq(t, `{"id":"v","channel":"webim","name":"John","phone":null,"email":null}`, string(b))
 }
 
-// An account older than 10.4 cannot transfer to the general queue: the
-// chat goes to the configured target, with a note for the activity log.
+// recentWebim is an account that can transfer to the general queue.
+var recentWebim = Options{WebimVersion: "10.5.62"}
+
+// An account older than 10.4 (or sending no version: older than 10.3)
+// cannot transfer to the general queue: the chat goes to the configured
+// target, with a note for the activity log.
 func TestTranslateQueueOnOldWebim(t *testing.T) {
 	t.Parallel()
 	queue := botapi.Response{Action: &botapi.Action{Type: botapi.ActionTransfer, Queue: true}}
@@ -351,7 +355,12 @@ func TestTranslateQueueOnOldWebim(t *testing.T) {
 	require.JSONEq(t, `[{"method":"redirect_chat","body":{"chat_id":5,"dep_key":"sales"}}]`, callsJSON(t, p.Calls))
 	require.Equal(t, []Note{{Code: NoteQueueReplaced, WebimVersion: "10.3.2"}}, p.Notes)
 
-	p, err = Translate(queue, IntChat(5), Target{DepKey: "sales"}, Options{WebimVersion: "10.5.62"})
+	p, err = Translate(queue, IntChat(5), Target{DepKey: "sales"}, Options{})
+	require.NoError(t, err)
+	require.JSONEq(t, `[{"method":"redirect_chat","body":{"chat_id":5,"dep_key":"sales"}}]`, callsJSON(t, p.Calls), "no X-Webim-Version: before 10.3")
+	require.Equal(t, []Note{{Code: NoteQueueReplaced}}, p.Notes)
+
+	p, err = Translate(queue, IntChat(5), Target{DepKey: "sales"}, recentWebim)
 	require.NoError(t, err)
 	require.JSONEq(t, `[{"method":"redirect_chat","body":{"chat_id":5}}]`, callsJSON(t, p.Calls))
 	require.Empty(t, p.Notes)

@@ -63,13 +63,14 @@ var QueueTransferSince = [2]int{10, 4}
 
 // SupportsQueueTransfer reports whether a Webim account of this release
 // (its X-Webim-Version, "" when it sent none) can transfer a chat to the
-// general queue. No header says nothing, and the 2.0 API assumes a recent
-// release: true. A version that is older, or present but unreadable, is
-// false, and the bridge transfers to the integration's own target instead.
+// general queue. Like Webim's sample bot, only a release known to be 10.4
+// or newer can: no header means a release before 10.3 (the header came
+// with it), and a version that is older or unreadable cannot either; the
+// bridge then transfers to the integration's own target instead.
 func SupportsQueueTransfer(webimVersion string) bool {
 	v := strings.TrimSpace(webimVersion)
 	if v == "" {
-		return true
+		return false
 	}
 	parts := append(strings.Split(v, "."), "0")
 	major, err1 := strconv.Atoi(parts[0])

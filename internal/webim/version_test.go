@@ -49,7 +49,7 @@ func TestDetectVersion(t *testing.T) {
 func TestSupportsQueueTransfer(t *testing.T) {
 	t.Parallel()
 	for v, want := range map[string]bool{
-		"": true, "10.4": true, "10.4.0": true, "10.5.62": true, "11.0": true, "12": true, "10": false,
+		"": false, "10.4": true, "10.4.0": true, "10.5.62": true, "11.0": true, "12": true, "10": false,
 		"10.3.9": false, "9.12": false, "ten": false, "10.x": false,
 	} {
 		require.Equal(t, want, SupportsQueueTransfer(v), "version %q", v)

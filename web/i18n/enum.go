@@ -31,6 +31,20 @@ var enums = map[string]map[string]string{
 		"deleted": "settings.audit.action.deleted", "webhook_rotated": "settings.audit.action.webhook_rotated",
 		"marked_unhealthy": "settings.audit.action.marked_unhealthy", "marked_healthy": "settings.audit.action.marked_healthy",
 		"bot_endpoint_saved": "settings.audit.action.bot_endpoint_saved", "bot_secret_rotated": "settings.audit.action.bot_secret_rotated",
+		"chat_events_rotated":  "settings.audit.action.chat_events_rotated",
+		"link_buttons_changed": "settings.audit.action.link_buttons_changed",
+	},
+	"activity.type": {
+		"chat.started": "activity.type.chat_started", "message.text": "activity.type.message_text",
+		"message.button": "activity.type.message_button", "message.file": "activity.type.message_file",
+		"message.other": "activity.type.message_other", "chat.returned": "activity.type.chat_returned",
+		"chat.assigned": "activity.type.chat_assigned", "chat.closed": "activity.type.chat_closed",
+		"action.failed": "activity.type.action_failed", "webim.chat_started": "activity.type.webim_chat_started",
+	},
+	"integration.seen.kind": {
+		"new_chat": "integration.seen.kind.new_chat", "new_message": "integration.seen.kind.new_message",
+		"chat_started": "integration.seen.kind.chat_started", "chat_assigned": "integration.seen.kind.chat_assigned",
+		"chat_closed": "integration.seen.kind.chat_closed", "other": "integration.seen.kind.other",
 	},
 	"settings.summary": {
 		"active": "settings.summary.active", "unhealthy": "settings.summary.unhealthy",
@@ -56,6 +70,8 @@ const (
 	SettingsRequestStatus = "settings.request_status"
 	ActivityStatus        = "activity.status"
 	ActivityOutcome       = "activity.outcome"
+	ActivityType          = "activity.type"
+	SeenKind              = "integration.seen.kind"
 	AuditAction           = "settings.audit.action"
 	PlatformSummary       = "settings.summary"
 	IntegrationStatus     = "integration.status"

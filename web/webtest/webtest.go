@@ -3,6 +3,7 @@
 package webtest
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
@@ -55,16 +57,21 @@ func Jobs(t testing.TB) jobs.Inserter {
 
 // Server starts the web app on a loopback port over conn (usually a
 // dbtest.Tx, so everything rolls back), with optional changes to Deps.
+//
+// The server believes X-Forwarded-For from loopback and every Client sends
+// an address of its own, so tests do not share one client address: the
+// throttles' advisory locks on an address are held until a test's
+// transaction ends, which would make tests wait for each other.
 func Server(t testing.TB, conn db.Conn, mutate ...func(*web.Deps)) *httptest.Server {
 	t.Helper()
-	cfg := Config(t, nil)
+	cfg := Config(t, map[string]string{"TRUSTED_PROXIES": "127.0.0.1"})
 	kr, err := secret.NewKeyring(cfg.SecretKey)
 	require.NoError(t, err)
 	d := web.Deps{
 		Config:   cfg,
 		Jobs:     Jobs(t),
 		Keyring:  kr,
-		Outbound: outbound.Policy{AllowLocal: cfg.OutboundAllowLocal},
+		Outbound: outbound.Policy{AllowLocal: cfg.OutboundAllowLocal, AllowedPorts: cfg.OutboundAllowedPorts},
 		DB:       conn,
 		Log:      slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Sessions: auth.DefaultSessions,
@@ -83,12 +90,19 @@ type Client struct {
 	t    testing.TB
 	srv  *httptest.Server
 	HTTP *http.Client
+	// IP is the address the client claims in X-Forwarded-For (believed
+	// only by servers that trust loopback proxies, as Server's do).
+	IP string
 }
 
-// NewClient makes a fresh browser for srv.
+var clients atomic.Uint32
+
+// NewClient makes a fresh browser for srv, with an address of its own.
 func NewClient(t testing.TB, srv *httptest.Server) *Client {
 	jar, _ := cookiejar.New(nil)
-	return &Client{t: t, srv: srv, HTTP: &http.Client{
+	n := clients.Add(1)
+	ip := fmt.Sprintf("198.18.%d.%d", n/250%250, n%250+1)
+	return &Client{t: t, srv: srv, IP: ip, HTTP: &http.Client{
 		Jar:           jar,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
@@ -118,6 +132,9 @@ func (r *Response) Value(name string) string {
 
 func (c *Client) do(req *http.Request) *Response {
 	c.t.Helper()
+	if c.IP != "" {
+		req.Header.Set("X-Forwarded-For", c.IP)
+	}
 	resp, err := c.HTTP.Do(req)
 	require.NoError(c.t, err)
 	defer resp.Body.Close()
@@ -145,12 +162,12 @@ func (c *Client) Follow(r *Response) *Response {
 	return r
 }
 
-// CSRF is the browser's current CSRF token (the double-submit cookie);
-// fetching any page first sets it.
+// CSRF is the browser's current CSRF token (the double-submit cookie,
+// __Host-bb_csrf behind an https BASE_URL); fetching any page first sets it.
 func (c *Client) CSRF() string {
 	u, _ := url.Parse(c.srv.URL)
 	for _, ck := range c.HTTP.Jar.Cookies(u) {
-		if ck.Name == "bb_csrf" {
+		if ck.Name == "bb_csrf" || ck.Name == "__Host-bb_csrf" {
 			return ck.Value
 		}
 	}

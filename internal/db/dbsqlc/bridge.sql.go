@@ -498,6 +498,63 @@ func (q *Queries) ListActivity(ctx context.Context, arg ListActivityParams) ([]L
 	return items, nil
 }
 
+const listActivityDetails = `-- name: ListActivityDetails :many
+SELECT e.id,
+       coalesce(e.message->>'kind', '')::text AS kind,
+       coalesce(jsonb_array_length(CASE WHEN jsonb_typeof(e.extra->'messages') = 'array' THEN e.extra->'messages' END), 0)::int AS carried,
+       coalesce(e.extra->'operator'->>'name', '')::text AS operator_name,
+       coalesce(e.extra->'operator'->>'id', '')::text AS operator_id,
+       e.action, e.reason
+FROM bridge_events e JOIN chats c ON c.id = e.chat_id
+WHERE e.id = ANY($1::bigint[]) AND c.project_id = $2
+`
+
+type ListActivityDetailsParams struct {
+	EventIds  []int64
+	ProjectID int64
+}
+
+type ListActivityDetailsRow struct {
+	ID           int64
+	Kind         string
+	Carried      int32
+	OperatorName string
+	OperatorID   string
+	Action       string
+	Reason       string
+}
+
+// What the activity log shows of some events beyond ListActivity: the
+// message kind (message.other), how many messages a chat.returned carried,
+// the operator a chat.assigned named; scoped by project.
+func (q *Queries) ListActivityDetails(ctx context.Context, arg ListActivityDetailsParams) ([]ListActivityDetailsRow, error) {
+	rows, err := q.db.Query(ctx, listActivityDetails, arg.EventIds, arg.ProjectID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListActivityDetailsRow{}
+	for rows.Next() {
+		var i ListActivityDetailsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Kind,
+			&i.Carried,
+			&i.OperatorName,
+			&i.OperatorID,
+			&i.Action,
+			&i.Reason,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listEventCalls = `-- name: ListEventCalls :many
 SELECT event_id, target, method, attempt, status_code, ok, error, duration_ms, created_at
 FROM bridge_calls WHERE event_id = ANY($1::bigint[])
@@ -566,6 +623,46 @@ func (q *Queries) ListIntegrationSeen(ctx context.Context, integrationID int64) 
 	items := []ListIntegrationSeenRow{}
 	for rows.Next() {
 		var i ListIntegrationSeenRow
+		if err := rows.Scan(&i.Kind, &i.WebimVersion, &i.LastSeenAt); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listIntegrationSeenInProject = `-- name: ListIntegrationSeenInProject :many
+SELECT s.kind, s.webim_version, s.last_seen_at
+FROM integration_seen s JOIN integrations i ON i.id = s.integration_id
+WHERE s.integration_id = $1 AND i.project_id = $2
+ORDER BY s.kind
+`
+
+type ListIntegrationSeenInProjectParams struct {
+	IntegrationID int64
+	ProjectID     int64
+}
+
+type ListIntegrationSeenInProjectRow struct {
+	Kind         string
+	WebimVersion string
+	LastSeenAt   time.Time
+}
+
+// When the integration's Webim account last called, per kind, scoped by
+// project so another tenant's integration id finds nothing.
+func (q *Queries) ListIntegrationSeenInProject(ctx context.Context, arg ListIntegrationSeenInProjectParams) ([]ListIntegrationSeenInProjectRow, error) {
+	rows, err := q.db.Query(ctx, listIntegrationSeenInProject, arg.IntegrationID, arg.ProjectID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListIntegrationSeenInProjectRow{}
+	for rows.Next() {
+		var i ListIntegrationSeenInProjectRow
 		if err := rows.Scan(&i.Kind, &i.WebimVersion, &i.LastSeenAt); err != nil {
 			return nil, err
 		}
@@ -836,6 +933,28 @@ func (q *Queries) TouchIntegrationSeen(ctx context.Context, arg TouchIntegration
 	return err
 }
 
+const touchIntegrationSeenByKey = `-- name: TouchIntegrationSeenByKey :exec
+INSERT INTO integration_seen (integration_id, kind, webim_version)
+SELECT id, $1, $2 FROM integrations_accepting_webhooks
+WHERE webhook_key_hash = $3
+ON CONFLICT (integration_id, kind) DO UPDATE SET last_seen_at = now(),
+    webim_version = CASE WHEN excluded.webim_version <> '' THEN excluded.webim_version ELSE integration_seen.webim_version END
+`
+
+type TouchIntegrationSeenByKeyParams struct {
+	Kind         string
+	WebimVersion string
+	KeyHash      []byte
+}
+
+// Outside the storing transaction (a lock on this row would serialise an
+// integration's batches); the engine calls it at most every few seconds
+// per integration, kind and release.
+func (q *Queries) TouchIntegrationSeenByKey(ctx context.Context, arg TouchIntegrationSeenByKeyParams) error {
+	_, err := q.db.Exec(ctx, touchIntegrationSeenByKey, arg.Kind, arg.WebimVersion, arg.KeyHash)
+	return err
+}
+
 const tryLockChat = `-- name: TryLockChat :one
 SELECT pg_try_advisory_lock($1::bigint)::boolean AS locked
 `
@@ -890,22 +1009,6 @@ const upsertChats = `-- name: UpsertChats :many
 WITH accepting AS (
     SELECT id, project_id, webhook_key_hash FROM integrations_accepting_webhooks
     WHERE webhook_key_hash = ANY($1::bytea[])
-), seen AS (
-    INSERT INTO integration_seen (integration_id, kind, webim_version)
-    SELECT a.id, s.kind, s.webim_version
-    FROM (
-        SELECT unnest($2::bytea[]) AS key_hash,
-               unnest($3::text[]) AS kind,
-               unnest($4::text[]) AS webim_version
-    ) s
-    JOIN accepting a ON a.webhook_key_hash = s.key_hash
-    ORDER BY a.id, s.kind
-    ON CONFLICT (integration_id, kind) DO UPDATE SET
-        last_seen_at = now(),
-        webim_version = CASE WHEN excluded.webim_version <> '' THEN excluded.webim_version ELSE integration_seen.webim_version END
-    WHERE integration_seen.last_seen_at < now() - interval '10 seconds'
-       OR (excluded.webim_version <> '' AND excluded.webim_version <> integration_seen.webim_version)
-    RETURNING 1
 ), upserted AS (
     INSERT INTO chats (integration_id, project_id, platform_chat_id, platform_chat_id_quoted, visitor_id, visitor_name, visitor_phone, visitor_email)
     SELECT a.id, a.project_id, u.platform_chat_id, u.quoted, u.visitor_id, u.visitor_name, u.visitor_phone, u.visitor_email
@@ -913,12 +1016,12 @@ WITH accepting AS (
         -- Set-returning functions in one select list advance in lockstep:
         -- row i holds element i of every array.
         SELECT unnest($1::bytea[]) AS key_hash,
-               unnest($5::text[]) AS platform_chat_id,
-               unnest($6::boolean[]) AS quoted,
-               unnest($7::text[]) AS visitor_id,
-               unnest($8::text[]) AS visitor_name,
-               unnest($9::text[]) AS visitor_phone,
-               unnest($10::text[]) AS visitor_email
+               unnest($2::text[]) AS platform_chat_id,
+               unnest($3::boolean[]) AS quoted,
+               unnest($4::text[]) AS visitor_id,
+               unnest($5::text[]) AS visitor_name,
+               unnest($6::text[]) AS visitor_phone,
+               unnest($7::text[]) AS visitor_email
     ) u
     JOIN accepting a ON a.webhook_key_hash = u.key_hash
     ORDER BY a.id, u.platform_chat_id
@@ -937,9 +1040,6 @@ FROM upserted u JOIN accepting a ON a.id = u.integration_id
 
 type UpsertChatsParams struct {
 	KeyHashes       [][]byte
-	SeenKeyHashes   [][]byte
-	SeenKinds       []string
-	SeenVersions    []string
 	PlatformChatIds []string
 	Quoted          []bool
 	VisitorIds      []string
@@ -964,16 +1064,10 @@ type UpsertChatsRow struct {
 // accepting webhooks (the view names the rule) and upsert its chats, one
 // input row per chat (an upsert may touch a row once). Rows are locked in
 // (integration, chat) order so concurrent batches cannot deadlock; a later
-// non-empty visitor field wins, and the chat id's latest form. The seen
-// CTE records, per integration and kind of call, when the account last
-// called and its release; it writes at most every 10 s per kind (or when
-// the release changes), so a busy account does not rewrite it per webhook.
+// non-empty visitor field wins, and the chat id's latest form.
 func (q *Queries) UpsertChats(ctx context.Context, arg UpsertChatsParams) ([]UpsertChatsRow, error) {
 	rows, err := q.db.Query(ctx, upsertChats,
 		arg.KeyHashes,
-		arg.SeenKeyHashes,
-		arg.SeenKinds,
-		arg.SeenVersions,
 		arg.PlatformChatIds,
 		arg.Quoted,
 		arg.VisitorIds,

@@ -207,6 +207,12 @@ type IntegrationsAcceptingWebhook struct {
 	LinkButtons          bool
 }
 
+type LoginAlert struct {
+	UserID int64
+	SentAt time.Time
+	LastAt time.Time
+}
+
 type LoginFailure struct {
 	ID        int64
 	Email     string
@@ -345,6 +351,12 @@ type Session struct {
 	ExpiresAt  time.Time
 	Ip         string
 	UserAgent  string
+}
+
+type SignupAttempt struct {
+	ID        int64
+	Ip        string
+	CreatedAt time.Time
 }
 
 type User struct {

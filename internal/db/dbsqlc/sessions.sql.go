@@ -12,48 +12,66 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
-const clearLoginFailures = `-- name: ClearLoginFailures :exec
-DELETE FROM login_failures WHERE email = $1
+const accountLoginFailures = `-- name: AccountLoginFailures :one
+SELECT count(*)::int AS failures, count(DISTINCT ip)::int AS addresses
+FROM login_failures
+WHERE email = $1 AND created_at > now() - $2::interval
 `
 
-func (q *Queries) ClearLoginFailures(ctx context.Context, email string) error {
-	_, err := q.db.Exec(ctx, clearLoginFailures, email)
+type AccountLoginFailuresParams struct {
+	Email string
+	Since pgtype.Interval
+}
+
+type AccountLoginFailuresRow struct {
+	Failures  int32
+	Addresses int32
+}
+
+func (q *Queries) AccountLoginFailures(ctx context.Context, arg AccountLoginFailuresParams) (AccountLoginFailuresRow, error) {
+	row := q.db.QueryRow(ctx, accountLoginFailures, arg.Email, arg.Since)
+	var i AccountLoginFailuresRow
+	err := row.Scan(&i.Failures, &i.Addresses)
+	return i, err
+}
+
+const clearPairLoginFailures = `-- name: ClearPairLoginFailures :exec
+DELETE FROM login_failures WHERE email = $1 AND ip = $2
+`
+
+type ClearPairLoginFailuresParams struct {
+	Email string
+	Ip    string
+}
+
+// A right password clears its own address's failures on the account only:
+// the owner logging in must not wipe an attacker's record elsewhere.
+func (q *Queries) ClearPairLoginFailures(ctx context.Context, arg ClearPairLoginFailuresParams) error {
+	_, err := q.db.Exec(ctx, clearPairLoginFailures, arg.Email, arg.Ip)
 	return err
 }
 
-const countLoginFailures = `-- name: CountLoginFailures :one
-SELECT
-  count(*) FILTER (WHERE email = $1)::int AS by_email,
-  count(*) FILTER (WHERE ip = $2)::int AS by_ip,
-  coalesce(min(created_at) FILTER (WHERE email = $1), now())::timestamptz AS oldest_email,
-  coalesce(min(created_at) FILTER (WHERE ip = $2), now())::timestamptz AS oldest_ip
-FROM login_failures
-WHERE created_at > $3::timestamptz
-  AND (email = $1 OR ip = $2)
+const countSignupAttempts = `-- name: CountSignupAttempts :one
+SELECT count(*)::int AS attempts, coalesce(min(created_at), now())::timestamptz AS oldest, now()::timestamptz AS now
+FROM signup_attempts
+WHERE ip = $1 AND created_at > now() - $2::interval
 `
 
-type CountLoginFailuresParams struct {
-	Email string
+type CountSignupAttemptsParams struct {
 	Ip    string
-	Since time.Time
+	Since pgtype.Interval
 }
 
-type CountLoginFailuresRow struct {
-	ByEmail     int32
-	ByIp        int32
-	OldestEmail time.Time
-	OldestIp    time.Time
+type CountSignupAttemptsRow struct {
+	Attempts int32
+	Oldest   time.Time
+	Now      time.Time
 }
 
-func (q *Queries) CountLoginFailures(ctx context.Context, arg CountLoginFailuresParams) (CountLoginFailuresRow, error) {
-	row := q.db.QueryRow(ctx, countLoginFailures, arg.Email, arg.Ip, arg.Since)
-	var i CountLoginFailuresRow
-	err := row.Scan(
-		&i.ByEmail,
-		&i.ByIp,
-		&i.OldestEmail,
-		&i.OldestIp,
-	)
+func (q *Queries) CountSignupAttempts(ctx context.Context, arg CountSignupAttemptsParams) (CountSignupAttemptsRow, error) {
+	row := q.db.QueryRow(ctx, countSignupAttempts, arg.Ip, arg.Since)
+	var i CountSignupAttemptsRow
+	err := row.Scan(&i.Attempts, &i.Oldest, &i.Now)
 	return i, err
 }
 
@@ -92,6 +110,15 @@ func (q *Queries) DeleteExpiredSessions(ctx context.Context, idleTimeout pgtype.
 		return 0, err
 	}
 	return result.RowsAffected(), nil
+}
+
+const deleteLoginFailure = `-- name: DeleteLoginFailure :exec
+DELETE FROM login_failures WHERE id = $1
+`
+
+func (q *Queries) DeleteLoginFailure(ctx context.Context, id int64) error {
+	_, err := q.db.Exec(ctx, deleteLoginFailure, id)
+	return err
 }
 
 const deleteSession = `-- name: DeleteSession :exec
@@ -157,6 +184,83 @@ func (q *Queries) GetSessionUser(ctx context.Context, arg GetSessionUserParams) 
 	return i, err
 }
 
+const lockLoginKey = `-- name: LockLoginKey :exec
+SELECT pg_advisory_xact_lock($1::int, hashtext($2::text))
+`
+
+type LockLoginKeyParams struct {
+	Class int32
+	Key   string
+}
+
+// A transaction-scoped advisory lock in the two-key space, which never
+// meets the one-key locks of the bridge (chats) or goose: class says what
+// kind of key it is (see auth.lockClass*), the key is hashed into the rest.
+func (q *Queries) LockLoginKey(ctx context.Context, arg LockLoginKeyParams) error {
+	_, err := q.db.Exec(ctx, lockLoginKey, arg.Class, arg.Key)
+	return err
+}
+
+const loginThrottleState = `-- name: LoginThrottleState :one
+SELECT
+  count(*) FILTER (WHERE email = $1 AND created_at > now() - $2::interval)::int AS pair_failures,
+  coalesce(max(created_at) FILTER (WHERE email = $1), now())::timestamptz AS pair_latest,
+  count(*) FILTER (WHERE created_at > now() - $3::interval)::int AS ip_failures,
+  coalesce(min(created_at) FILTER (WHERE created_at > now() - $3::interval), now())::timestamptz AS ip_oldest,
+  now()::timestamptz AS now
+FROM login_failures
+WHERE ip = $4
+  AND created_at > now() - greatest($2::interval, $3::interval)
+`
+
+type LoginThrottleStateParams struct {
+	Email      string
+	PairWindow pgtype.Interval
+	IpWindow   pgtype.Interval
+	Ip         string
+}
+
+type LoginThrottleStateRow struct {
+	PairFailures int32
+	PairLatest   time.Time
+	IpFailures   int32
+	IpOldest     time.Time
+	Now          time.Time
+}
+
+// What the throttle weighs for one attempt: the failures of this account
+// from this address within pair_window (and the latest of them), and of
+// this address on any account within ip_window (and the oldest of those).
+func (q *Queries) LoginThrottleState(ctx context.Context, arg LoginThrottleStateParams) (LoginThrottleStateRow, error) {
+	row := q.db.QueryRow(ctx, loginThrottleState,
+		arg.Email,
+		arg.PairWindow,
+		arg.IpWindow,
+		arg.Ip,
+	)
+	var i LoginThrottleStateRow
+	err := row.Scan(
+		&i.PairFailures,
+		&i.PairLatest,
+		&i.IpFailures,
+		&i.IpOldest,
+		&i.Now,
+	)
+	return i, err
+}
+
+const pruneLoginAlerts = `-- name: PruneLoginAlerts :execrows
+DELETE FROM login_alerts WHERE last_at < $1
+`
+
+func (q *Queries) PruneLoginAlerts(ctx context.Context, lastAt time.Time) (int64, error) {
+	result, err := q.db.Exec(ctx, pruneLoginAlerts, lastAt)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const pruneLoginFailures = `-- name: PruneLoginFailures :execrows
 DELETE FROM login_failures WHERE created_at < $1
 `
@@ -169,8 +273,20 @@ func (q *Queries) PruneLoginFailures(ctx context.Context, createdAt time.Time) (
 	return result.RowsAffected(), nil
 }
 
-const recordLoginFailure = `-- name: RecordLoginFailure :exec
-INSERT INTO login_failures (email, ip) VALUES ($1, $2)
+const pruneSignupAttempts = `-- name: PruneSignupAttempts :execrows
+DELETE FROM signup_attempts WHERE created_at < $1
+`
+
+func (q *Queries) PruneSignupAttempts(ctx context.Context, createdAt time.Time) (int64, error) {
+	result, err := q.db.Exec(ctx, pruneSignupAttempts, createdAt)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const recordLoginFailure = `-- name: RecordLoginFailure :one
+INSERT INTO login_failures (email, ip) VALUES ($1, $2) RETURNING id
 `
 
 type RecordLoginFailureParams struct {
@@ -178,8 +294,63 @@ type RecordLoginFailureParams struct {
 	Ip    string
 }
 
-func (q *Queries) RecordLoginFailure(ctx context.Context, arg RecordLoginFailureParams) error {
-	_, err := q.db.Exec(ctx, recordLoginFailure, arg.Email, arg.Ip)
+func (q *Queries) RecordLoginFailure(ctx context.Context, arg RecordLoginFailureParams) (int64, error) {
+	row := q.db.QueryRow(ctx, recordLoginFailure, arg.Email, arg.Ip)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
+}
+
+const recordSignupAttempt = `-- name: RecordSignupAttempt :exec
+INSERT INTO signup_attempts (ip) VALUES ($1)
+`
+
+func (q *Queries) RecordSignupAttempt(ctx context.Context, ip string) error {
+	_, err := q.db.Exec(ctx, recordSignupAttempt, ip)
+	return err
+}
+
+const renewLoginAlert = `-- name: RenewLoginAlert :one
+UPDATE login_alerts SET sent_at = now(), last_at = now()
+WHERE user_id = $1
+  AND (last_at < now() - $2::interval OR sent_at < now() - interval '24 hours')
+RETURNING user_id
+`
+
+type RenewLoginAlertParams struct {
+	UserID int64
+	Quiet  pgtype.Interval
+}
+
+// A later attack is news after a quiet spell (no failures past the
+// threshold for quiet), and again once a day while one goes on.
+func (q *Queries) RenewLoginAlert(ctx context.Context, arg RenewLoginAlertParams) (int64, error) {
+	row := q.db.QueryRow(ctx, renewLoginAlert, arg.UserID, arg.Quiet)
+	var user_id int64
+	err := row.Scan(&user_id)
+	return user_id, err
+}
+
+const startLoginAlert = `-- name: StartLoginAlert :one
+INSERT INTO login_alerts (user_id, sent_at, last_at) VALUES ($1, now(), now())
+ON CONFLICT (user_id) DO NOTHING
+RETURNING user_id
+`
+
+// The first attack on an account: its owner is to be told.
+func (q *Queries) StartLoginAlert(ctx context.Context, userID int64) (int64, error) {
+	row := q.db.QueryRow(ctx, startLoginAlert, userID)
+	var user_id int64
+	err := row.Scan(&user_id)
+	return user_id, err
+}
+
+const touchLoginAlert = `-- name: TouchLoginAlert :exec
+UPDATE login_alerts SET last_at = now() WHERE user_id = $1
+`
+
+func (q *Queries) TouchLoginAlert(ctx context.Context, userID int64) error {
+	_, err := q.db.Exec(ctx, touchLoginAlert, userID)
 	return err
 }
 

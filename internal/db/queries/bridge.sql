@@ -9,29 +9,10 @@
 -- accepting webhooks (the view names the rule) and upsert its chats, one
 -- input row per chat (an upsert may touch a row once). Rows are locked in
 -- (integration, chat) order so concurrent batches cannot deadlock; a later
--- non-empty visitor field wins, and the chat id's latest form. The seen
--- CTE records, per integration and kind of call, when the account last
--- called and its release; it writes at most every 10 s per kind (or when
--- the release changes), so a busy account does not rewrite it per webhook.
+-- non-empty visitor field wins, and the chat id's latest form.
 WITH accepting AS (
     SELECT id, project_id, webhook_key_hash FROM integrations_accepting_webhooks
     WHERE webhook_key_hash = ANY(sqlc.arg(key_hashes)::bytea[])
-), seen AS (
-    INSERT INTO integration_seen (integration_id, kind, webim_version)
-    SELECT a.id, s.kind, s.webim_version
-    FROM (
-        SELECT unnest(sqlc.arg(seen_key_hashes)::bytea[]) AS key_hash,
-               unnest(sqlc.arg(seen_kinds)::text[]) AS kind,
-               unnest(sqlc.arg(seen_versions)::text[]) AS webim_version
-    ) s
-    JOIN accepting a ON a.webhook_key_hash = s.key_hash
-    ORDER BY a.id, s.kind
-    ON CONFLICT (integration_id, kind) DO UPDATE SET
-        last_seen_at = now(),
-        webim_version = CASE WHEN excluded.webim_version <> '' THEN excluded.webim_version ELSE integration_seen.webim_version END
-    WHERE integration_seen.last_seen_at < now() - interval '10 seconds'
-       OR (excluded.webim_version <> '' AND excluded.webim_version <> integration_seen.webim_version)
-    RETURNING 1
 ), upserted AS (
     INSERT INTO chats (integration_id, project_id, platform_chat_id, platform_chat_id_quoted, visitor_id, visitor_name, visitor_phone, visitor_email)
     SELECT a.id, a.project_id, u.platform_chat_id, u.quoted, u.visitor_id, u.visitor_name, u.visitor_phone, u.visitor_email
@@ -264,3 +245,34 @@ INSERT INTO bridge_events (public_id, integration_id, chat_id, dedup_key, api_ve
 SELECT u.public_id, sqlc.arg(integration_id), sqlc.arg(chat_id), u.dedup_key, sqlc.arg(api_version), 'message.text', 'done', 'nothing', now()
 FROM (SELECT unnest(sqlc.arg(public_ids)::text[]) AS public_id, unnest(sqlc.arg(dedup_keys)::text[]) AS dedup_key) u
 ON CONFLICT (integration_id, dedup_key) DO NOTHING;
+
+-- name: TouchIntegrationSeenByKey :exec
+-- Outside the storing transaction (a lock on this row would serialise an
+-- integration's batches); the engine calls it at most every few seconds
+-- per integration, kind and release.
+INSERT INTO integration_seen (integration_id, kind, webim_version)
+SELECT id, sqlc.arg(kind), sqlc.arg(webim_version) FROM integrations_accepting_webhooks
+WHERE webhook_key_hash = sqlc.arg(key_hash)
+ON CONFLICT (integration_id, kind) DO UPDATE SET last_seen_at = now(),
+    webim_version = CASE WHEN excluded.webim_version <> '' THEN excluded.webim_version ELSE integration_seen.webim_version END;
+
+-- name: ListIntegrationSeenInProject :many
+-- When the integration's Webim account last called, per kind, scoped by
+-- project so another tenant's integration id finds nothing.
+SELECT s.kind, s.webim_version, s.last_seen_at
+FROM integration_seen s JOIN integrations i ON i.id = s.integration_id
+WHERE s.integration_id = sqlc.arg(integration_id) AND i.project_id = sqlc.arg(project_id)
+ORDER BY s.kind;
+
+-- name: ListActivityDetails :many
+-- What the activity log shows of some events beyond ListActivity: the
+-- message kind (message.other), how many messages a chat.returned carried,
+-- the operator a chat.assigned named; scoped by project.
+SELECT e.id,
+       coalesce(e.message->>'kind', '')::text AS kind,
+       coalesce(jsonb_array_length(CASE WHEN jsonb_typeof(e.extra->'messages') = 'array' THEN e.extra->'messages' END), 0)::int AS carried,
+       coalesce(e.extra->'operator'->>'name', '')::text AS operator_name,
+       coalesce(e.extra->'operator'->>'id', '')::text AS operator_id,
+       e.action, e.reason
+FROM bridge_events e JOIN chats c ON c.id = e.chat_id
+WHERE e.id = ANY(sqlc.arg(event_ids)::bigint[]) AND c.project_id = sqlc.arg(project_id);

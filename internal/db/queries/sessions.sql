@@ -26,21 +26,72 @@ DELETE FROM sessions WHERE user_id = $1;
 DELETE FROM sessions
 WHERE expires_at < now() OR last_seen_at < now() - sqlc.arg(idle_timeout)::interval;
 
--- name: RecordLoginFailure :exec
-INSERT INTO login_failures (email, ip) VALUES ($1, $2);
+-- name: LockLoginKey :exec
+-- A transaction-scoped advisory lock in the two-key space, which never
+-- meets the one-key locks of the bridge (chats) or goose: class says what
+-- kind of key it is (see auth.lockClass*), the key is hashed into the rest.
+SELECT pg_advisory_xact_lock(sqlc.arg(class)::int, hashtext(sqlc.arg(key)::text));
 
--- name: CountLoginFailures :one
+-- name: RecordLoginFailure :one
+INSERT INTO login_failures (email, ip) VALUES ($1, $2) RETURNING id;
+
+-- name: DeleteLoginFailure :exec
+DELETE FROM login_failures WHERE id = $1;
+
+-- name: LoginThrottleState :one
+-- What the throttle weighs for one attempt: the failures of this account
+-- from this address within pair_window (and the latest of them), and of
+-- this address on any account within ip_window (and the oldest of those).
 SELECT
-  count(*) FILTER (WHERE email = sqlc.arg(email))::int AS by_email,
-  count(*) FILTER (WHERE ip = sqlc.arg(ip))::int AS by_ip,
-  coalesce(min(created_at) FILTER (WHERE email = sqlc.arg(email)), now())::timestamptz AS oldest_email,
-  coalesce(min(created_at) FILTER (WHERE ip = sqlc.arg(ip)), now())::timestamptz AS oldest_ip
+  count(*) FILTER (WHERE email = sqlc.arg(email) AND created_at > now() - sqlc.arg(pair_window)::interval)::int AS pair_failures,
+  coalesce(max(created_at) FILTER (WHERE email = sqlc.arg(email)), now())::timestamptz AS pair_latest,
+  count(*) FILTER (WHERE created_at > now() - sqlc.arg(ip_window)::interval)::int AS ip_failures,
+  coalesce(min(created_at) FILTER (WHERE created_at > now() - sqlc.arg(ip_window)::interval), now())::timestamptz AS ip_oldest,
+  now()::timestamptz AS now
 FROM login_failures
-WHERE created_at > sqlc.arg(since)::timestamptz
-  AND (email = sqlc.arg(email) OR ip = sqlc.arg(ip));
+WHERE ip = sqlc.arg(ip)
+  AND created_at > now() - greatest(sqlc.arg(pair_window)::interval, sqlc.arg(ip_window)::interval);
 
--- name: ClearLoginFailures :exec
-DELETE FROM login_failures WHERE email = $1;
+-- name: ClearPairLoginFailures :exec
+-- A right password clears its own address's failures on the account only:
+-- the owner logging in must not wipe an attacker's record elsewhere.
+DELETE FROM login_failures WHERE email = $1 AND ip = $2;
+
+-- name: AccountLoginFailures :one
+SELECT count(*)::int AS failures, count(DISTINCT ip)::int AS addresses
+FROM login_failures
+WHERE email = sqlc.arg(email) AND created_at > now() - sqlc.arg(since)::interval;
+
+-- name: StartLoginAlert :one
+-- The first attack on an account: its owner is to be told.
+INSERT INTO login_alerts (user_id, sent_at, last_at) VALUES ($1, now(), now())
+ON CONFLICT (user_id) DO NOTHING
+RETURNING user_id;
+
+-- name: RenewLoginAlert :one
+-- A later attack is news after a quiet spell (no failures past the
+-- threshold for quiet), and again once a day while one goes on.
+UPDATE login_alerts SET sent_at = now(), last_at = now()
+WHERE user_id = sqlc.arg(user_id)
+  AND (last_at < now() - sqlc.arg(quiet)::interval OR sent_at < now() - interval '24 hours')
+RETURNING user_id;
+
+-- name: TouchLoginAlert :exec
+UPDATE login_alerts SET last_at = now() WHERE user_id = $1;
+
+-- name: PruneLoginAlerts :execrows
+DELETE FROM login_alerts WHERE last_at < $1;
+
+-- name: CountSignupAttempts :one
+SELECT count(*)::int AS attempts, coalesce(min(created_at), now())::timestamptz AS oldest, now()::timestamptz AS now
+FROM signup_attempts
+WHERE ip = sqlc.arg(ip) AND created_at > now() - sqlc.arg(since)::interval;
+
+-- name: RecordSignupAttempt :exec
+INSERT INTO signup_attempts (ip) VALUES ($1);
+
+-- name: PruneSignupAttempts :execrows
+DELETE FROM signup_attempts WHERE created_at < $1;
 
 -- name: PruneLoginFailures :execrows
 DELETE FROM login_failures WHERE created_at < $1;

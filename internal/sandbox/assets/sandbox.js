@@ -6,10 +6,21 @@
 (function () {
   const POLL_MS = 700;
   const $ = (id) => document.getElementById(id);
-  const state = { chatId: null, version: -1, timer: null, closed: false };
+  const state = { chatId: null, version: -1, timer: null, closed: false, chatState: null };
+  // The page's texts in its language, from the catalog (see page.go).
+  const STR = JSON.parse(document.body.dataset.strings || "{}");
+  const LANG = document.body.dataset.lang || "ru";
+  // tr formats a text: each %s takes the next argument.
+  function tr(key) {
+    const args = Array.prototype.slice.call(arguments, 1);
+    let i = 0;
+    return (STR[key] || key).replace(/%s/g, () => String(args[i++]));
+  }
 
   async function api(method, url, body) {
     const opts = { method: method, headers: { Accept: "application/json" } };
+    // Notes come back in the page's language.
+    url += (url.indexOf("?") < 0 ? "?" : "&") + "lang=" + encodeURIComponent(LANG);
     if (body !== undefined) {
       opts.headers["Content-Type"] = "application/json";
       opts.body = JSON.stringify(body);
@@ -76,12 +87,28 @@
       li.appendChild(el("span", "notice-text", m.text));
       return li;
     }
+    if (m.from === "operator") li.appendChild(el("span", "sender muted small", tr("operator")));
     const bubble = el("div", "bubble");
     if (m.kind === "keyboard") {
+      if (m.text) {
+        const p = el("p", "kb-text");
+        appendText(p, m.text);
+        bubble.appendChild(p);
+      }
       const kb = el("div", "keyboard");
       for (const row of m.buttons || []) {
         const r = el("div", "kb-row");
         for (const b of row) {
+          const link = b.config && b.config.link;
+          if (link && /^https?:\/\//.test(link)) {
+            // A link button opens its page; it sends nothing to the bot.
+            const a = el("a", "kb-button kb-link", b.text);
+            a.href = link;
+            a.target = "_blank";
+            a.rel = "noopener noreferrer";
+            r.appendChild(a);
+            continue;
+          }
           const btn = el("button", "kb-button", b.text);
           btn.type = "button";
           btn.dataset.buttonId = b.id;
@@ -97,11 +124,16 @@
       a.href = m.file.url;
       a.target = "_blank";
       a.rel = "noopener noreferrer";
-      bubble.appendChild(el("span", "file-label", "File: "));
+      bubble.appendChild(el("span", "file-label", tr("file")));
       bubble.appendChild(a);
       bubble.appendChild(el("span", "muted small", " (" + m.file.media_type + ")"));
     } else if (m.kind === "keyboard_response") {
       bubble.appendChild(el("span", "pressed", "▸ " + m.text));
+    } else if (m.kind === "sticker_visitor") {
+      const id = m.data && m.data.stickerId;
+      bubble.appendChild(el("span", "sticker", "🐱 " + tr("sticker", id === undefined ? "?" : id)));
+    } else if (!m.text && m.data) {
+      bubble.appendChild(el("span", "other", m.kind + " " + JSON.stringify(m.data)));
     } else {
       appendText(bubble, m.text || "");
     }
@@ -115,23 +147,27 @@
     return li;
   }
 
-  const STATE_LABEL = { bot: "With the bot", transferred: "Transferred", closed: "Closed" };
+  const STATE_LABEL = { bot: tr("state_bot"), transferred: tr("state_transferred"), closed: tr("state_closed") };
 
   function render(t) {
     if (t.version === state.version) return;
     state.version = t.version;
     state.closed = t.state === "closed";
-    $("chat-title").textContent = "Chat " + t.chat_id + " · " + t.visitor.name;
+    state.chatState = t.state;
+    $("chat-title").textContent = tr("chat_title", t.chat_id, t.visitor.name);
+    // The operator console is there while a person has the chat.
+    $("console").hidden = t.state !== "transferred";
     const badge = $("chat-state");
     badge.textContent = STATE_LABEL[t.state] || t.state;
     badge.className = "badge state-" + t.state;
     const list = $("messages");
     const items = t.messages.map((m) => renderMessage(m, state.closed));
-    if (items.length === 0) items.push(el("li", "msg empty muted", "Waiting for the bot…"));
+    if (items.length === 0) items.push(el("li", "msg empty muted", tr("waiting")));
     list.replaceChildren(...items);
     list.scrollTop = list.scrollHeight;
     $("text").disabled = state.closed;
     $("send").disabled = state.closed;
+    $("sticker").disabled = state.closed;
     if (t.start_delivery && !t.start_delivery.ok) setStatus(t.start_delivery.note, "error");
   }
 
@@ -152,10 +188,10 @@
     } catch (e) {
       if (e.status === 404) {
         showStart();
-        setStatus("That chat no longer exists (the sandbox restarted?). Start a new one.", "error");
+        setStatus(tr("lost_chat"), "error");
         return;
       }
-      setStatus("Lost contact with the sandbox: " + e.message, "error");
+      setStatus(tr("lost_contact", e.message), "error");
     }
     if (!state.closed) schedulePoll();
   }
@@ -173,6 +209,7 @@
     stopPolling();
     state.chatId = null;
     $("chat").hidden = true;
+    $("console").hidden = true;
     $("start").hidden = false;
     history.replaceState(null, "", location.pathname);
   }
@@ -219,6 +256,57 @@
     }));
   });
 
+  // The sticker button sends one of a few stickers, as a visitor's
+  // sticker panel would: a kind botbridge does not model.
+  let nextSticker = 1;
+  $("sticker").addEventListener("click", async () => {
+    if (state.chatId === null || state.closed) return;
+    const id = nextSticker;
+    nextSticker = (nextSticker % 5) + 1;
+    await act(() => api("POST", "/sandbox/chats/" + state.chatId + "/stickers", { sticker_id: id }));
+  });
+
+  $("operator-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const input = $("operator-text");
+    const text = input.value;
+    if (!text.trim() || state.chatId === null) return;
+    input.value = "";
+    const data = await act(() => api("POST", "/sandbox/chats/" + state.chatId + "/operator/messages", { text: text }));
+    if (data) setStatus(tr("operator_sent"), "ok");
+    input.focus();
+  });
+
+  $("operator-return").addEventListener("click", async () => {
+    if (state.chatId === null) return;
+    await act(() => api("POST", "/sandbox/chats/" + state.chatId + "/operator/return", {}));
+  });
+
+  $("operator-close").addEventListener("click", async () => {
+    if (state.chatId === null) return;
+    const data = await act(() => api("POST", "/sandbox/chats/" + state.chatId + "/operator/close", {}));
+    if (data) {
+      const ce = data.chat_event;
+      setStatus(ce ? ce.note : tr("closed_no_events"), ce && !ce.ok ? "error" : "ok");
+    }
+  });
+
+  $("settings-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    try {
+      await api("POST", "/sandbox/settings", {
+        string_chat_ids: $("set-string-ids").checked,
+        no_message_ids: $("set-no-ids").checked,
+        webim_version: $("set-version").value.trim(),
+        chat_events_url: $("set-chat-events").value.trim(),
+        chat_assigned: $("set-chat-assigned").checked,
+      });
+      setStatus(tr("settings_saved"), "ok");
+    } catch (e) {
+      setStatus(e.message, "error");
+    }
+  });
+
   $("new-chat").addEventListener("click", () => {
     showStart();
     setStatus("", "");
@@ -229,7 +317,7 @@
     ev.preventDefault();
     try {
       const data = await api("POST", "/sandbox/webhook", { url: $("webhook-url").value });
-      setStatus(data.url ? "Webhook URL saved." : "Webhook URL cleared.", "ok");
+      setStatus(data.url ? tr("webhook_saved") : tr("webhook_cleared"), "ok");
     } catch (e) {
       setStatus(e.message, "error");
     }
