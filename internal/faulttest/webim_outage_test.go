@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -78,7 +79,13 @@ func TestWebimOutage(t *testing.T) {
 	// chat now get the fallback, whose Webim calls wait for Webim like any
 	// other (and come through: their budget outlasts the outage).
 	time.Sleep(time.Until(down.Add(outage - 3*time.Second)))
-	p.Bot.SetDown(true)
+	// Down for new chats only: the chats under way keep their bot, so what
+	// happens to them stays the Webim outage's alone.
+	up := map[string]bool{}
+	for _, c := range chats {
+		up[strconv.FormatInt(c.id, 10)] = true
+	}
+	p.Bot.SetDownExcept(up)
 	var fallbackChats []chatRef
 	for i := range 2 {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -90,7 +97,7 @@ func TestWebimOutage(t *testing.T) {
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
 		assert.Equal(c, len(fallbackChats), count(c, p.Pool, `SELECT count(*) FROM bridge_events WHERE outcome = 'fallback'`))
 	}, 10*time.Second, poll, "the bot's attempts run out: the fallback is planned")
-	p.Bot.SetDown(false)
+	p.Bot.SetDownExcept(nil)
 	time.Sleep(time.Until(down.Add(outage)))
 	sb.SetFaults(sandbox.Faults{})
 	back := time.Now()
