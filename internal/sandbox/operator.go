@@ -58,8 +58,7 @@ func (s *Server) OperatorSay(chatID int64, text string) error {
 // its id). The chat is the bot's again even when the webhook fails (the
 // error is then a *WebhookError).
 func (s *Server) ReturnToBot(ctx context.Context, chatID int64) error {
-	_, err := s.returnToBot(ctx, chatID)
-	return err
+	return actionErr(s.returnToBot(ctx, chatID))
 }
 
 func (s *Server) returnToBot(ctx context.Context, chatID int64) (*WebhookResult, error) {
@@ -94,7 +93,7 @@ func (s *Server) returnToBot(ctx context.Context, chatID int64) (*WebhookResult,
 	s.touchLocked(c)
 	s.mu.Unlock()
 	s.log.Info("sandbox operator returned a chat to the bot", "chat_id", chatID, "history", len(history), "webhook_status", res.Status, "ok", res.OK)
-	return &res, res.err()
+	return &res, nil
 }
 
 // CloseByOperator is the operator closing a transferred chat: the visitor

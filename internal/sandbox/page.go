@@ -230,22 +230,23 @@ func (s *Server) handleStartChat(w http.ResponseWriter, r *http.Request) {
 	s.answer(w, r, http.StatusCreated, id, &res)
 }
 
-// handleSendText is POST /sandbox/chats/{id}/messages {"text": "…"}.
-func (s *Server) handleSendText(w http.ResponseWriter, r *http.Request) {
+// chatAction serves POST /sandbox/chats/{id}/…: the chat from the path,
+// the body as In, the action run with a webhook's deadline, and the answer
+// the chat and the webhook's result (a failed webhook is part of the
+// answer, not an error).
+func chatAction[In any](s *Server, w http.ResponseWriter, r *http.Request, do func(ctx context.Context, id int64, in In) (*WebhookResult, error)) {
 	id, ok := pathChatID(r)
 	if !ok {
 		s.visitorError(w, r, ErrChatNotFound)
 		return
 	}
-	var in struct {
-		Text string `json:"text"`
-	}
+	var in In
 	if !readJSON(w, r, &in) {
 		return
 	}
 	ctx, cancel := webhookContext(r)
 	defer cancel()
-	res, err := s.sendText(ctx, id, in.Text)
+	res, err := do(ctx, id, in)
 	if err != nil {
 		s.visitorError(w, r, err)
 		return
@@ -253,29 +254,49 @@ func (s *Server) handleSendText(w http.ResponseWriter, r *http.Request) {
 	s.answer(w, r, http.StatusOK, id, res)
 }
 
+// handleSendText is POST /sandbox/chats/{id}/messages {"text": "…"}.
+func (s *Server) handleSendText(w http.ResponseWriter, r *http.Request) {
+	chatAction(s, w, r, func(ctx context.Context, id int64, in struct {
+		Text string `json:"text"`
+	}) (*WebhookResult, error) {
+		return s.sendText(ctx, id, in.Text)
+	})
+}
+
 // handlePressButton is POST /sandbox/chats/{id}/buttons
 // {"button_id": "…", "message_id": "<keyboard message, optional>"}.
 func (s *Server) handlePressButton(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathChatID(r)
-	if !ok {
-		s.visitorError(w, r, ErrChatNotFound)
-		return
-	}
-	var in struct {
+	chatAction(s, w, r, func(ctx context.Context, id int64, in struct {
 		ButtonID  string `json:"button_id"`
 		MessageID string `json:"message_id"`
-	}
-	if !readJSON(w, r, &in) {
-		return
-	}
-	ctx, cancel := webhookContext(r)
-	defer cancel()
-	res, err := s.pressButton(ctx, id, in.ButtonID, in.MessageID)
-	if err != nil {
-		s.visitorError(w, r, err)
-		return
-	}
-	s.answer(w, r, http.StatusOK, id, res)
+	}) (*WebhookResult, error) {
+		return s.pressButton(ctx, id, in.ButtonID, in.MessageID)
+	})
+}
+
+// handleSendSticker is POST /sandbox/chats/{id}/stickers {"sticker_id": N}.
+func (s *Server) handleSendSticker(w http.ResponseWriter, r *http.Request) {
+	chatAction(s, w, r, func(ctx context.Context, id int64, in struct {
+		StickerID int `json:"sticker_id"`
+	}) (*WebhookResult, error) {
+		return s.sendSticker(ctx, id, in.StickerID)
+	})
+}
+
+// handleOperatorSay is POST /sandbox/chats/{id}/operator/messages {"text": "…"}.
+func (s *Server) handleOperatorSay(w http.ResponseWriter, r *http.Request) {
+	chatAction(s, w, r, func(_ context.Context, id int64, in struct {
+		Text string `json:"text"`
+	}) (*WebhookResult, error) {
+		return nil, s.OperatorSay(id, in.Text)
+	})
+}
+
+// handleReturnToBot is POST /sandbox/chats/{id}/operator/return {}.
+func (s *Server) handleReturnToBot(w http.ResponseWriter, r *http.Request) {
+	chatAction(s, w, r, func(ctx context.Context, id int64, _ struct{}) (*WebhookResult, error) {
+		return s.returnToBot(ctx, id)
+	})
 }
 
 // handleGetChat is GET /sandbox/chats/{id}: the transcript.
@@ -287,71 +308,6 @@ func (s *Server) handleGetChat(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, t.localized(s.language(r)))
-}
-
-// handleSendSticker is POST /sandbox/chats/{id}/stickers {"sticker_id": N}.
-func (s *Server) handleSendSticker(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathChatID(r)
-	if !ok {
-		s.visitorError(w, r, ErrChatNotFound)
-		return
-	}
-	var in struct {
-		StickerID int `json:"sticker_id"`
-	}
-	if !readJSON(w, r, &in) {
-		return
-	}
-	ctx, cancel := webhookContext(r)
-	defer cancel()
-	res, err := s.sendSticker(ctx, id, in.StickerID)
-	if err != nil {
-		s.visitorError(w, r, err)
-		return
-	}
-	s.answer(w, r, http.StatusOK, id, res)
-}
-
-// handleOperatorSay is POST /sandbox/chats/{id}/operator/messages {"text": "…"}.
-func (s *Server) handleOperatorSay(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathChatID(r)
-	if !ok {
-		s.visitorError(w, r, ErrChatNotFound)
-		return
-	}
-	var in struct {
-		Text string `json:"text"`
-	}
-	if !readJSON(w, r, &in) {
-		return
-	}
-	if err := s.OperatorSay(id, in.Text); err != nil {
-		s.visitorError(w, r, err)
-		return
-	}
-	s.answer(w, r, http.StatusOK, id, nil)
-}
-
-// handleReturnToBot is POST /sandbox/chats/{id}/operator/return {}.
-func (s *Server) handleReturnToBot(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathChatID(r)
-	if !ok {
-		s.visitorError(w, r, ErrChatNotFound)
-		return
-	}
-	var in struct{}
-	if !readJSON(w, r, &in) {
-		return
-	}
-	ctx, cancel := webhookContext(r)
-	defer cancel()
-	res, err := s.returnToBot(ctx, id)
-	var we *WebhookError
-	if err != nil && !errors.As(err, &we) {
-		s.visitorError(w, r, err)
-		return
-	}
-	s.answer(w, r, http.StatusOK, id, res)
 }
 
 // handleCloseByOperator is POST /sandbox/chats/{id}/operator/close {}.
