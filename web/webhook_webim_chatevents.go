@@ -25,7 +25,8 @@ func (h *Handler) WebhookWebimChatEvents(c echo.Context) error {
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"error": "bridge not configured"})
 	}
 	key := c.Param("key")
-	if _, err := h.Bridge.Integration(ctx, key); err != nil {
+	integ, err := h.Bridge.Integration(ctx, key)
+	if err != nil {
 		return h.webhookErr(c, err)
 	}
 	user, password, ok := c.Request().BasicAuth()
@@ -45,7 +46,7 @@ func (h *Handler) WebhookWebimChatEvents(c echo.Context) error {
 		h.Bridge.Metrics.Webhook(bridge.WebhookRefused, bridge.ReasonBadBody)
 		return c.JSON(http.StatusBadRequest, map[string]string{"error": err.Error()})
 	}
-	res, err := h.Bridge.IngestChatEvent(ctx, key, user, password, ev, clip.Text(c.Request().Header.Get(webim.HeaderWebimVersion), 32))
+	res, err := h.Bridge.IngestChatEvent(ctx, integ, user, password, ev, clip.Text(c.Request().Header.Get(webim.HeaderWebimVersion), 32))
 	if errors.Is(err, bridge.ErrBadCredentials) {
 		h.Bridge.Metrics.Webhook(bridge.WebhookRefused, bridge.ReasonBadCredentials)
 		c.Response().Header().Set("WWW-Authenticate", `Basic realm="botbridge chat events"`)

@@ -39,13 +39,10 @@ type ChatEventStored struct {
 // at the integration's chat events URL, authenticated by its Basic
 // credentials, and queues chat.assigned and chat.closed for the bot in the
 // chat's order. chat_started is kept (raw) but not forwarded: the bot hears
-// of new chats through new_chat. A key of no integration accepting webhooks
-// is apperr.ErrNotFound; wrong or missing credentials ErrBadCredentials.
-func (e *Engine) IngestChatEvent(ctx context.Context, key, user, password string, ev webim.ChatEvent, webimVersion string) (ChatEventStored, error) {
-	integ, err := integration.LookupByWebhookKey(ctx, e.Pool, key)
-	if err != nil {
-		return ChatEventStored{}, err
-	}
+// of new chats through new_chat. integ is the integration whose webhook
+// key the URL holds (Engine.Integration); wrong or missing credentials are
+// ErrBadCredentials.
+func (e *Engine) IngestChatEvent(ctx context.Context, integ integration.Integration, user, password string, ev webim.ChatEvent, webimVersion string) (ChatEventStored, error) {
 	if !integ.ChatEventsAuthorized(user, password) {
 		return ChatEventStored{}, ErrBadCredentials
 	}
@@ -59,7 +56,7 @@ func (e *Engine) IngestChatEvent(ctx context.Context, key, user, password string
 		typ, status = "webim."+webim.ChatEventStarted, StatusDone
 	}
 	var out ChatEventStored
-	err = db.InTx(ctx, e.Pool, func(tx pgx.Tx) error {
+	err := db.InTx(ctx, e.Pool, func(tx pgx.Tx) error {
 		q := dbsqlc.New(tx)
 		kind := ev.Name
 		if typ == "" {

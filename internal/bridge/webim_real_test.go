@@ -103,6 +103,8 @@ func TestChatEventsReachTheBot(t *testing.T) {
 	ctx := context.Background()
 	user, pass, err := integration.RotateChatEvents(ctx, f.pool, f.integ.ProjectID, f.integ.ID, f.owner.ID)
 	require.NoError(t, err)
+	integ, err := f.engine.Integration(ctx, f.key) // now with its credentials
+	require.NoError(t, err)
 	f.bot.setReply(func(botapi.Event) (int, string) { return 200, `{"replies":[{"text":"bye"}]}` })
 
 	parse := func(path, body string) webim.ChatEvent {
@@ -110,19 +112,19 @@ func TestChatEventsReachTheBot(t *testing.T) {
 		require.NoError(t, err)
 		return ev
 	}
-	_, err = f.engine.IngestChatEvent(ctx, f.key, user, "wrong", parse("", `{"event":"chat_closed","chat":{"id":51}}`), "")
+	_, err = f.engine.IngestChatEvent(ctx, integ, user, "wrong", parse("", `{"event":"chat_closed","chat":{"id":51}}`), "")
 	require.ErrorIs(t, err, bridge.ErrBadCredentials)
 	var n int
 	require.NoError(t, f.pool.QueryRow(ctx, `SELECT count(*) FROM bridge_events`).Scan(&n))
 	require.Zero(t, n)
 
-	res, err := f.engine.IngestChatEvent(ctx, f.key, user, pass, parse("chat_assigned", `{"chat_id":51,"operator":{"id":240001,"name":"Anna"}}`), "10.5.62")
+	res, err := f.engine.IngestChatEvent(ctx, integ, user, pass, parse("chat_assigned", `{"chat_id":51,"operator":{"id":240001,"name":"Anna"}}`), "10.5.62")
 	require.NoError(t, err)
 	require.True(t, res.Forwarded)
-	res, err = f.engine.IngestChatEvent(ctx, f.key, user, pass, parse("", `{"event":"chat_closed","chat":{"id":51}}`), "10.5.62")
+	res, err = f.engine.IngestChatEvent(ctx, integ, user, pass, parse("", `{"event":"chat_closed","chat":{"id":51}}`), "10.5.62")
 	require.NoError(t, err)
 	require.True(t, res.Forwarded)
-	started, err := f.engine.IngestChatEvent(ctx, f.key, user, pass, parse("", `{"event":"chat_started","id":52}`), "")
+	started, err := f.engine.IngestChatEvent(ctx, integ, user, pass, parse("", `{"event":"chat_started","id":52}`), "")
 	require.NoError(t, err)
 	require.False(t, started.Forwarded, "chat_started is kept, not forwarded")
 
