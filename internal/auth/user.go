@@ -49,11 +49,13 @@ type User struct {
 	CreatedAt time.Time
 	// Language and TimeZone are the account's choices, "" when not made.
 	Language, TimeZone string
+	// Verified reports whether the account has proved it owns Email.
+	Verified bool
 }
 
 func fromRow(u dbsqlc.User) User {
 	return User{ID: u.ID, Email: u.Email, Role: Role(u.Role), Disabled: u.DisabledAt != nil, CreatedAt: u.CreatedAt,
-		Language: u.Language, TimeZone: u.TimeZone}
+		Language: u.Language, TimeZone: u.TimeZone, Verified: u.EmailVerifiedAt != nil}
 }
 
 // MinPasswordLen is the shortest password accepted at sign-up.

@@ -360,12 +360,13 @@ type SignupAttempt struct {
 }
 
 type User struct {
-	ID           int64
-	Email        string
-	PasswordHash string
-	Role         string
-	DisabledAt   *time.Time
-	CreatedAt    time.Time
-	Language     string
-	TimeZone     string
+	ID              int64
+	Email           string
+	PasswordHash    string
+	Role            string
+	DisabledAt      *time.Time
+	CreatedAt       time.Time
+	Language        string
+	TimeZone        string
+	EmailVerifiedAt *time.Time
 }

@@ -140,7 +140,7 @@ func (q *Queries) DeleteUserSessions(ctx context.Context, userID int64) error {
 }
 
 const getSessionUser = `-- name: GetSessionUser :one
-SELECT s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.ip, s.user_agent, u.id, u.email, u.password_hash, u.role, u.disabled_at, u.created_at, u.language, u.time_zone
+SELECT s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.ip, s.user_agent, u.id, u.email, u.password_hash, u.role, u.disabled_at, u.created_at, u.language, u.time_zone, u.email_verified_at
 FROM sessions s
 JOIN users u ON u.id = s.user_id
 WHERE s.token_hash = $1
@@ -180,6 +180,7 @@ func (q *Queries) GetSessionUser(ctx context.Context, arg GetSessionUserParams) 
 		&i.User.CreatedAt,
 		&i.User.Language,
 		&i.User.TimeZone,
+		&i.User.EmailVerifiedAt,
 	)
 	return i, err
 }

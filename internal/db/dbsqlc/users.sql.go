@@ -13,7 +13,7 @@ const createUser = `-- name: CreateUser :one
 INSERT INTO users (email, password_hash, role)
 VALUES ($1, $2, $3)
 ON CONFLICT (email) DO NOTHING
-RETURNING id, email, password_hash, role, disabled_at, created_at, language, time_zone
+RETURNING id, email, password_hash, role, disabled_at, created_at, language, time_zone, email_verified_at
 `
 
 type CreateUserParams struct {
@@ -34,6 +34,7 @@ func (q *Queries) CreateUser(ctx context.Context, arg CreateUserParams) (User, e
 		&i.CreatedAt,
 		&i.Language,
 		&i.TimeZone,
+		&i.EmailVerifiedAt,
 	)
 	return i, err
 }
@@ -41,7 +42,7 @@ func (q *Queries) CreateUser(ctx context.Context, arg CreateUserParams) (User, e
 const disableUser = `-- name: DisableUser :one
 UPDATE users SET disabled_at = coalesce(disabled_at, now())
 WHERE email = $1
-RETURNING id, email, password_hash, role, disabled_at, created_at, language, time_zone
+RETURNING id, email, password_hash, role, disabled_at, created_at, language, time_zone, email_verified_at
 `
 
 func (q *Queries) DisableUser(ctx context.Context, email string) (User, error) {
@@ -56,6 +57,7 @@ func (q *Queries) DisableUser(ctx context.Context, email string) (User, error) {
 		&i.CreatedAt,
 		&i.Language,
 		&i.TimeZone,
+		&i.EmailVerifiedAt,
 	)
 	return i, err
 }
@@ -73,7 +75,7 @@ func (q *Queries) GetAccountLanguage(ctx context.Context, email string) (string,
 }
 
 const getUserByEmail = `-- name: GetUserByEmail :one
-SELECT id, email, password_hash, role, disabled_at, created_at, language, time_zone FROM users WHERE email = $1
+SELECT id, email, password_hash, role, disabled_at, created_at, language, time_zone, email_verified_at FROM users WHERE email = $1
 `
 
 func (q *Queries) GetUserByEmail(ctx context.Context, email string) (User, error) {
@@ -88,12 +90,13 @@ func (q *Queries) GetUserByEmail(ctx context.Context, email string) (User, error
 		&i.CreatedAt,
 		&i.Language,
 		&i.TimeZone,
+		&i.EmailVerifiedAt,
 	)
 	return i, err
 }
 
 const getUserByID = `-- name: GetUserByID :one
-SELECT id, email, password_hash, role, disabled_at, created_at, language, time_zone FROM users WHERE id = $1
+SELECT id, email, password_hash, role, disabled_at, created_at, language, time_zone, email_verified_at FROM users WHERE id = $1
 `
 
 func (q *Queries) GetUserByID(ctx context.Context, id int64) (User, error) {
@@ -108,6 +111,7 @@ func (q *Queries) GetUserByID(ctx context.Context, id int64) (User, error) {
 		&i.CreatedAt,
 		&i.Language,
 		&i.TimeZone,
+		&i.EmailVerifiedAt,
 	)
 	return i, err
 }
@@ -145,7 +149,7 @@ func (q *Queries) ListModeratorRecipients(ctx context.Context) ([]ListModeratorR
 }
 
 const listUsers = `-- name: ListUsers :many
-SELECT id, email, password_hash, role, disabled_at, created_at, language, time_zone FROM users ORDER BY id
+SELECT id, email, password_hash, role, disabled_at, created_at, language, time_zone, email_verified_at FROM users ORDER BY id
 `
 
 func (q *Queries) ListUsers(ctx context.Context) ([]User, error) {
@@ -166,6 +170,7 @@ func (q *Queries) ListUsers(ctx context.Context) ([]User, error) {
 			&i.CreatedAt,
 			&i.Language,
 			&i.TimeZone,
+			&i.EmailVerifiedAt,
 		); err != nil {
 			return nil, err
 		}
