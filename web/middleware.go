@@ -255,6 +255,9 @@ func logPath(p string) string {
 	webhook := -1
 	for i, s := range segs {
 		switch {
+		case i > 0 && segs[i-1] == "invitations" && i == 1:
+			// /invitations/{token}/…: the token is the link's credential.
+			segs[i], masked = "[token]", true
 		case webhook < 0 && strings.EqualFold(strings.TrimSuffix(s, "s"), "webhook"):
 			webhook = i
 		case webhook >= 0 && i == webhook+1 && isPlatformName(s) && i+1 < len(segs):
