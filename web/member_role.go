@@ -49,4 +49,3 @@ func memberRefusal(c echo.Context, err error) (bool, refusalState) {
 	}
 	return false, refusalState{}
 }
-
