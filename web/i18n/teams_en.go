@@ -4,6 +4,17 @@ package i18n
 // e-mail, roles and what members may not do, renaming a project. The
 // Russian texts, same keys, are in teams_ru.go.
 func init() {
+	// The Members tab and the membership audit actions join enumerations
+	// enum.go defines; their keys are spelled out here, with their texts.
+	enums[ProjectTab]["members"] = "project.tab.members"
+	for a, k := range map[string]string{
+		"member_invited": "settings.audit.action.member_invited", "invitation_revoked": "settings.audit.action.invitation_revoked",
+		"invitation_accepted": "settings.audit.action.invitation_accepted", "member_role_changed": "settings.audit.action.member_role_changed",
+		"member_removed": "settings.audit.action.member_removed", "member_left": "settings.audit.action.member_left",
+		"project_renamed": "settings.audit.action.project_renamed",
+	} {
+		enums[AuditAction][a] = k
+	}
 	Register(EN, teamsEN)
 	RegisterPlurals(EN, map[string]Plural{
 		"team.invite.throttled": {Arg: 1,
