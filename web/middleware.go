@@ -255,7 +255,7 @@ func logPath(p string) string {
 	webhook := -1
 	for i, s := range segs {
 		switch {
-		case i > 0 && segs[i-1] == "invitations" && i == 1:
+		case i == 1 && strings.EqualFold(segs[0], "invitations"):
 			// /invitations/{token}/…: the token is the link's credential.
 			segs[i], masked = "[token]", true
 		case webhook < 0 && strings.EqualFold(strings.TrimSuffix(s, "s"), "webhook"):

@@ -97,6 +97,7 @@ var teamsEN = map[string]string{
 
 	"team.rename.section": "Project",
 	"team.rename.link":    "Rename",
+	"team.rename.name":    "Name",
 	"team.rename.title":   "Rename project",
 	"team.rename.submit":  "Save name",
 	"team.rename.cancel":  "Cancel",

@@ -94,6 +94,7 @@ var teamsRU = map[string]string{
 
 	"team.rename.section": "Проект",
 	"team.rename.link":    "Переименовать",
+	"team.rename.name":    "Название",
 	"team.rename.title":   "Переименовать проект",
 	"team.rename.submit":  "Сохранить название",
 	"team.rename.cancel":  "Отмена",
