@@ -274,7 +274,7 @@ func TestInvitationFlows(t *testing.T) {
 	require.Zero(t, n)
 
 	// Accept with an existing account.
-	bob, bobUser := w.user("bob@example.com", auth.RoleOwner)
+	_, bobUser := w.user("bob@example.com", auth.RoleOwner)
 	r = w.owner.Post(members+"/invitations", url.Values{"email": {"Bob@Example.com"}, "role": {"member"}})
 	require.Equal(t, http.StatusSeeOther, r.StatusCode)
 	r = w.owner.Follow(r)
@@ -289,6 +289,11 @@ func TestInvitationFlows(t *testing.T) {
 	require.Equal(t, "/login?next="+url.QueryEscape(link), r.Doc.Find("#invitation-login").AttrOr("href", ""))
 	require.Equal(t, "no-referrer", r.Header.Get("Referrer-Policy"))
 
+	// Log in from the link: back to it, now with Accept.
+	bob := w.server()
+	r = bob.Post("/login", url.Values{"email": {"bob@example.com"}, "password": {stPassword}, "next": {link}})
+	require.Equal(t, http.StatusSeeOther, r.StatusCode)
+	require.Equal(t, link, r.Location())
 	r = bob.Get(link)
 	require.Equal(t, http.StatusOK, r.StatusCode)
 	require.NotZero(t, r.Doc.Find("#invitation-accept").Length())

@@ -334,6 +334,38 @@ func TestInvitationRefusals(t *testing.T) {
 	require.Equal(t, team.InvitesPerWindow, countMail())
 }
 
+// The e-mail speaks the invitee's language when their account chose one,
+// else the inviter's.
+func TestInvitationLanguage(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tx := dbtest.Tx(t)
+	m := mailer(t)
+	owner := verified(ctx, t, tx, "owner@example.com")
+	p := testfactory.Project(ctx, t, tx, &testfactory.ProjectOpts{OwnerID: &owner.ID, Name: testfactory.Ptr("Магазин")})
+	ru := testfactory.User(ctx, t, tx, &testfactory.UserOpts{Email: testfactory.Ptr("ru@example.com")})
+	_, err := tx.Exec(ctx, "UPDATE users SET language = 'ru' WHERE id = $1", ru.ID)
+	require.NoError(t, err)
+
+	_, err = team.Send(ctx, tx, m, owner, p.ID, team.Invite{Email: "ru@example.com", Role: project.RoleOwner})
+	require.NoError(t, err)
+	_, subject, body := lastLink(ctx, t, tx, "ru@example.com")
+	require.Equal(t, "Приглашение в проект «Магазин» в botbridge", subject)
+	require.Contains(t, body, "owner@example.com приглашает вас в проект «Магазин» в botbridge, роль — Владелец.")
+	require.Contains(t, body, "действует 7 дней")
+
+	// No account: the inviter's language (English here).
+	_, err = team.Send(ctx, tx, m, owner, p.ID, team.Invite{Email: "new@example.com", Role: project.RoleMember})
+	require.NoError(t, err)
+	_, subject, _ = lastLink(ctx, t, tx, "new@example.com")
+	require.Equal(t, "Invitation to the project «Магазин» on botbridge", subject)
+	owner.Language = "ru"
+	_, err = team.Send(ctx, tx, m, owner, p.ID, team.Invite{Email: "new2@example.com", Role: project.RoleMember})
+	require.NoError(t, err)
+	_, subject, _ = lastLink(ctx, t, tx, "new2@example.com")
+	require.Equal(t, "Приглашение в проект «Магазин» в botbridge", subject)
+}
+
 func TestRename(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
