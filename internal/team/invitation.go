@@ -337,8 +337,21 @@ func Accept(ctx context.Context, conn db.Conn, token string, u auth.User) (int64
 	var projectID int64
 	err := db.InTx(ctx, conn, func(tx pgx.Tx) error {
 		q := dbsqlc.New(tx)
+		// Locks in the order Send takes them (project, then invitation),
+		// so an acceptance and a re-invitation racing cannot deadlock.
+		peek, err := q.GetInvitationByToken(ctx, hashToken(token))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("team: invitation: %w", apperr.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("team: invitation: %w", err)
+		}
+		if _, err := lockProject(ctx, q, peek.ProjectID); err != nil {
+			return err
+		}
 		r, err := q.LockInvitationByToken(ctx, hashToken(token))
 		if errors.Is(err, pgx.ErrNoRows) {
+			// Replaced by a newer invitation meanwhile: its token changed.
 			return fmt.Errorf("team: invitation: %w", apperr.ErrNotFound)
 		}
 		if err != nil {
@@ -349,9 +362,6 @@ func Accept(ctx context.Context, conn db.Conn, token string, u auth.User) (int64
 		}
 		if r.Email != u.Email {
 			return &WrongAccountError{Invited: r.Email, Current: u.Email}
-		}
-		if _, err := lockProject(ctx, q, r.ProjectID); err != nil {
-			return err
 		}
 		if _, err := q.AddProjectMemberIfAbsent(ctx, dbsqlc.AddProjectMemberIfAbsentParams{ProjectID: r.ProjectID, UserID: u.ID, Role: r.Role}); err != nil {
 			return fmt.Errorf("team: add member: %w", err)

@@ -391,3 +391,63 @@ func TestRename(t *testing.T) {
 }
 
 func itoa(i int) string { return string(rune('a'+i/26)) + string(rune('a'+i%26)) }
+
+// Two acceptances of one link at once: one membership, one audit entry;
+// an acceptance racing a re-invitation of the same address ends in either
+// order, never a deadlock or an error of the database.
+func TestAcceptConcurrent(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool, _ := dbtest.NewDatabase(t)
+	m := mailer(t)
+	owner := verified(ctx, t, pool, "owner@example.com")
+	p := testfactory.Project(ctx, t, pool, &testfactory.ProjectOpts{OwnerID: &owner.ID})
+	for i := range 10 {
+		email := "mate" + itoa(i) + "@example.com"
+		u := testfactory.User(ctx, t, pool, &testfactory.UserOpts{Email: &email})
+		_, err := team.Send(ctx, pool, m, owner, p.ID, team.Invite{Email: email, Role: project.RoleMember})
+		require.NoError(t, err)
+		token, _, _ := lastLink(ctx, t, pool, email)
+
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			<-start
+			_, errs[0] = team.Accept(ctx, pool, token, u)
+		}()
+		go func() {
+			defer wg.Done()
+			<-start
+			if i%2 == 0 {
+				_, errs[1] = team.Accept(ctx, pool, token, u)
+			} else {
+				_, errs[1] = team.Send(ctx, pool, m, owner, p.ID, team.Invite{Email: email, Role: project.RoleOwner})
+			}
+		}()
+		close(start)
+		wg.Wait()
+		if i%2 == 0 {
+			require.True(t, (errs[0] == nil) != (errs[1] == nil), "exactly one acceptance: %v / %v", errs[0], errs[1])
+			for _, err := range errs {
+				if err != nil {
+					require.ErrorIs(t, err, team.ErrInvitationUsed)
+				}
+			}
+			var n int
+			require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM integration_audit WHERE project_id = $1 AND action = 'invitation_accepted' AND detail LIKE '%' || $2 || '%'", p.ID, email).Scan(&n))
+			require.Equal(t, 1, n)
+			continue
+		}
+		// Accepted first: the re-invitation finds a member. Re-invited
+		// first: the old link no longer exists.
+		if errs[0] == nil {
+			require.Equal(t, "team.invite.email.member", apperr.Fields(errs[1])["email"])
+		} else {
+			require.ErrorIs(t, errs[0], apperr.ErrNotFound)
+			require.NoError(t, errs[1])
+		}
+	}
+}
