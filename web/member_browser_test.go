@@ -109,6 +109,9 @@ func TestBrowserInviteColleague(t *testing.T) {
 	browsertest.Run(t, b, "sign up from the link",
 		chromedp.Click(`#invitation-signup`, q),
 		chromedp.WaitVisible(`#invitation-signup-form`, q),
+	)
+	shot("signup-en")
+	browsertest.Run(t, b, "fill the sign-up",
 		chromedp.SendKeys(`#f-password`, matePass, q),
 		chromedp.SendKeys(`#f-confirm`, matePass, q),
 		chromedp.Click(`#invitation-signup-form button[type="submit"]`, q),
@@ -182,5 +185,9 @@ func TestBrowserInviteColleague(t *testing.T) {
 	shot("members-owner-ru-360")
 	browsertest.Run(t, b, "settings with rename", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(proj+"/settings"), chromedp.WaitVisible(`#rename`, q))
 	shot("settings-owner-ru")
+	browsertest.Run(t, b, "the used link in Russian", chromedp.Navigate(link), chromedp.WaitVisible(`#invitation-closed`, q),
+		chromedp.Text(`#invitation-closed`, &text, q))
+	require.Equal(t, "Это приглашение уже принято.", strings.TrimSpace(text))
+	shot("invitation-used-ru")
 	_ = integration.AuditLimit
 }

@@ -41,7 +41,7 @@ var teamsRU = map[string]string{
 	"team.members.intro":       "Владельцам доступно всё, включая секреты, участников и удаление проекта. Участники видят проект, заявки, интеграции и журнал событий, могут подавать заявки и повторять отправку событий, но не видят токенов и секретов.",
 	"team.members.email":       "Эл. почта",
 	"team.members.role":        "Роль",
-	"team.members.joined":      "В проекте с",
+	"team.members.joined":      "Дата вступления",
 	"team.members.actions":     "Действия",
 	"team.members.you":         "(это вы)",
 	"team.members.role_of":     "Роль участника %s",
