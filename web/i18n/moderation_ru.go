@@ -9,7 +9,7 @@ func init() {
 
 var moderationRU = map[string]string{
 	"request.status.revoked":          "Доступ отозван",
-	"request.verb.revoked":            "лишить доступа",
+	"request.verb.revoked":            "отменить",
 	"request.verb.submitted":          "подать повторно",
 	"settings.request_status.revoked": "Доступ отозван",
 
