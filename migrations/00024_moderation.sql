@@ -41,7 +41,64 @@ CREATE TABLE request_evidence (
     checked_at   timestamptz
 );
 
+-- The queue's per-status counts. count(*) GROUP BY status over 10^5
+-- requests reads every row (150+ ms measured; the planner will not use the
+-- status index for it), far over the queue's 30 ms. Instead every change of
+-- integration_requests appends its net change per status here (statement
+-- triggers over the transition tables: a bulk insert adds one row per
+-- status, not one per request), and the count is the sum of a few rows.
+-- Appends never wait on each other (a single counter row per status would
+-- serialise every submission and deadlock concurrent transactions); a
+-- periodic job folds the rows (request.CompactCounts) so the table stays
+-- a few rows long.
+CREATE TABLE request_status_deltas (
+    status text NOT NULL,
+    n      bigint NOT NULL
+);
+INSERT INTO request_status_deltas (status, n)
+    SELECT status, count(*) FROM integration_requests GROUP BY status;
+
+-- +goose StatementBegin
+CREATE FUNCTION request_status_deltas_ins() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO request_status_deltas (status, n) SELECT status, count(*) FROM new_rows GROUP BY status;
+    RETURN NULL;
+END $$;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE FUNCTION request_status_deltas_upd() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO request_status_deltas (status, n)
+    SELECT s, sum(d) FROM (
+        SELECT o.status AS s, -1 AS d FROM old_rows o JOIN new_rows nw ON nw.id = o.id WHERE nw.status <> o.status
+        UNION ALL
+        SELECT nw.status, 1 FROM old_rows o JOIN new_rows nw ON nw.id = o.id WHERE nw.status <> o.status
+    ) c GROUP BY s;
+    RETURN NULL;
+END $$;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE FUNCTION request_status_deltas_del() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO request_status_deltas (status, n) SELECT status, -count(*) FROM old_rows GROUP BY status;
+    RETURN NULL;
+END $$;
+-- +goose StatementEnd
+CREATE TRIGGER request_status_deltas_ins AFTER INSERT ON integration_requests
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION request_status_deltas_ins();
+CREATE TRIGGER request_status_deltas_upd AFTER UPDATE ON integration_requests
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION request_status_deltas_upd();
+CREATE TRIGGER request_status_deltas_del AFTER DELETE ON integration_requests
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION request_status_deltas_del();
+
 -- +goose Down
+DROP TRIGGER request_status_deltas_del ON integration_requests;
+DROP TRIGGER request_status_deltas_upd ON integration_requests;
+DROP TRIGGER request_status_deltas_ins ON integration_requests;
+DROP FUNCTION request_status_deltas_del();
+DROP FUNCTION request_status_deltas_upd();
+DROP FUNCTION request_status_deltas_ins();
+DROP TABLE request_status_deltas;
 DROP TABLE request_evidence;
 DELETE FROM request_events WHERE kind = 'note';
 ALTER TABLE request_events DROP CONSTRAINT request_events_check;

@@ -194,9 +194,9 @@ func newApp(cfg *config.Config, pool, workPool *pgxpool.Pool, log *slog.Logger, 
 		Log:                  log,
 		JobTimeout:           cfg.JobTimeout,
 		RescueStuckJobsAfter: cfg.JobRescueAfter,
-		Periodic:             []*river.PeriodicJob{auth.PruneJob()},
+		Periodic:             []*river.PeriodicJob{auth.PruneJob(), request.CompactJob()},
 	}, mail.Workers(pool, sender, log), engine.Workers(), auth.PruneWorkers(pool, log),
-		request.EvidenceWorkers(pool, request.Checker{Policy: policy}, log))
+		request.EvidenceWorkers(pool, request.Checker{Policy: policy}, log), request.CompactWorkers(pool))
 	if err != nil {
 		return nil, err
 	}

@@ -267,3 +267,58 @@ func TestEvidenceQueuedAndStored(t *testing.T) {
 	require.NoError(t, err)
 	require.False(t, ok)
 }
+
+// The counts follow every submission, transition, resubmission and
+// deletion, and compaction leaves them as they are.
+func TestCountsFollowChangesAndCompaction(t *testing.T) {
+	t.Parallel()
+	tx := dbtest.Tx(t)
+	f := setup(t, tx)
+	real := func() map[request.Status]int64 {
+		rows, err := tx.Query(f.ctx, `SELECT status, count(*) FROM integration_requests GROUP BY status`)
+		require.NoError(t, err)
+		defer rows.Close()
+		out := map[request.Status]int64{}
+		for rows.Next() {
+			var s string
+			var n int64
+			require.NoError(t, rows.Scan(&s, &n))
+			out[request.Status(s)] = n
+		}
+		return out
+	}
+	same := func(step string) {
+		t.Helper()
+		got, err := request.Counts(f.ctx, tx)
+		require.NoError(t, err)
+		for k, v := range got {
+			if v == 0 {
+				delete(got, k)
+			}
+		}
+		require.Equal(t, real(), got, step)
+	}
+	base, err := request.Counts(f.ctx, tx)
+	require.NoError(t, err)
+	require.Empty(t, base, "nothing else is visible in this transaction")
+	r1, _ := approved(t, f, "Count one")
+	same("approved")
+	r2 := f.submit(t)
+	_, err = request.Reject(f.ctx, tx, f.n, r2.ID, r2.Version, f.mod.ID, "No.")
+	require.NoError(t, err)
+	same("rejected")
+	_, err = request.Resubmit(f.ctx, tx, f.n, f.owner.ID, f.proj.ID, r2.ID, r2.Version+1, validInput())
+	require.NoError(t, err)
+	same("resubmitted")
+	_, err = request.Revoke(f.ctx, tx, f.n, r1.ID, r1.Version, f.mod.ID, "Spam.")
+	require.NoError(t, err)
+	same("revoked")
+	require.NoError(t, request.CompactCounts(f.ctx, tx))
+	var rows int
+	require.NoError(t, tx.QueryRow(f.ctx, `SELECT count(*) FROM request_status_deltas`).Scan(&rows))
+	require.LessOrEqual(t, rows, 2, "one row per status after compaction")
+	same("compacted")
+	_, err = tx.Exec(f.ctx, `DELETE FROM projects WHERE id = $1`, f.proj.ID)
+	require.NoError(t, err)
+	same("deleted with the project")
+}

@@ -305,6 +305,11 @@ type RequestEvidence struct {
 	CheckedAt   *time.Time
 }
 
+type RequestStatusDelta struct {
+	Status string
+	N      int64
+}
+
 type RiverJob struct {
 	ID           int64
 	State        RiverJobState
