@@ -86,7 +86,9 @@ func (h *Handler) renderModeration(c echo.Context, status int, id int64, st modS
 		m.CanTake, m.CanApprove, m.CanReject, m.CanRevoke = false, false, false, false
 	}
 	if r.Status.Decided() {
-		m.Decided = l.T("moderation.decided", statusLabel(l, r.Status))
+		if !m.CanRevoke {
+			m.Decided = l.T("moderation.decided", statusLabel(l, r.Status))
+		}
 		m.NextURL = "/moderation/next"
 	}
 	for _, o := range others {
