@@ -115,6 +115,46 @@ func TestModerationPagesInBrowser(t *testing.T) {
 	browsertest.Run(t, b, "project view", chromedp.EmulateViewport(1280, 900),
 		chromedp.Navigate(srv.URL+"/moderation/projects/"+itoa(projectOf(t, pool, ids[2]))), chromedp.WaitVisible(`.members`, q))
 	shot("project-ru")
+
+	// The owner's side: a revoked request and a rejected one to send again.
+	_, err = request.Reject(ctx, pool, n, ids[0], 1, mod.ID, "Please name the Webim account you will connect.")
+	require.NoError(t, err)
+	_, err = request.Revoke(ctx, pool, n, ids[2], 3, mod.ID, "The bot sent advertising to visitors.")
+	require.NoError(t, err)
+	browsertest.Run(t, b, "owner logs in",
+		chromedp.Click(`form[action="/logout"] button`, q),
+		chromedp.WaitVisible(`.topnav a[href="/login"]`, q),
+		chromedp.Navigate(srv.URL+"/login"),
+		chromedp.WaitVisible(`#f-email`, q),
+		chromedp.SendKeys(`#f-email`, owner.Email, q),
+		chromedp.SendKeys(`#f-password`, pass, q),
+		chromedp.Click(`main form button[type="submit"]`, q),
+		chromedp.WaitVisible(`.topnav .account`, q),
+		chromedp.Navigate(srv.URL+"/projects/"+itoa(projectOf(t, pool, ids[2]))+"/requests"),
+		chromedp.WaitVisible(`a.new-request`, q),
+	)
+	shot("owner-revoked-ru")
+	var noteShown bool
+	browsertest.Run(t, b, "no notes for owners", chromedp.Evaluate(`document.body.innerText.includes("Called the owner")`, &noteShown))
+	require.False(t, noteShown)
+	browsertest.Run(t, b, "resubmit form",
+		chromedp.Navigate(srv.URL+"/projects/"+itoa(projectOf(t, pool, ids[0]))+"/requests/"+itoa(ids[0])+"/resubmit"),
+		chromedp.WaitVisible(`.reject-reason`, q),
+	)
+	shot("owner-resubmit-ru")
+	browsertest.Run(t, b, "english",
+		chromedp.Click(`form[action="/language"] button[value="en"]`, q),
+		chromedp.WaitVisible(`form[action="/language"] button[value="ru"]`, q),
+		chromedp.WaitVisible(`.reject-reason`, q),
+	)
+	shot("owner-resubmit-en")
+	browsertest.Run(t, b, "send again",
+		chromedp.Click(`main form[novalidate] button.primary`, q),
+		chromedp.WaitVisible(`.flash`, q),
+	)
+	var flash string
+	browsertest.Run(t, b, "flash", chromedp.Text(`.flash`, &flash, q))
+	require.Contains(t, flash, "sent again")
 }
 
 func projectOf(t *testing.T, pool *pgxpool.Pool, requestID int64) int64 {
