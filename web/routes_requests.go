@@ -11,6 +11,8 @@ func (h *Handler) requestRoutes(r *Router) {
 	r.Project(project.ActionFileRequest).POST("/projects/:project/requests/new", h.RequestCreate)
 	r.Project(project.ActionFileRequest).POST("/projects/:project/requests/:request/withdraw", h.RequestWithdraw)
 	r.Project(project.ActionFileRequest).POST("/projects/:project/requests/:request/comments", h.RequestComment)
+	r.Project(project.ActionFileRequest).GET("/projects/:project/requests/:request/resubmit", h.RequestEditForm)
+	r.Project(project.ActionFileRequest).POST("/projects/:project/requests/:request/resubmit", h.RequestResubmit)
 
 	// Moderators and admins; everyone else gets 403.
 	r.Moderator.GET("/moderation", h.ModerationQueue)
@@ -19,4 +21,9 @@ func (h *Handler) requestRoutes(r *Router) {
 	r.Moderator.POST("/moderation/requests/:request/approve", h.ModerationApprove)
 	r.Moderator.POST("/moderation/requests/:request/reject", h.ModerationReject)
 	r.Moderator.POST("/moderation/requests/:request/comments", h.ModerationComment)
+	r.Moderator.POST("/moderation/requests/:request/revoke", h.ModerationRevoke)
+	r.Moderator.POST("/moderation/requests/:request/notes", h.ModerationNote)
+	r.Moderator.POST("/moderation/requests/:request/evidence", h.ModerationCheckAgain)
+	r.Moderator.GET("/moderation/next", h.ModerationNext)
+	r.Moderator.GET("/moderation/projects/:project", h.ModerationProject)
 }
