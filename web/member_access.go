@@ -16,8 +16,29 @@ const ctxProject = "bb.project"
 // (project.Can; a plain member gets 403 saying it is for owners). Every
 // project route is registered through here, naming its action, so the
 // routes tables read as the permission map of the web.
-func (r *Router) Project(a project.Action) *Area {
-	return r.User.with(r.H.requireAction(a))
+func (r *Router) Project(a project.Action) *ProjectArea {
+	return &ProjectArea{area: r.User.with(r.H.requireAction(a)), action: a}
+}
+
+// ProjectArea registers project routes of one action. Each route is named
+// "project:<action>" (echo.Route.Name), so a test can check that no route
+// under /projects/:project skips the permission check.
+type ProjectArea struct {
+	area   *Area
+	action project.Action
+}
+
+// RoutePrefix names the routes ProjectArea registers.
+const RoutePrefix = "project:"
+
+// GET registers a GET route.
+func (p *ProjectArea) GET(path string, h echo.HandlerFunc) {
+	p.area.e.GET(path, h, p.area.mws...).Name = RoutePrefix + string(p.action)
+}
+
+// POST registers a POST route.
+func (p *ProjectArea) POST(path string, h echo.HandlerFunc) {
+	p.area.e.POST(path, h, p.area.mws...).Name = RoutePrefix + string(p.action)
 }
 
 func (h *Handler) requireAction(a project.Action) echo.MiddlewareFunc {

@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -16,6 +18,7 @@ import (
 	"github.com/botbridge/botbridge/internal/integration"
 	"github.com/botbridge/botbridge/internal/project"
 	"github.com/botbridge/botbridge/internal/testfactory"
+	"github.com/botbridge/botbridge/web"
 	"github.com/botbridge/botbridge/web/webtest"
 )
 
@@ -445,4 +448,22 @@ func TestMembersAndRename(t *testing.T) {
 	require.Contains(t, audit, "«Salute shop» → «Salute store»")
 	require.Contains(t, audit, "mate@example.com: Member → Owner")
 	require.Contains(t, audit, "Member removed")
+}
+
+// Every route under /projects/:project was registered through r.Project
+// with an action the permission table knows: none skips the role check.
+func TestProjectRoutesNameTheirAction(t *testing.T) {
+	t.Parallel()
+	e := web.New(web.Deps{Config: webtest.Config(t, nil), Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	n := 0
+	for _, r := range e.Routes() {
+		if !strings.HasPrefix(r.Path, "/projects/:project") {
+			continue
+		}
+		n++
+		require.True(t, strings.HasPrefix(r.Name, web.RoutePrefix), "%s %s is not registered through r.Project", r.Method, r.Path)
+		a := project.Action(strings.TrimPrefix(r.Name, web.RoutePrefix))
+		require.True(t, project.Can(project.RoleOwner, a), "%s %s: unknown action %q", r.Method, r.Path, a)
+	}
+	require.Greater(t, n, 30)
 }
