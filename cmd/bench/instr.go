@@ -172,6 +172,12 @@ func callgrindDump(ctx context.Context, dir string, pid int) (int64, error) {
 	if newest == "" {
 		return 0, fmt.Errorf("callgrind wrote no dump for %d", pid)
 	}
+	if keep := os.Getenv("BENCH_CALLGRIND_DIR"); keep != "" {
+		// For callgrind_annotate: where the instructions went.
+		if b, err := os.ReadFile(newest); err == nil {
+			_ = os.WriteFile(filepath.Join(keep, filepath.Base(newest)), b, 0o644)
+		}
+	}
 	data, err := os.ReadFile(newest)
 	if err != nil {
 		return 0, err
