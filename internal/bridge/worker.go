@@ -55,11 +55,16 @@ const lockBusyDelay = 300 * time.Millisecond
 // one only covers events that come after, so waiting longer behind a long
 // run costs little.
 func lockBusyWait(metadata []byte) time.Duration {
+	return lockBusyDelay << min(snoozes(metadata), 3)
+}
+
+// snoozes is how often River snoozed the job so far.
+func snoozes(metadata []byte) int {
 	var m struct {
 		Snoozes int `json:"snoozes"`
 	}
 	_ = json.Unmarshal(metadata, &m)
-	return lockBusyDelay << min(max(m.Snoozes, 0), 3)
+	return max(m.Snoozes, 0)
 }
 
 // Work takes the chat's lock (a session advisory lock: a crashed process
@@ -72,7 +77,7 @@ func (w *chatWorker) Work(ctx context.Context, job *river.Job[ChatArgs]) error {
 	admitted := job.Args.IntegrationID
 	if admitted != 0 {
 		if !e.fair.admit(admitted) {
-			return river.JobSnooze(fairShareDelay)
+			return river.JobSnooze(fairShareWait(job.Metadata))
 		}
 		defer e.fair.release(admitted)
 	}
@@ -106,7 +111,7 @@ func (w *chatWorker) Work(ctx context.Context, job *river.Job[ChatArgs]) error {
 		}
 		if haveHead {
 			if !e.fair.admit(head.IntegrationID) {
-				return river.JobSnooze(fairShareDelay)
+				return river.JobSnooze(fairShareWait(job.Metadata))
 			}
 			defer e.fair.release(head.IntegrationID)
 		}
@@ -164,9 +169,17 @@ func (w *chatWorker) Work(ctx context.Context, job *river.Job[ChatArgs]) error {
 }
 
 // fairShareDelay is how soon a job that gave way to other integrations
-// (fairShare) tries again: a slot of its integration frees only when one
-// of its runs ends, and every retry takes a fetch other jobs could use.
-const fairShareDelay = time.Second
+// (fairShare) tries again the first time; doubled for each time it already
+// snoozed, up to 16× (0.8 s). A slot of its integration frees when one of
+// its runs ends, which for live chats is within milliseconds (a fixed
+// second was the tail of every busy tenant's replies), and for a slow
+// bot's backlog takes seconds, where the doubling keeps the retries from
+// taking the fetches other jobs need.
+const fairShareDelay = 50 * time.Millisecond
+
+func fairShareWait(metadata []byte) time.Duration {
+	return fairShareDelay << min(snoozes(metadata), 4)
+}
 
 // fairShare keeps one integration from holding every worker slot of this
 // process. A chat run holds its slot for as long as the bot and Webim take,
