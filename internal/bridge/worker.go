@@ -91,7 +91,14 @@ func (w *chatWorker) Work(ctx context.Context, job *river.Job[ChatArgs]) error {
 	defer conn.Release()
 	q := dbsqlc.New(conn)
 	key := lockKey(job.Args.ChatID)
-	locked, err := q.TryLockChat(ctx, key)
+	// Admitted already: the job mark is cleared with the lock (see below).
+	lock := q.TryLockChat
+	if admitted != 0 {
+		lock = func(ctx context.Context, key int64) (bool, error) {
+			return q.LockChatClearMark(ctx, dbsqlc.LockChatClearMarkParams{Key: key, ChatID: job.Args.ChatID})
+		}
+	}
+	locked, err := lock(ctx, key)
 	if err != nil {
 		return fmt.Errorf("bridge: lock chat: %w", err)
 	}
@@ -119,9 +126,12 @@ func (w *chatWorker) Work(ctx context.Context, job *river.Job[ChatArgs]) error {
 	// Clear the chat's job mark: a webhook committed after this queues a
 	// job of its own, since this run may end before reaching its event;
 	// one committed before is seen by the next read below (clearing waits
-	// for an ingest transaction holding the chat row).
-	if err := q.ClearChatJobMark(ctx, job.Args.ChatID); err != nil {
-		return fmt.Errorf("bridge: chat job mark: %w", err)
+	// for an ingest transaction holding the chat row). A job admitted
+	// before the lock cleared it with the lock.
+	if admitted == 0 {
+		if err := q.ClearChatJobMark(ctx, job.Args.ChatID); err != nil {
+			return fmt.Errorf("bridge: chat job mark: %w", err)
+		}
 	}
 
 	var yieldAt time.Time

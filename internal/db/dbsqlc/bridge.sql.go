@@ -863,6 +863,30 @@ func (q *Queries) ListReturnHistory(ctx context.Context, chatIds []int64) ([]Lis
 	return items, nil
 }
 
+const lockChatClearMark = `-- name: LockChatClearMark :one
+WITH l AS MATERIALIZED (
+    SELECT pg_try_advisory_lock($1::bigint)::boolean AS locked
+), cleared AS (
+    UPDATE chats SET job_queued_at = NULL FROM l
+    WHERE l.locked AND chats.id = $2 AND chats.job_queued_at IS NOT NULL
+)
+SELECT locked FROM l
+`
+
+type LockChatClearMarkParams struct {
+	Key    int64
+	ChatID int64
+}
+
+// TryLockChat, then, only when the lock was taken, ClearChatJobMark, in
+// one round trip (the update reads the lock's result, so it runs after it).
+func (q *Queries) LockChatClearMark(ctx context.Context, arg LockChatClearMarkParams) (bool, error) {
+	row := q.db.QueryRow(ctx, lockChatClearMark, arg.Key, arg.ChatID)
+	var locked bool
+	err := row.Scan(&locked)
+	return locked, err
+}
+
 const nextChatEvent = `-- name: NextChatEvent :one
 SELECT e.id, e.public_id, e.integration_id, e.api_version, e.type, e.message, e.extra, e.action, e.reason,
        e.status, e.outcome, e.attempts, e.next_attempt_at, e.calls, e.calls_done, e.received_at,

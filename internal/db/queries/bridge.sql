@@ -94,6 +94,17 @@ FROM inserted i LEFT JOIN marked m ON m.id = i.chat_id;
 -- it the lock.
 SELECT pg_try_advisory_lock(sqlc.arg(key)::bigint)::boolean AS locked;
 
+-- name: LockChatClearMark :one
+-- TryLockChat, then, only when the lock was taken, ClearChatJobMark, in
+-- one round trip (the update reads the lock's result, so it runs after it).
+WITH l AS MATERIALIZED (
+    SELECT pg_try_advisory_lock(sqlc.arg(key)::bigint)::boolean AS locked
+), cleared AS (
+    UPDATE chats SET job_queued_at = NULL FROM l
+    WHERE l.locked AND chats.id = sqlc.arg(chat_id) AND chats.job_queued_at IS NOT NULL
+)
+SELECT locked FROM l;
+
 -- name: UnlockChat :exec
 SELECT pg_advisory_unlock(sqlc.arg(key)::bigint);
 
