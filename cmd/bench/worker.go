@@ -229,7 +229,9 @@ type queueSetting struct {
 	Cooldown time.Duration
 }
 
-func (s queueSetting) String() string { return fmt.Sprintf("%d workers, %s fetch cooldown", s.Workers, s.Cooldown) }
+func (s queueSetting) String() string {
+	return fmt.Sprintf("%d workers, %s fetch cooldown", s.Workers, s.Cooldown)
+}
 
 // queueSettings are tried in turn; the best rate is the baseline. The
 // first is botbridge's own (BRIDGE_WORKERS 10, 10 ms); more workers and a

@@ -16,9 +16,9 @@ import (
 	"github.com/botbridge/botbridge/internal/botapi"
 	"github.com/botbridge/botbridge/internal/bridge"
 	"github.com/botbridge/botbridge/internal/db/dbtest"
-	"github.com/botbridge/botbridge/internal/outbound"
 	"github.com/botbridge/botbridge/internal/integration"
 	"github.com/botbridge/botbridge/internal/jobs"
+	"github.com/botbridge/botbridge/internal/outbound"
 	"github.com/botbridge/botbridge/internal/testfactory"
 	"github.com/botbridge/botbridge/internal/webim"
 )

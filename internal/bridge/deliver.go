@@ -111,7 +111,7 @@ type delivered struct {
 // deliver advances one event as far as it can. An error is infrastructure
 // trouble (database), which River retries.
 func (e *Engine) deliver(ctx context.Context, conn db.Conn, run *chatRun, ev event) (delivered, error) {
-	integ, err := run.integration(ctx, conn, e, ev.IntegrationID)
+	integ, err := run.integration(ctx, conn, ev.IntegrationID)
 	if errors.Is(err, apperr.ErrNotFound) {
 		return delivered{}, e.fail(ctx, conn, &ev, "integration not found")
 	}

@@ -46,7 +46,7 @@ func (r *chatRun) fresh(at time.Time) bool { return !at.IsZero() && r.now().Sub(
 
 // integration is the event's integration (apperr.ErrNotFound when deleted
 // for good); errors other than not found are not kept.
-func (r *chatRun) integration(ctx context.Context, q db.DBTX, e *Engine, id int64) (integration.Integration, error) {
+func (r *chatRun) integration(ctx context.Context, q db.DBTX, id int64) (integration.Integration, error) {
 	if r.integID == id && r.fresh(r.integAt) {
 		return r.integ, r.integErr
 	}
