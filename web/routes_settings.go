@@ -26,9 +26,12 @@ func (h *Handler) settingsRoutes(r *Router) {
 	r.User.POST(base+"/integrations/:integration/chat-events/rotate", h.IntegrationRotateChatEvents)
 	r.User.POST(base+"/integrations/:integration/chat-events/hide", h.IntegrationHideChatEvents)
 	r.User.POST(base+"/integrations/:integration/link-buttons", h.IntegrationLinkButtons)
+	r.User.POST(base+"/integrations/:integration/check", h.IntegrationCheck)
+	r.User.POST(base+"/integrations/:integration/retry-failed", h.IntegrationRetryFailed)
 
 	r.User.GET(base+"/bot", h.BotEndpointEdit)
 	r.User.POST(base+"/bot", h.BotEndpointSave)
 	r.User.POST(base+"/bot/rotate-secret", h.BotEndpointRotateSecret)
 	r.User.POST(base+"/bot/hide-secret", h.BotEndpointHideSecret)
+	r.User.POST(base+"/bot/test", h.BotEndpointTest)
 }
