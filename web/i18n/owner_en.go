@@ -58,11 +58,11 @@ var ownerEN = map[string]string{
 	"owner.retry_failed.after_check": "Failed events can be retried once the integration works again.",
 
 	"owner.webim.guide.title":    "What to do in Webim",
-	"owner.webim.step1":          "In the Webim cabinet, open Settings → Bots and add a bot integration. In its Webhook field enter any value for now (for example https://example.com): Webim issues the token only once the field is filled in.",
+	"owner.webim.step1":          "In the Webim cabinet, open Settings → Bots and create a smart bot. In its External API URL (webhook) field enter any value for now (for example https://example.com): Webim issues the token only once the field is filled in.",
 	"owner.webim.step2":          "Webim generates the bot-integration token: copy it.",
 	"owner.webim.step3":          "Paste the token into Auth token on the botbridge form, fill in the other fields and press Add.",
 	"owner.webim.step4":          "botbridge shows the integration's webhook URL: copy it.",
-	"owner.webim.step5":          "Back in Webim, replace the temporary value in the Webhook field with botbridge's webhook URL and save. The first event from Webim then shows on the integration page.",
+	"owner.webim.step5":          "Back in Webim, replace the temporary value in the External API URL field with botbridge's webhook URL and save. The first event from Webim then shows on the integration page.",
 	"owner.webim.ids.title":      "Where to find the IDs",
 	"owner.webim.ids.department": "Department ID: in the Webim cabinet, Departments in the left menu; open the department and copy its “Letter identifier”.",
 	"owner.webim.ids.operator":   "Operator ID: in the Webim cabinet, Employees in the left menu; open the employee and copy the number of their ID.",
