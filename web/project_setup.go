@@ -28,7 +28,7 @@ func (h *Handler) setupSteps(c echo.Context, p project.Project) ([]view.SetupSte
 	}
 	requestURL := base + "/requests"
 	if !s.RequestFiled {
-		requestURL = base + "/requests/new"
+		requestURL = base + "/requests/new?platform=" + integration.PlatformWebim
 	}
 	steps := []view.SetupStep{
 		{Key: "request_filed", Label: l.T("owner.setup.step.request_filed"), Done: s.RequestFiled, URL: requestURL, Action: l.T("owner.setup.go.request_filed")},
