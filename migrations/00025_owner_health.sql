@@ -3,13 +3,15 @@
 
 -- +goose Up
 
--- When the integration's status last changed and who changed it; NULL
--- status_changed_by with a status_changed_at is botbridge itself (Webim
--- refused the token, "Check again" succeeded), so the page never credits
--- the last person who edited the settings with what botbridge did.
+-- When the integration's status last changed and who changed it: a person
+-- (status_changed_by, NULL once the account is gone) or botbridge itself
+-- (status_changed_by_botbridge: Webim refused the token, "Check again"
+-- succeeded), so the page never credits the last person who edited the
+-- settings with what botbridge did.
 ALTER TABLE integrations
     ADD COLUMN status_changed_at timestamptz NOT NULL DEFAULT now(),
     ADD COLUMN status_changed_by bigint REFERENCES users(id) ON DELETE SET NULL,
+    ADD COLUMN status_changed_by_botbridge boolean NOT NULL DEFAULT false,
     -- The webhook key before the last rotation keeps working until
     -- previous_webhook_valid_until (the owner picks none, 1 h or 24 h), so
     -- Webim can be switched to the new URL without losing events.
@@ -17,7 +19,8 @@ ALTER TABLE integrations
     ADD COLUMN previous_webhook_valid_until timestamptz,
     ADD CONSTRAINT integrations_previous_webhook_check CHECK (
         (previous_webhook_key_hash IS NULL) = (previous_webhook_valid_until IS NULL));
-UPDATE integrations SET status_changed_at = updated_at, status_changed_by = updated_by;
+UPDATE integrations SET status_changed_at = updated_at, status_changed_by = updated_by,
+    status_changed_by_botbridge = (status = 'unhealthy');
 
 -- Failed events per integration: the page's count and "Retry failed
 -- events". Only failed rows are in it, so ingest never writes it.
@@ -37,6 +40,7 @@ ALTER TABLE integrations
     DROP CONSTRAINT integrations_previous_webhook_check,
     DROP COLUMN previous_webhook_valid_until,
     DROP COLUMN previous_webhook_key_hash,
+    DROP COLUMN status_changed_by_botbridge,
     DROP COLUMN status_changed_by,
     DROP COLUMN status_changed_at;
 CREATE VIEW integrations_accepting_webhooks AS

@@ -49,6 +49,8 @@ func TestStatusTransitionsEndToEnd(t *testing.T) {
 	require.Equal(t, integration.StateWaiting, h.State, "nothing from Webim yet")
 	require.Nil(t, h.LastEventAt)
 	require.Nil(t, h.LastReplyAt)
+	require.False(t, h.ChangedByBotbridge, "the owner created it")
+	require.NotEmpty(t, h.ChangedByEmail)
 
 	chat, err := sb.StartChat(ctx, "Ann")
 	require.NoError(t, err)

@@ -12,13 +12,13 @@ import (
 
 const integrationHealth = `-- name: IntegrationHealth :one
 
-SELECT i.status_changed_at, cu.email AS status_changed_by_email, (i.status_changed_by IS NULL)::boolean AS status_changed_by_botbridge,
+SELECT i.status_changed_at, cu.email AS status_changed_by_email, i.status_changed_by_botbridge,
        -- sqlc does not see that a LEFT JOIN LATERAL may be empty: the
        -- has_* flags say whether the coalesced values mean anything.
        (le.received_at IS NOT NULL)::boolean AS has_event, coalesce(le.received_at, now())::timestamptz AS last_event_at,
        (lr.processed_at IS NOT NULL)::boolean AS has_reply, coalesce(lr.processed_at, now())::timestamptz AS last_reply_at,
-       (lf.processed_at IS NOT NULL)::boolean AS has_error, coalesce(lf.last_error, '')::text AS last_error,
-       coalesce(lf.processed_at, now())::timestamptz AS last_error_at,
+       (lf.last_error IS NOT NULL)::boolean AS has_error, coalesce(lf.last_error, '')::text AS last_error,
+       coalesce(lf.processed_at, lf.received_at, now())::timestamptz AS last_error_at,
        (SELECT count(*) FROM bridge_events f WHERE f.integration_id = i.id AND f.status = 'failed')::int AS failed,
        EXISTS (SELECT 1 FROM integration_seen s WHERE s.integration_id = i.id)::boolean AS seen
 FROM integrations i
@@ -31,7 +31,7 @@ LEFT JOIN LATERAL (
     WHERE e.integration_id = i.id AND e.status = 'done' AND e.calls_done > 0 ORDER BY e.id DESC LIMIT 1
 ) lr ON true
 LEFT JOIN LATERAL (
-    SELECT e.last_error, e.processed_at FROM bridge_events e
+    SELECT e.last_error, e.processed_at, e.received_at FROM bridge_events e
     WHERE e.integration_id = i.id AND e.status = 'failed' ORDER BY e.id DESC LIMIT 1
 ) lf ON true
 WHERE i.project_id = $1 AND i.id = $2 AND i.deleted_at IS NULL
@@ -140,7 +140,7 @@ func (q *Queries) ListProjectHealth(ctx context.Context, arg ListProjectHealthPa
 }
 
 const lookupIntegrationByPreviousWebhook = `-- name: LookupIntegrationByPreviousWebhook :one
-SELECT id, project_id, platform, status, domain, token_ciphertext, token_key_id, token_last4, transfer_to, department_id, operator_id, webhook_key_hash, webhook_key_ciphertext, webhook_key_key_id, unhealthy_reason, created_by, updated_by, created_at, updated_at, version, deleted_at, chat_events_user, chat_events_secret_hash, link_buttons, status_changed_at, status_changed_by, previous_webhook_key_hash, previous_webhook_valid_until FROM integrations_accepting_webhooks
+SELECT id, project_id, platform, status, domain, token_ciphertext, token_key_id, token_last4, transfer_to, department_id, operator_id, webhook_key_hash, webhook_key_ciphertext, webhook_key_key_id, unhealthy_reason, created_by, updated_by, created_at, updated_at, version, deleted_at, chat_events_user, chat_events_secret_hash, link_buttons, status_changed_at, status_changed_by, status_changed_by_botbridge, previous_webhook_key_hash, previous_webhook_valid_until FROM integrations_accepting_webhooks
 WHERE previous_webhook_key_hash = $1 AND previous_webhook_valid_until > now()
 `
 
@@ -176,6 +176,7 @@ func (q *Queries) LookupIntegrationByPreviousWebhook(ctx context.Context, previo
 		&i.LinkButtons,
 		&i.StatusChangedAt,
 		&i.StatusChangedBy,
+		&i.StatusChangedByBotbridge,
 		&i.PreviousWebhookKeyHash,
 		&i.PreviousWebhookValidUntil,
 	)

@@ -143,6 +143,7 @@ type Integration struct {
 	LinkButtons               bool
 	StatusChangedAt           time.Time
 	StatusChangedBy           *int64
+	StatusChangedByBotbridge  bool
 	PreviousWebhookKeyHash    []byte
 	PreviousWebhookValidUntil *time.Time
 }
@@ -211,6 +212,7 @@ type IntegrationsAcceptingWebhook struct {
 	LinkButtons               bool
 	StatusChangedAt           time.Time
 	StatusChangedBy           *int64
+	StatusChangedByBotbridge  bool
 	PreviousWebhookKeyHash    []byte
 	PreviousWebhookValidUntil *time.Time
 }

@@ -7,13 +7,13 @@
 -- The integration page's "last event received / last reply delivered /
 -- last error" and the count of failed events. Each part reads an index
 -- from its newest end (bridge_events_integration_idx, _failed_idx).
-SELECT i.status_changed_at, cu.email AS status_changed_by_email, (i.status_changed_by IS NULL)::boolean AS status_changed_by_botbridge,
+SELECT i.status_changed_at, cu.email AS status_changed_by_email, i.status_changed_by_botbridge,
        -- sqlc does not see that a LEFT JOIN LATERAL may be empty: the
        -- has_* flags say whether the coalesced values mean anything.
        (le.received_at IS NOT NULL)::boolean AS has_event, coalesce(le.received_at, now())::timestamptz AS last_event_at,
        (lr.processed_at IS NOT NULL)::boolean AS has_reply, coalesce(lr.processed_at, now())::timestamptz AS last_reply_at,
-       (lf.processed_at IS NOT NULL)::boolean AS has_error, coalesce(lf.last_error, '')::text AS last_error,
-       coalesce(lf.processed_at, now())::timestamptz AS last_error_at,
+       (lf.last_error IS NOT NULL)::boolean AS has_error, coalesce(lf.last_error, '')::text AS last_error,
+       coalesce(lf.processed_at, lf.received_at, now())::timestamptz AS last_error_at,
        (SELECT count(*) FROM bridge_events f WHERE f.integration_id = i.id AND f.status = 'failed')::int AS failed,
        EXISTS (SELECT 1 FROM integration_seen s WHERE s.integration_id = i.id)::boolean AS seen
 FROM integrations i
@@ -26,7 +26,7 @@ LEFT JOIN LATERAL (
     WHERE e.integration_id = i.id AND e.status = 'done' AND e.calls_done > 0 ORDER BY e.id DESC LIMIT 1
 ) lr ON true
 LEFT JOIN LATERAL (
-    SELECT e.last_error, e.processed_at FROM bridge_events e
+    SELECT e.last_error, e.processed_at, e.received_at FROM bridge_events e
     WHERE e.integration_id = i.id AND e.status = 'failed' ORDER BY e.id DESC LIMIT 1
 ) lf ON true
 WHERE i.project_id = sqlc.arg(project_id) AND i.id = sqlc.arg(id) AND i.deleted_at IS NULL;
