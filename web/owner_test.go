@@ -209,7 +209,7 @@ func TestUnhealthyBannerAndHonestRetry(t *testing.T) {
 	require.Contains(t, r.Text("#unhealthy-banner"), "api 401 unauthorized")
 	require.Equal(t, "Check again", r.Text("#unhealthy-banner #check-again"))
 	require.Contains(t, r.Text("#health-state"), "Unhealthy")
-	require.Contains(t, r.Text("#status-changed"), "(set by botbridge)")
+	require.Contains(t, r.Text("#status-changed"), "by botbridge itself")
 	require.NotContains(t, r.Text("#status-changed"), "hook-owner@example.com")
 	require.Contains(t, r.Text("#failed-count"), "1 failed event")
 	require.Contains(t, r.Text("#last-error"), "Webim refused the Auth token")
