@@ -91,9 +91,9 @@ func (e *Engine) RetryFailed(ctx context.Context, projectID, integrationID int64
 		if err != nil {
 			return fmt.Errorf("bridge: retry failed events: %w", err)
 		}
-		chats := make([]int64, len(rows))
+		chats := make([]chatJob, len(rows))
 		for i, r := range rows {
-			chats[i] = r.ChatID
+			chats[i] = chatJob{chat: r.ChatID, integration: in.ID}
 			n += int(r.Events)
 		}
 		return e.enqueueChats(ctx, tx, chats)
