@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/botbridge/botbridge/internal/integration"
 	"github.com/botbridge/botbridge/web/view"
 )
 
@@ -18,9 +19,16 @@ func (h *Handler) ActivityRetry(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	back := "/projects/" + view.Itoa(p.ID) + "/settings/integrations/" + view.Itoa(integID) + "/activity"
+	// Honest: while the integration cannot call Webim, a retried event
+	// would fail again at once; say why and what to do first instead.
+	if in, err := integration.Get(c.Request().Context(), h.DB, p.ID, integID); err == nil && !in.CanSend() {
+		h.setFlash(c, cannotSendFlash(in))
+		return c.Redirect(http.StatusSeeOther, back)
+	}
 	if err := h.Bridge.RetryEvent(c.Request().Context(), p.ID, eventID); err != nil {
 		return err
 	}
 	h.setFlash(c, "flash.event_retried")
-	return c.Redirect(http.StatusSeeOther, "/projects/"+view.Itoa(p.ID)+"/settings/integrations/"+view.Itoa(integID)+"/activity")
+	return c.Redirect(http.StatusSeeOther, back)
 }

@@ -25,6 +25,11 @@ func (h *Handler) BotEndpointEdit(c echo.Context) error {
 
 // renderBot draws the bot page; values is nil to show what is saved.
 func (h *Handler) renderBot(c echo.Context, p project.Project, status int, values *integration.BotInput, errs apperr.Validation) error {
+	return h.renderBotPage(c, p, status, values, errs, nil)
+}
+
+// renderBotPage is renderBot with the result of a test event, if one ran.
+func (h *Handler) renderBotPage(c echo.Context, p project.Project, status int, values *integration.BotInput, errs apperr.Validation, test *view.TestEventView) error {
 	l := langOf(c)
 	ctx := c.Request().Context()
 	m := view.BotForm{
@@ -74,6 +79,10 @@ func (h *Handler) renderBot(c echo.Context, p project.Project, status int, value
 	m.FallbackText = field(l, "fallback_text", "bot.fallback_text.label", in.FallbackText, errs)
 	m.FallbackText.Required, m.FallbackText.Hint, m.FallbackText.MaxLength = true, l.T("bot.fallback_text.hint"), integration.MaxFallbackText
 
+	m.Test = view.TestEventView{Action: settingsURL(p) + "/bot/test"}
+	if test != nil {
+		m.Test = *test
+	}
 	title := l.T("bot.title")
 	crumbs := settingsCrumbs(l, p, view.Crumb{Label: title})
 	return render(c, status, view.BotEndpoint(h.page(c, title, crumbs...), m))

@@ -46,6 +46,13 @@ func (h *Handler) IntegrationShow(c echo.Context) error {
 			h.Log.Warn("webhook key unavailable", "integration", in.ID, "error", err)
 		}
 	}
+	health, err := integration.HealthOf(ctx, h.DB, in)
+	if err != nil {
+		return err
+	}
+	m.Health = healthView(in, health, m.Base)
+	m.Health.StateLabel = stateLabel(l, health.State)
+	m.Rotation = view.WebhookRotation{Action: m.Base + "/rotate-webhook", PreviousValidUntil: in.PreviousWebhookValidUntil}
 	seen, err := bridge.Seen(ctx, h.DB, p.ID, in.ID)
 	if err != nil {
 		return err
@@ -106,4 +113,14 @@ func seenView(l i18n.Lang, s bridge.IntegrationSeen) view.IntegrationSeen {
 		}
 	}
 	return out
+}
+
+// healthView is the status block of the integration page.
+func healthView(in integration.Integration, h integration.Health, base string) view.IntegrationHealthView {
+	return view.IntegrationHealthView{
+		State: h.State, Reason: in.UnhealthyReason,
+		ChangedAt: h.StatusChangedAt, ChangedByBotbridge: h.ChangedByBotbridge, ChangedBy: h.ChangedByEmail,
+		LastEventAt: h.LastEventAt, LastReplyAt: h.LastReplyAt, LastError: h.LastError, LastErrorAt: h.LastErrorAt,
+		Failed: h.Failed, CheckAction: base + "/check", RetryAction: base + "/retry-failed", ActivityURL: base + "/activity",
+	}
 }

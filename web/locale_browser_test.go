@@ -171,7 +171,7 @@ func TestBrowserOwnerFlowInRussian(t *testing.T) {
 	)
 	require.Regexp(t, `^http://bridge\.test/webhooks/webim/[A-Za-z0-9_-]{32}$`, webhookURL)
 	require.Equal(t, "Адрес вебхука", h1)
-	require.Contains(t, status, "Работает")
+	require.Contains(t, status, "Ждёт первого события")
 	require.Contains(t, flash, "Интеграция добавлена")
 	in, err := integration.LookupByWebhookKey(ctx, pool, webhookURL[strings.LastIndex(webhookURL, "/")+1:])
 	require.NoError(t, err)

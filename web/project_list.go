@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/botbridge/botbridge/internal/integration"
 	"github.com/botbridge/botbridge/internal/project"
 	"github.com/botbridge/botbridge/web/view"
 )
@@ -31,9 +32,16 @@ func (h *Handler) ProjectList(c echo.Context) error {
 			return err
 		}
 	}
+	health, err := integration.ProjectHealth(c.Request().Context(), h.DB, u.ID, ids)
+	if err != nil {
+		return err
+	}
 	rows := make([]view.ProjectRow, len(ps))
 	for i, p := range ps {
 		rows[i] = view.ProjectRow{ID: p.ID, Name: p.Name, Role: p.MemberRole, CreatedAt: p.CreatedAt, Platforms: platforms[p.ID]}
+		if hl, ok := health[p.ID]; ok {
+			rows[i].Health, rows[i].HealthLabel = hl, projectHealthLabel(l, hl)
+		}
 	}
 	return render(c, http.StatusOK, view.ProjectList(h.page(c, l.T("project.list.title")), rows))
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/botbridge/botbridge/internal/integration"
 	"github.com/botbridge/botbridge/internal/project"
 	"github.com/botbridge/botbridge/web/i18n"
 	"github.com/botbridge/botbridge/web/view"
@@ -20,7 +21,19 @@ func (h *Handler) CurrentProject(c echo.Context) (project.Project, error) {
 	if err != nil {
 		return project.Project{}, err
 	}
-	return project.Get(c.Request().Context(), h.DB, currentUser(c).ID, id)
+	p, err := project.Get(c.Request().Context(), h.DB, currentUser(c).ID, id)
+	if err != nil {
+		return p, err
+	}
+	// The header's "Request integration" shows only while something can
+	// be requested; asked when a page with the header is drawn.
+	req := c.Request()
+	ctx := req.Context()
+	c.SetRequest(req.WithContext(view.WithRequestable(ctx, func() bool {
+		ok, err := integration.AnyRequestable(ctx, h.DB, p.ID)
+		return err != nil || ok // on a database error, show the button
+	})))
+	return p, nil
 }
 
 // ProjectCrumbs is the breadcrumb trail down to a project tab.
@@ -43,6 +56,9 @@ func (h *Handler) ProjectShow(c echo.Context) error {
 		Header:    view.ProjectHeader{ID: p.ID, Name: p.Name, Active: "overview"},
 		CreatedAt: p.CreatedAt,
 		Role:      p.MemberRole,
+	}
+	if m.Steps, err = h.setupSteps(c, p); err != nil {
+		return err
 	}
 	return render(c, http.StatusOK, view.ProjectShow(h.page(c, p.Name, ProjectCrumbs(l, p)...), m))
 }

@@ -29,9 +29,14 @@ func (h *Handler) settingsRoutes(r *Router) {
 	r.Project(project.ActionConfigureIntegration).POST(base+"/integrations/:integration/chat-events/rotate", h.IntegrationRotateChatEvents)
 	r.Project(project.ActionConfigureIntegration).POST(base+"/integrations/:integration/chat-events/hide", h.IntegrationHideChatEvents)
 	r.Project(project.ActionConfigureIntegration).POST(base+"/integrations/:integration/link-buttons", h.IntegrationLinkButtons)
+	// Check again is a harmless call and Retry failed events is the bulk form of
+	// retrying an event, which members may do.
+	r.Project(project.ActionRetryEvent).POST(base+"/integrations/:integration/check", h.IntegrationCheck)
+	r.Project(project.ActionRetryEvent).POST(base+"/integrations/:integration/retry-failed", h.IntegrationRetryFailed)
 
 	r.Project(project.ActionConfigureBot).GET(base+"/bot", h.BotEndpointEdit)
 	r.Project(project.ActionConfigureBot).POST(base+"/bot", h.BotEndpointSave)
 	r.Project(project.ActionConfigureBot).POST(base+"/bot/rotate-secret", h.BotEndpointRotateSecret)
 	r.Project(project.ActionConfigureBot).POST(base+"/bot/hide-secret", h.BotEndpointHideSecret)
+	r.Project(project.ActionConfigureBot).POST(base+"/bot/test", h.BotEndpointTest)
 }

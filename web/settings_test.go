@@ -401,7 +401,8 @@ func TestSettingsIntegrationLifecycle(t *testing.T) {
 	require.Regexp(t, `^http://bridge\.test/webhooks/webim/[A-Za-z0-9_-]{32}$`, webhookURL)
 	require.Equal(t, "#webhook-url", r.Doc.Find("button[data-copy]").AttrOr("data-copy", ""))
 	require.Contains(t, r.Text(".checklist"), "External API URL")
-	require.Equal(t, "Active", r.Text("#integration-status .badge.active"))
+	// Honest: nothing from Webim yet, so not "Active" but waiting.
+	require.Equal(t, "Waiting for the first event", r.Text("#integration-status .badge.state-waiting"))
 	require.Equal(t, "https://salutebot.webim.ru", r.Text("#integration-domain"))
 	require.Equal(t, "Department sales", r.Text("#integration-target"))
 	require.Equal(t, "••••wxyz", r.Text("#integration-token"))
@@ -428,7 +429,7 @@ func TestSettingsIntegrationLifecycle(t *testing.T) {
 	r = w.owner.Post(page+"/disable", nil)
 	require.Equal(t, http.StatusSeeOther, r.StatusCode)
 	r = w.owner.Follow(r)
-	require.Equal(t, "Disabled", r.Text("#integration-status .badge.disabled"))
+	require.Equal(t, "Disabled", r.Text("#integration-status .badge.state-disabled"))
 	_, err = integration.LookupByWebhookKey(w.ctx, w.tx, key)
 	require.ErrorIs(t, err, apperr.ErrNotFound)
 	r = w.owner.Post(page+"/disable", nil)
@@ -470,7 +471,9 @@ func TestSettingsIntegrationLifecycle(t *testing.T) {
 
 	// "My projects" shows the platform and its health.
 	r = w.owner.Get("/projects")
-	require.Contains(t, r.Text("tbody td:nth-child(2)"), "Webim · Active")
+	require.Contains(t, r.Text("tbody td:nth-child(3)"), "Webim · Active")
+	// Webim has not called yet: the project waits for it.
+	require.Equal(t, "Waiting for Webim", r.Text("tbody td.project-health .badge.health-waiting"))
 }
 
 func TestSettingsEditConflict(t *testing.T) {

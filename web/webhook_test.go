@@ -182,7 +182,7 @@ func TestWebhookKeyLifecycle(t *testing.T) {
 	status, _ = post(t, h.url, msg, nil)
 	require.Equal(t, 200, status)
 
-	newKey, err := integration.RotateWebhook(ctx, h.pool, h.env.Keyring, h.projectID, h.integID, h.ownerID)
+	newKey, err := integration.RotateWebhook(ctx, h.pool, h.env.Keyring, h.projectID, h.integID, h.ownerID, 0)
 	require.NoError(t, err)
 	status, _ = post(t, h.url, msg, nil)
 	require.Equal(t, 404, status, "the old URL stops at once")

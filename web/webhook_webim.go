@@ -11,6 +11,7 @@ import (
 	"github.com/botbridge/botbridge/internal/apperr"
 	"github.com/botbridge/botbridge/internal/bridge"
 	"github.com/botbridge/botbridge/internal/clip"
+	"github.com/botbridge/botbridge/internal/integration"
 	"github.com/botbridge/botbridge/internal/webim"
 )
 
@@ -36,8 +37,26 @@ func (h *Handler) webhookWebim(c echo.Context, pathVersion string) error {
 	}
 	m := h.Bridge.Metrics
 	key := c.Param("key")
+	// graced: an unknown key was looked up once among the rotated-away keys
+	// still in their grace period (and, if found, key is the current one).
+	graced := false
+	retry := func(err error) bool {
+		if graced {
+			return false
+		}
+		graced = true
+		k, ok := h.graceKey(c, key, err)
+		if ok {
+			key = k
+		}
+		return ok
+	}
 	refuse := func(status int, reason, msg string) error {
-		if _, err := h.Bridge.Integration(ctx, key); err != nil {
+		_, err := h.Bridge.Integration(ctx, key)
+		if retry(err) {
+			_, err = h.Bridge.Integration(ctx, key)
+		}
+		if err != nil {
 			return h.webhookErr(c, err)
 		}
 		m.Webhook(bridge.WebhookRefused, reason)
@@ -62,6 +81,9 @@ func (h *Handler) webhookWebim(c echo.Context, pathVersion string) error {
 	switch {
 	case !ev.IsKnown():
 		integ, err := h.Bridge.Integration(ctx, key)
+		if retry(err) {
+			integ, err = h.Bridge.Integration(ctx, key)
+		}
 		if err != nil {
 			return h.webhookErr(c, err)
 		}
@@ -71,6 +93,9 @@ func (h *Handler) webhookWebim(c echo.Context, pathVersion string) error {
 		m.Webhook(bridge.WebhookIgnored, bridge.ReasonNone)
 	case version == webim.Version1:
 		ans, err := h.Bridge.AnswerV1(ctx, key, ev)
+		if retry(err) {
+			ans, err = h.Bridge.AnswerV1(ctx, key, ev)
+		}
 		if err != nil {
 			return h.webhookErr(c, err)
 		}
@@ -78,6 +103,9 @@ func (h *Handler) webhookWebim(c echo.Context, pathVersion string) error {
 		return c.JSON(http.StatusOK, ans)
 	default:
 		res, err := h.Bridge.Ingest(ctx, key, ev)
+		if retry(err) {
+			res, err = h.Bridge.Ingest(ctx, key, ev)
+		}
 		if err != nil {
 			return h.webhookErr(c, err)
 		}
@@ -104,4 +132,22 @@ func (h *Handler) webhookErr(c echo.Context, err error) error {
 	h.Log.Error("webhook: not stored", slog.String("error", err.Error()), slog.String("request_id", requestID(c)))
 	c.Response().Header().Set("Retry-After", "5")
 	return c.JSON(http.StatusServiceUnavailable, map[string]string{"error": "temporarily unavailable, try again"})
+}
+
+// graceKey is the current webhook key of the integration whose previous
+// key is key, while that key's grace period after a rotation lasts; ok is
+// false otherwise. It is asked only after err said key is unknown, so
+// webhooks with a current key pay nothing for the grace period.
+func (h *Handler) graceKey(c echo.Context, key string, err error) (string, bool) {
+	if !errors.Is(err, apperr.ErrNotFound) {
+		return "", false
+	}
+	_, current, lerr := integration.LookupByPreviousWebhookKey(c.Request().Context(), h.DB, h.Keyring, key)
+	if lerr != nil {
+		if !errors.Is(lerr, apperr.ErrNotFound) {
+			h.Log.Warn("webhook: previous key lookup", slog.String("error", lerr.Error()), slog.String("request_id", requestID(c)))
+		}
+		return "", false
+	}
+	return current, true
 }

@@ -26,6 +26,9 @@ func (h *Handler) WebhookWebimChatEvents(c echo.Context) error {
 	}
 	key := c.Param("key")
 	integ, err := h.Bridge.Integration(ctx, key)
+	if k, ok := h.graceKey(c, key, err); ok {
+		integ, err = h.Bridge.Integration(ctx, k)
+	}
 	if err != nil {
 		return h.webhookErr(c, err)
 	}

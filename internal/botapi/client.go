@@ -53,6 +53,29 @@ func (e *StatusError) Permanent() bool {
 // within the endpoint's timeout, and parses the reply. It returns the HTTP
 // status (0 when no answer came); a non-2xx answer is a *StatusError.
 func (c Client) Send(ctx context.Context, ep Endpoint, msgID string, body []byte) (Response, int, error) {
+	x, err := c.Exchange(ctx, ep, msgID, body)
+	if err != nil {
+		return Response{}, x.Status, err
+	}
+	return x.Reply, x.Status, nil
+}
+
+// Exchange is one signed request and what came back, for callers that
+// show it ("Send a test event"): the raw reply as well as its reading.
+type Exchange struct {
+	// Status is the HTTP status (0 when no answer came).
+	Status int
+	// Raw is the reply body as received (at most MaxResponseBytes+1).
+	Raw []byte
+	// Reply is the parsed, valid reply (zero when err is not nil).
+	Reply Response
+	// Invalid is set when the bot answered 2xx with a body that is not a
+	// valid reply: the validation error, which err also is.
+	Invalid error
+}
+
+// Exchange is Send keeping the raw reply: err is what Send returns.
+func (c Client) Exchange(ctx context.Context, ep Endpoint, msgID string, body []byte) (Exchange, error) {
 	now := time.Now
 	if c.Now != nil {
 		now = c.Now
@@ -65,33 +88,37 @@ func (c Client) Send(ctx context.Context, ep Endpoint, msgID string, body []byte
 	defer cancel()
 	h, err := Headers(ep.Secrets, msgID, now(), body)
 	if err != nil {
-		return Response{}, 0, err
+		return Exchange{}, err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.URL, bytes.NewReader(body))
 	if err != nil {
-		return Response{}, 0, fmt.Errorf("bot request: %w", err)
+		return Exchange{}, fmt.Errorf("bot request: %w", err)
 	}
 	req.Header = h
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "botbridge")
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
-		return Response{}, 0, fmt.Errorf("bot unreachable: %w", err)
+		return Exchange{}, fmt.Errorf("bot unreachable: %w", err)
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
+	x := Exchange{Status: resp.StatusCode}
+	x.Raw, err = io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
 	if err != nil {
-		return Response{}, resp.StatusCode, fmt.Errorf("bot reply: %w", err)
+		return x, fmt.Errorf("bot reply: %w", err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return Response{}, resp.StatusCode, &StatusError{Status: resp.StatusCode, RetryAfter: outbound.RetryAfter(resp.Header, now())}
+		return x, &StatusError{Status: resp.StatusCode, RetryAfter: outbound.RetryAfter(resp.Header, now())}
 	}
-	if len(raw) > MaxResponseBytes {
-		return Response{}, resp.StatusCode, errors.New("bot reply larger than 1 MiB")
+	if len(x.Raw) > MaxResponseBytes {
+		x.Invalid = errors.New("bot reply larger than 1 MiB")
+		return x, x.Invalid
 	}
-	reply, err := ParseResponse(raw)
+	reply, err := ParseResponse(x.Raw)
 	if err != nil {
-		return Response{}, resp.StatusCode, fmt.Errorf("bot reply is not valid: %w", err)
+		x.Invalid = fmt.Errorf("bot reply is not valid: %w", err)
+		return x, x.Invalid
 	}
-	return reply, resp.StatusCode, nil
+	x.Reply = reply
+	return x, nil
 }

@@ -34,6 +34,9 @@ const (
 	// TypeActionFailed: the platform cannot do an action the bot asked for,
 	// so the scenario can take its error transition.
 	TypeActionFailed = "action.failed"
+	// TypePing: the owner pressed "Send a test event"; it expects a normal
+	// reply, which never reaches a chat platform.
+	TypePing = "ping"
 )
 
 // ChannelWebim is user.channel and request.userChannel for Webim chats:

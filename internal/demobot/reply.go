@@ -52,6 +52,7 @@ const maxEcho = 2000
 //   - message.file: a thank-you naming the file;
 //   - message.other: "I can't read stickers yet", naming the kind;
 //   - chat.returned: welcome back, quoting the operator's last message;
+//   - ping (the owner's test event): a short "pong";
 //   - chat.assigned, chat.closed: nothing to say (an empty answer);
 //   - action.failed: an apology (ContactFailedText for send_data_to_operator).
 func Reply(lang i18n.Lang, ev botapi.Event) botapi.Response {
@@ -93,6 +94,10 @@ func Reply(lang i18n.Lang, ev botapi.Event) botapi.Response {
 			}
 		}
 		return say(text)
+	case botapi.TypePing:
+		// The owner's "Send a test event": a normal reply, never shown
+		// to a visitor.
+		return say(t("demobot.ping"))
 	case botapi.TypeChatAssigned, botapi.TypeChatClosed:
 		// Nothing to say: a person has the chat, or it is over.
 		return botapi.Response{}

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -100,6 +101,11 @@ type Integration struct {
 	// ChatEventsUser is the Basic user of the chat events URL; "" until
 	// the owner creates its credentials.
 	ChatEventsUser string
+	// StatusChangedAt is when Status last changed.
+	StatusChangedAt time.Time
+	// PreviousWebhookValidUntil is set while the webhook URL before the
+	// last rotation still works (its grace period).
+	PreviousWebhookValidUntil *time.Time
 
 	chatEventsSecretHash []byte
 
@@ -147,6 +153,10 @@ func fromRow(r dbsqlc.Integration, createdBy, updatedBy *string) Integration {
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version, DeletedAt: r.DeletedAt,
 		CreatedByEmail: deref(createdBy), UpdatedByEmail: deref(updatedBy),
 		LinkButtons: r.LinkButtons, ChatEventsUser: r.ChatEventsUser, chatEventsSecretHash: r.ChatEventsSecretHash,
+		StatusChangedAt: r.StatusChangedAt,
+	}
+	if r.PreviousWebhookValidUntil != nil && r.PreviousWebhookValidUntil.After(time.Now()) {
+		in.PreviousWebhookValidUntil = r.PreviousWebhookValidUntil
 	}
 	if r.DepartmentID != nil {
 		in.DepartmentID = *r.DepartmentID
@@ -370,9 +380,19 @@ func Delete(ctx context.Context, conn db.Conn, projectID, id, actorID int64) err
 	})
 }
 
-// RotateWebhook gives the integration a new webhook key; the old one stops
-// working at once. It returns the new key.
-func RotateWebhook(ctx context.Context, conn db.Conn, kr *secret.Keyring, projectID, id, actorID int64) (string, error) {
+// RotateWebhook gives the integration a new webhook key and returns it.
+// The old key keeps working for grace (one of WebhookGraces; 0: it stops
+// at once), so the owner can switch Webim over without losing events; a
+// key an earlier rotation left in its grace period stops at once.
+func RotateWebhook(ctx context.Context, conn db.Conn, kr *secret.Keyring, projectID, id, actorID int64, grace time.Duration) (string, error) {
+	if !slices.Contains(WebhookGraces, grace) {
+		return "", apperr.Validation{"grace": "integration.rotate.grace_invalid"}
+	}
+	var until *time.Time
+	if grace > 0 {
+		t := time.Now().Add(grace)
+		until = &t
+	}
 	key, err := secret.RandomToken(WebhookKeyBytes)
 	if err != nil {
 		return "", err
@@ -385,7 +405,7 @@ func RotateWebhook(ctx context.Context, conn db.Conn, kr *secret.Keyring, projec
 		q := dbsqlc.New(tx)
 		n, err := q.RotateIntegrationWebhook(ctx, dbsqlc.RotateIntegrationWebhookParams{
 			WebhookKeyHash: secret.HashToken(key), WebhookKeyCiphertext: sealed.Ciphertext, WebhookKeyKeyID: &sealed.KeyID,
-			ActorID: &actorID, ProjectID: projectID, ID: id,
+			ActorID: &actorID, ProjectID: projectID, ID: id, PreviousValidUntil: until,
 		})
 		if err != nil {
 			return fmt.Errorf("integration: rotate webhook: %w", err)
@@ -393,7 +413,7 @@ func RotateWebhook(ctx context.Context, conn db.Conn, kr *secret.Keyring, projec
 		if n == 0 {
 			return fmt.Errorf("integration: rotate webhook %d: %w", id, apperr.ErrNotFound)
 		}
-		return audit(ctx, q, projectID, &id, &actorID, ActionWebhookRotated, "")
+		return audit(ctx, q, projectID, &id, &actorID, ActionWebhookRotated, "grace="+GraceName(grace))
 	})
 	if err != nil {
 		return "", err

@@ -184,7 +184,7 @@ func TestRotationInvalidatesOldKey(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, it.ID, found.ID)
 
-	newKey, err := integration.RotateWebhook(f.ctx, f.tx, f.env.Keyring, f.project, it.ID, f.owner)
+	newKey, err := integration.RotateWebhook(f.ctx, f.tx, f.env.Keyring, f.project, it.ID, f.owner, 0)
 	require.NoError(t, err)
 	require.NotEqual(t, oldKey, newKey)
 
@@ -205,7 +205,7 @@ func TestRotationInvalidatesOldKey(t *testing.T) {
 
 	// Another project cannot rotate it.
 	g := f.tenant(t, true)
-	_, err = integration.RotateWebhook(f.ctx, f.tx, f.env.Keyring, g.project, it.ID, g.owner)
+	_, err = integration.RotateWebhook(f.ctx, f.tx, f.env.Keyring, g.project, it.ID, g.owner, 0)
 	require.ErrorIs(t, err, apperr.ErrNotFound)
 }
 

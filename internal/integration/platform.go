@@ -97,3 +97,32 @@ func SummaryForProjects(ctx context.Context, q db.DBTX, userID int64, projectIDs
 	}
 	return out, nil
 }
+
+// Requestable reports whether the project may file a request for the
+// platform now: it is available, not granted, and its newest request (if
+// any) is closed (rejected or withdrawn).
+func (p PlatformChoice) Requestable() bool {
+	if !p.Available || p.Granted {
+		return false
+	}
+	switch p.RequestStatus {
+	case "", "rejected", "withdrawn":
+		return true
+	}
+	return false
+}
+
+// AnyRequestable reports whether the project may request some platform
+// now (the project header's "Request integration" button).
+func AnyRequestable(ctx context.Context, q db.DBTX, projectID int64) (bool, error) {
+	all, err := PlatformChoices(ctx, q, projectID)
+	if err != nil {
+		return false, err
+	}
+	for _, p := range all {
+		if p.Requestable() {
+			return true, nil
+		}
+	}
+	return false, nil
+}

@@ -11,7 +11,7 @@ import (
 )
 
 const getIntegration = `-- name: GetIntegration :one
-SELECT i.id, i.project_id, i.platform, i.status, i.domain, i.token_ciphertext, i.token_key_id, i.token_last4, i.transfer_to, i.department_id, i.operator_id, i.webhook_key_hash, i.webhook_key_ciphertext, i.webhook_key_key_id, i.unhealthy_reason, i.created_by, i.updated_by, i.created_at, i.updated_at, i.version, i.deleted_at, i.chat_events_user, i.chat_events_secret_hash, i.link_buttons, cu.email AS created_by_email, uu.email AS updated_by_email
+SELECT i.id, i.project_id, i.platform, i.status, i.domain, i.token_ciphertext, i.token_key_id, i.token_last4, i.transfer_to, i.department_id, i.operator_id, i.webhook_key_hash, i.webhook_key_ciphertext, i.webhook_key_key_id, i.unhealthy_reason, i.created_by, i.updated_by, i.created_at, i.updated_at, i.version, i.deleted_at, i.chat_events_user, i.chat_events_secret_hash, i.link_buttons, i.status_changed_at, i.status_changed_by, i.status_changed_by_botbridge, i.previous_webhook_key_hash, i.previous_webhook_valid_until, cu.email AS created_by_email, uu.email AS updated_by_email
 FROM integrations i
 LEFT JOIN users cu ON cu.id = i.created_by
 LEFT JOIN users uu ON uu.id = i.updated_by
@@ -57,6 +57,11 @@ func (q *Queries) GetIntegration(ctx context.Context, arg GetIntegrationParams) 
 		&i.Integration.ChatEventsUser,
 		&i.Integration.ChatEventsSecretHash,
 		&i.Integration.LinkButtons,
+		&i.Integration.StatusChangedAt,
+		&i.Integration.StatusChangedBy,
+		&i.Integration.StatusChangedByBotbridge,
+		&i.Integration.PreviousWebhookKeyHash,
+		&i.Integration.PreviousWebhookValidUntil,
 		&i.CreatedByEmail,
 		&i.UpdatedByEmail,
 	)
@@ -64,7 +69,7 @@ func (q *Queries) GetIntegration(ctx context.Context, arg GetIntegrationParams) 
 }
 
 const getIntegrationByID = `-- name: GetIntegrationByID :one
-SELECT id, project_id, platform, status, domain, token_ciphertext, token_key_id, token_last4, transfer_to, department_id, operator_id, webhook_key_hash, webhook_key_ciphertext, webhook_key_key_id, unhealthy_reason, created_by, updated_by, created_at, updated_at, version, deleted_at, chat_events_user, chat_events_secret_hash, link_buttons FROM integrations WHERE id = $1
+SELECT id, project_id, platform, status, domain, token_ciphertext, token_key_id, token_last4, transfer_to, department_id, operator_id, webhook_key_hash, webhook_key_ciphertext, webhook_key_key_id, unhealthy_reason, created_by, updated_by, created_at, updated_at, version, deleted_at, chat_events_user, chat_events_secret_hash, link_buttons, status_changed_at, status_changed_by, status_changed_by_botbridge, previous_webhook_key_hash, previous_webhook_valid_until FROM integrations WHERE id = $1
 `
 
 // For the bridge engine, which reaches an integration through its
@@ -99,6 +104,11 @@ func (q *Queries) GetIntegrationByID(ctx context.Context, id int64) (Integration
 		&i.ChatEventsUser,
 		&i.ChatEventsSecretHash,
 		&i.LinkButtons,
+		&i.StatusChangedAt,
+		&i.StatusChangedBy,
+		&i.StatusChangedByBotbridge,
+		&i.PreviousWebhookKeyHash,
+		&i.PreviousWebhookValidUntil,
 	)
 	return i, err
 }
@@ -121,7 +131,7 @@ func (q *Queries) GetIntegrationDomain(ctx context.Context, arg GetIntegrationDo
 }
 
 const getIntegrationForUpdate = `-- name: GetIntegrationForUpdate :one
-SELECT id, project_id, platform, status, domain, token_ciphertext, token_key_id, token_last4, transfer_to, department_id, operator_id, webhook_key_hash, webhook_key_ciphertext, webhook_key_key_id, unhealthy_reason, created_by, updated_by, created_at, updated_at, version, deleted_at, chat_events_user, chat_events_secret_hash, link_buttons FROM integrations
+SELECT id, project_id, platform, status, domain, token_ciphertext, token_key_id, token_last4, transfer_to, department_id, operator_id, webhook_key_hash, webhook_key_ciphertext, webhook_key_key_id, unhealthy_reason, created_by, updated_by, created_at, updated_at, version, deleted_at, chat_events_user, chat_events_secret_hash, link_buttons, status_changed_at, status_changed_by, status_changed_by_botbridge, previous_webhook_key_hash, previous_webhook_valid_until FROM integrations
 WHERE project_id = $1 AND id = $2 AND deleted_at IS NULL
 FOR UPDATE
 `
@@ -159,6 +169,11 @@ func (q *Queries) GetIntegrationForUpdate(ctx context.Context, arg GetIntegratio
 		&i.ChatEventsUser,
 		&i.ChatEventsSecretHash,
 		&i.LinkButtons,
+		&i.StatusChangedAt,
+		&i.StatusChangedBy,
+		&i.StatusChangedByBotbridge,
+		&i.PreviousWebhookKeyHash,
+		&i.PreviousWebhookValidUntil,
 	)
 	return i, err
 }
@@ -224,14 +239,14 @@ const insertIntegration = `-- name: InsertIntegration :one
 INSERT INTO integrations (
     id, project_id, platform, domain, token_ciphertext, token_key_id, token_last4,
     transfer_to, department_id, operator_id,
-    webhook_key_hash, webhook_key_ciphertext, webhook_key_key_id, created_by, updated_by)
+    webhook_key_hash, webhook_key_ciphertext, webhook_key_key_id, created_by, updated_by, status_changed_by)
 OVERRIDING SYSTEM VALUE
 VALUES (
     $1, $2, $3, $4,
     $5, $6, $7,
     $8, $9, $10,
     $11, $12, $13,
-    $14, $14)
+    $14, $14, $14)
 RETURNING id
 `
 
@@ -407,7 +422,7 @@ func (q *Queries) ListIntegrationAudit(ctx context.Context, arg ListIntegrationA
 }
 
 const listIntegrations = `-- name: ListIntegrations :many
-SELECT i.id, i.project_id, i.platform, i.status, i.domain, i.token_ciphertext, i.token_key_id, i.token_last4, i.transfer_to, i.department_id, i.operator_id, i.webhook_key_hash, i.webhook_key_ciphertext, i.webhook_key_key_id, i.unhealthy_reason, i.created_by, i.updated_by, i.created_at, i.updated_at, i.version, i.deleted_at, i.chat_events_user, i.chat_events_secret_hash, i.link_buttons, cu.email AS created_by_email, uu.email AS updated_by_email
+SELECT i.id, i.project_id, i.platform, i.status, i.domain, i.token_ciphertext, i.token_key_id, i.token_last4, i.transfer_to, i.department_id, i.operator_id, i.webhook_key_hash, i.webhook_key_ciphertext, i.webhook_key_key_id, i.unhealthy_reason, i.created_by, i.updated_by, i.created_at, i.updated_at, i.version, i.deleted_at, i.chat_events_user, i.chat_events_secret_hash, i.link_buttons, i.status_changed_at, i.status_changed_by, i.status_changed_by_botbridge, i.previous_webhook_key_hash, i.previous_webhook_valid_until, cu.email AS created_by_email, uu.email AS updated_by_email
 FROM integrations i
 LEFT JOIN users cu ON cu.id = i.created_by
 LEFT JOIN users uu ON uu.id = i.updated_by
@@ -455,6 +470,11 @@ func (q *Queries) ListIntegrations(ctx context.Context, projectID int64) ([]List
 			&i.Integration.ChatEventsUser,
 			&i.Integration.ChatEventsSecretHash,
 			&i.Integration.LinkButtons,
+			&i.Integration.StatusChangedAt,
+			&i.Integration.StatusChangedBy,
+			&i.Integration.StatusChangedByBotbridge,
+			&i.Integration.PreviousWebhookKeyHash,
+			&i.Integration.PreviousWebhookValidUntil,
 			&i.CreatedByEmail,
 			&i.UpdatedByEmail,
 		); err != nil {
@@ -658,7 +678,7 @@ func (q *Queries) LockProjectBot(ctx context.Context, projectID int64) (ProjectB
 }
 
 const lookupIntegrationByWebhook = `-- name: LookupIntegrationByWebhook :one
-SELECT id, project_id, platform, status, domain, token_ciphertext, token_key_id, token_last4, transfer_to, department_id, operator_id, webhook_key_hash, webhook_key_ciphertext, webhook_key_key_id, unhealthy_reason, created_by, updated_by, created_at, updated_at, version, deleted_at, chat_events_user, chat_events_secret_hash, link_buttons FROM integrations_accepting_webhooks
+SELECT id, project_id, platform, status, domain, token_ciphertext, token_key_id, token_last4, transfer_to, department_id, operator_id, webhook_key_hash, webhook_key_ciphertext, webhook_key_key_id, unhealthy_reason, created_by, updated_by, created_at, updated_at, version, deleted_at, chat_events_user, chat_events_secret_hash, link_buttons, status_changed_at, status_changed_by, status_changed_by_botbridge, previous_webhook_key_hash, previous_webhook_valid_until FROM integrations_accepting_webhooks
 WHERE webhook_key_hash = $1
 `
 
@@ -693,13 +713,19 @@ func (q *Queries) LookupIntegrationByWebhook(ctx context.Context, webhookKeyHash
 		&i.ChatEventsUser,
 		&i.ChatEventsSecretHash,
 		&i.LinkButtons,
+		&i.StatusChangedAt,
+		&i.StatusChangedBy,
+		&i.StatusChangedByBotbridge,
+		&i.PreviousWebhookKeyHash,
+		&i.PreviousWebhookValidUntil,
 	)
 	return i, err
 }
 
 const markIntegrationHealthy = `-- name: MarkIntegrationHealthy :one
 WITH changed AS (
-    UPDATE integrations SET status = 'active', unhealthy_reason = '', updated_at = now()
+    UPDATE integrations SET status = 'active', unhealthy_reason = '',
+        status_changed_at = now(), status_changed_by = NULL, status_changed_by_botbridge = true
     WHERE integrations.id = $1 AND deleted_at IS NULL AND status = 'unhealthy'
     RETURNING integrations.id, integrations.project_id
 ), audited AS (
@@ -719,7 +745,10 @@ func (q *Queries) MarkIntegrationHealthy(ctx context.Context, id int64) (int64, 
 
 const markIntegrationUnhealthy = `-- name: MarkIntegrationUnhealthy :one
 WITH changed AS (
-    UPDATE integrations SET status = 'unhealthy', unhealthy_reason = $1, updated_at = now()
+    -- botbridge's own change: attributed to botbridge, and
+    -- updated_at/updated_by keep describing the last edit.
+    UPDATE integrations SET status = 'unhealthy', unhealthy_reason = $1,
+        status_changed_at = now(), status_changed_by = NULL, status_changed_by_botbridge = true
     WHERE integrations.id = $2 AND deleted_at IS NULL
       AND (status = 'active' OR (status = 'unhealthy' AND unhealthy_reason <> $1))
     RETURNING integrations.id, integrations.project_id
@@ -804,15 +833,18 @@ func (q *Queries) PlatformGranted(ctx context.Context, arg PlatformGrantedParams
 
 const rotateIntegrationWebhook = `-- name: RotateIntegrationWebhook :execrows
 UPDATE integrations SET
-    webhook_key_hash = $1,
-    webhook_key_ciphertext = $2,
-    webhook_key_key_id = $3,
-    updated_by = $4,
+    previous_webhook_key_hash = CASE WHEN $1::timestamptz IS NULL THEN NULL ELSE webhook_key_hash END,
+    previous_webhook_valid_until = $1::timestamptz,
+    webhook_key_hash = $2,
+    webhook_key_ciphertext = $3,
+    webhook_key_key_id = $4,
+    updated_by = $5,
     updated_at = now()
-WHERE project_id = $5 AND id = $6 AND deleted_at IS NULL
+WHERE project_id = $6 AND id = $7 AND deleted_at IS NULL
 `
 
 type RotateIntegrationWebhookParams struct {
+	PreviousValidUntil   *time.Time
 	WebhookKeyHash       []byte
 	WebhookKeyCiphertext []byte
 	WebhookKeyKeyID      *string
@@ -821,8 +853,12 @@ type RotateIntegrationWebhookParams struct {
 	ID                   int64
 }
 
+// With a grace period (previous_valid_until set) the key being replaced
+// keeps working until then; without one it stops at once, as does any key
+// an earlier rotation left in its grace period.
 func (q *Queries) RotateIntegrationWebhook(ctx context.Context, arg RotateIntegrationWebhookParams) (int64, error) {
 	result, err := q.db.Exec(ctx, rotateIntegrationWebhook,
+		arg.PreviousValidUntil,
 		arg.WebhookKeyHash,
 		arg.WebhookKeyCiphertext,
 		arg.WebhookKeyKeyID,
@@ -911,6 +947,9 @@ const setIntegrationStatus = `-- name: SetIntegrationStatus :execrows
 UPDATE integrations SET
     status = $1,
     unhealthy_reason = '',
+    status_changed_at = now(),
+    status_changed_by = $2,
+    status_changed_by_botbridge = false,
     updated_by = $2,
     updated_at = now()
 WHERE project_id = $3 AND id = $4 AND deleted_at IS NULL
@@ -971,6 +1010,7 @@ UPDATE integrations SET
     deleted_at = now(),
     token_ciphertext = NULL, token_key_id = NULL,
     webhook_key_hash = NULL, webhook_key_ciphertext = NULL, webhook_key_key_id = NULL,
+    previous_webhook_key_hash = NULL, previous_webhook_valid_until = NULL,
     updated_by = $1,
     updated_at = now()
 WHERE project_id = $2 AND id = $3 AND deleted_at IS NULL
@@ -1001,6 +1041,9 @@ UPDATE integrations SET
     operator_id = $7,
     status = CASE WHEN status = 'unhealthy' THEN 'active' ELSE status END,
     unhealthy_reason = CASE WHEN status = 'unhealthy' THEN '' ELSE unhealthy_reason END,
+    status_changed_at = CASE WHEN status = 'unhealthy' THEN now() ELSE status_changed_at END,
+    status_changed_by = CASE WHEN status = 'unhealthy' THEN $8 ELSE status_changed_by END,
+    status_changed_by_botbridge = CASE WHEN status = 'unhealthy' THEN false ELSE status_changed_by_botbridge END,
     updated_by = $8,
     updated_at = now(),
     version = version + 1

@@ -117,30 +117,35 @@ type Chat struct {
 }
 
 type Integration struct {
-	ID                   int64
-	ProjectID            int64
-	Platform             string
-	Status               string
-	Domain               string
-	TokenCiphertext      []byte
-	TokenKeyID           *string
-	TokenLast4           string
-	TransferTo           string
-	DepartmentID         *string
-	OperatorID           *int64
-	WebhookKeyHash       []byte
-	WebhookKeyCiphertext []byte
-	WebhookKeyKeyID      *string
-	UnhealthyReason      string
-	CreatedBy            *int64
-	UpdatedBy            *int64
-	CreatedAt            time.Time
-	UpdatedAt            time.Time
-	Version              int32
-	DeletedAt            *time.Time
-	ChatEventsUser       string
-	ChatEventsSecretHash []byte
-	LinkButtons          bool
+	ID                        int64
+	ProjectID                 int64
+	Platform                  string
+	Status                    string
+	Domain                    string
+	TokenCiphertext           []byte
+	TokenKeyID                *string
+	TokenLast4                string
+	TransferTo                string
+	DepartmentID              *string
+	OperatorID                *int64
+	WebhookKeyHash            []byte
+	WebhookKeyCiphertext      []byte
+	WebhookKeyKeyID           *string
+	UnhealthyReason           string
+	CreatedBy                 *int64
+	UpdatedBy                 *int64
+	CreatedAt                 time.Time
+	UpdatedAt                 time.Time
+	Version                   int32
+	DeletedAt                 *time.Time
+	ChatEventsUser            string
+	ChatEventsSecretHash      []byte
+	LinkButtons               bool
+	StatusChangedAt           time.Time
+	StatusChangedBy           *int64
+	StatusChangedByBotbridge  bool
+	PreviousWebhookKeyHash    []byte
+	PreviousWebhookValidUntil *time.Time
 }
 
 type IntegrationAudit struct {
@@ -182,30 +187,35 @@ type IntegrationSeen struct {
 }
 
 type IntegrationsAcceptingWebhook struct {
-	ID                   int64
-	ProjectID            int64
-	Platform             string
-	Status               string
-	Domain               string
-	TokenCiphertext      []byte
-	TokenKeyID           *string
-	TokenLast4           string
-	TransferTo           string
-	DepartmentID         *string
-	OperatorID           *int64
-	WebhookKeyHash       []byte
-	WebhookKeyCiphertext []byte
-	WebhookKeyKeyID      *string
-	UnhealthyReason      string
-	CreatedBy            *int64
-	UpdatedBy            *int64
-	CreatedAt            time.Time
-	UpdatedAt            time.Time
-	Version              int32
-	DeletedAt            *time.Time
-	ChatEventsUser       string
-	ChatEventsSecretHash []byte
-	LinkButtons          bool
+	ID                        int64
+	ProjectID                 int64
+	Platform                  string
+	Status                    string
+	Domain                    string
+	TokenCiphertext           []byte
+	TokenKeyID                *string
+	TokenLast4                string
+	TransferTo                string
+	DepartmentID              *string
+	OperatorID                *int64
+	WebhookKeyHash            []byte
+	WebhookKeyCiphertext      []byte
+	WebhookKeyKeyID           *string
+	UnhealthyReason           string
+	CreatedBy                 *int64
+	UpdatedBy                 *int64
+	CreatedAt                 time.Time
+	UpdatedAt                 time.Time
+	Version                   int32
+	DeletedAt                 *time.Time
+	ChatEventsUser            string
+	ChatEventsSecretHash      []byte
+	LinkButtons               bool
+	StatusChangedAt           time.Time
+	StatusChangedBy           *int64
+	StatusChangedByBotbridge  bool
+	PreviousWebhookKeyHash    []byte
+	PreviousWebhookValidUntil *time.Time
 }
 
 type LoginAlert struct {

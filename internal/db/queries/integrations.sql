@@ -10,14 +10,14 @@ SELECT nextval(pg_get_serial_sequence('integrations', 'id'))::bigint AS id;
 INSERT INTO integrations (
     id, project_id, platform, domain, token_ciphertext, token_key_id, token_last4,
     transfer_to, department_id, operator_id,
-    webhook_key_hash, webhook_key_ciphertext, webhook_key_key_id, created_by, updated_by)
+    webhook_key_hash, webhook_key_ciphertext, webhook_key_key_id, created_by, updated_by, status_changed_by)
 OVERRIDING SYSTEM VALUE
 VALUES (
     sqlc.arg(id), sqlc.arg(project_id), sqlc.arg(platform), sqlc.arg(domain),
     sqlc.arg(token_ciphertext), sqlc.arg(token_key_id), sqlc.arg(token_last4),
     sqlc.arg(transfer_to), sqlc.narg(department_id), sqlc.narg(operator_id),
     sqlc.arg(webhook_key_hash), sqlc.arg(webhook_key_ciphertext), sqlc.arg(webhook_key_key_id),
-    sqlc.arg(actor_id), sqlc.arg(actor_id))
+    sqlc.arg(actor_id), sqlc.arg(actor_id), sqlc.arg(actor_id))
 RETURNING id;
 
 -- name: GetIntegration :one
@@ -53,6 +53,9 @@ UPDATE integrations SET
     operator_id = sqlc.narg(operator_id),
     status = CASE WHEN status = 'unhealthy' THEN 'active' ELSE status END,
     unhealthy_reason = CASE WHEN status = 'unhealthy' THEN '' ELSE unhealthy_reason END,
+    status_changed_at = CASE WHEN status = 'unhealthy' THEN now() ELSE status_changed_at END,
+    status_changed_by = CASE WHEN status = 'unhealthy' THEN sqlc.arg(actor_id) ELSE status_changed_by END,
+    status_changed_by_botbridge = CASE WHEN status = 'unhealthy' THEN false ELSE status_changed_by_botbridge END,
     updated_by = sqlc.arg(actor_id),
     updated_at = now(),
     version = version + 1
@@ -66,6 +69,9 @@ RETURNING version;
 UPDATE integrations SET
     status = sqlc.arg(status),
     unhealthy_reason = '',
+    status_changed_at = now(),
+    status_changed_by = sqlc.arg(actor_id),
+    status_changed_by_botbridge = false,
     updated_by = sqlc.arg(actor_id),
     updated_at = now()
 WHERE project_id = sqlc.arg(project_id) AND id = sqlc.arg(id) AND deleted_at IS NULL
@@ -76,12 +82,18 @@ UPDATE integrations SET
     deleted_at = now(),
     token_ciphertext = NULL, token_key_id = NULL,
     webhook_key_hash = NULL, webhook_key_ciphertext = NULL, webhook_key_key_id = NULL,
+    previous_webhook_key_hash = NULL, previous_webhook_valid_until = NULL,
     updated_by = sqlc.arg(actor_id),
     updated_at = now()
 WHERE project_id = sqlc.arg(project_id) AND id = sqlc.arg(id) AND deleted_at IS NULL;
 
 -- name: RotateIntegrationWebhook :execrows
+-- With a grace period (previous_valid_until set) the key being replaced
+-- keeps working until then; without one it stops at once, as does any key
+-- an earlier rotation left in its grace period.
 UPDATE integrations SET
+    previous_webhook_key_hash = CASE WHEN sqlc.narg(previous_valid_until)::timestamptz IS NULL THEN NULL ELSE webhook_key_hash END,
+    previous_webhook_valid_until = sqlc.narg(previous_valid_until)::timestamptz,
     webhook_key_hash = sqlc.arg(webhook_key_hash),
     webhook_key_ciphertext = sqlc.arg(webhook_key_ciphertext),
     webhook_key_key_id = sqlc.arg(webhook_key_key_id),
@@ -100,7 +112,10 @@ WHERE webhook_key_hash = $1;
 -- Only a change is recorded: an integration already unhealthy for the same
 -- reason, or disabled by its owner, stays as it is.
 WITH changed AS (
-    UPDATE integrations SET status = 'unhealthy', unhealthy_reason = sqlc.arg(reason), updated_at = now()
+    -- botbridge's own change: attributed to botbridge, and
+    -- updated_at/updated_by keep describing the last edit.
+    UPDATE integrations SET status = 'unhealthy', unhealthy_reason = sqlc.arg(reason),
+        status_changed_at = now(), status_changed_by = NULL, status_changed_by_botbridge = true
     WHERE integrations.id = sqlc.arg(id) AND deleted_at IS NULL
       AND (status = 'active' OR (status = 'unhealthy' AND unhealthy_reason <> sqlc.arg(reason)))
     RETURNING integrations.id, integrations.project_id
@@ -113,7 +128,8 @@ SELECT count(*) FROM audited;
 
 -- name: MarkIntegrationHealthy :one
 WITH changed AS (
-    UPDATE integrations SET status = 'active', unhealthy_reason = '', updated_at = now()
+    UPDATE integrations SET status = 'active', unhealthy_reason = '',
+        status_changed_at = now(), status_changed_by = NULL, status_changed_by_botbridge = true
     WHERE integrations.id = sqlc.arg(id) AND deleted_at IS NULL AND status = 'unhealthy'
     RETURNING integrations.id, integrations.project_id
 ), audited AS (
