@@ -31,4 +31,6 @@ func (h *Handler) settingsRoutes(r *Router) {
 	r.User.POST(base+"/bot", h.BotEndpointSave)
 	r.User.POST(base+"/bot/rotate-secret", h.BotEndpointRotateSecret)
 	r.User.POST(base+"/bot/hide-secret", h.BotEndpointHideSecret)
+
+	h.lifecycleRoutes(r) // routes_lifecycle.go: retention, erasure, project deletion
 }
