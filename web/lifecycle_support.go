@@ -68,9 +68,9 @@ func (h *Handler) lifecycleSection(c echo.Context, p project.Project) (*view.Lif
 	conf.Label = l.T("lifecycle.delete.confirm.label", p.Name)
 	base := "/projects/" + view.Itoa(p.ID)
 	m := &view.LifecycleSection{
-		RetentionAction: settingsURL(p) + "/retention", Retention: ret, MetadataDays: h.metadataDays(),
-		EraseAction: base + "/erasures", EraseBy: f.eraseBy, EraseValue: val,
-		DeleteAction: base + "/delete", ProjectName: p.Name, ConfirmName: conf,
+		RetentionAction: settingsURL(p) + "/retention#data", Retention: ret, MetadataDays: h.metadataDays(),
+		EraseAction: base + "/erasures#erase", EraseBy: f.eraseBy, EraseValue: val,
+		DeleteAction: base + "/delete#danger", ProjectName: p.Name, ConfirmName: conf,
 	}
 	if k, ok := f.eraseErrs["by"]; ok {
 		m.EraseByError = l.T(k)

@@ -86,7 +86,9 @@ func (w *lcWorld) count(t *testing.T, sql string, args ...any) int {
 	return n
 }
 
-func settingsOf(tn *testfactory.Tenant) string { return "/projects/" + itoa(tn.Project.ID) + "/settings" }
+func settingsOf(tn *testfactory.Tenant) string {
+	return "/projects/" + itoa(tn.Project.ID) + "/settings"
+}
 
 // Owners see and change the retention in Settings; a bad value is refused
 // beside the field with what was typed kept; members see no Data card and
