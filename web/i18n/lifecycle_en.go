@@ -45,7 +45,7 @@ var lifecycleEN = map[string]string{
 	"lifecycle.flash.retention_saved":   "Saved: chat content is kept for the number of days you set.",
 	"lifecycle.flash.project_deleted":   "The project was deleted. Its integrations no longer receive webhooks, and its data is being removed.",
 	"lifecycle.delete.title":            "Danger zone: delete the project",
-	"lifecycle.delete.intro":            "Deleting the project «%s» cannot be undone. At once:",
+	"lifecycle.delete.intro":            "Deleting the project “%s” cannot be undone. At once:",
 	"lifecycle.delete.webhooks":         "its integrations stop: Webim's webhooks and chat events get “not found”, and visitors' messages no longer reach the bot;",
 	"lifecycle.delete.events":           "messages waiting to be delivered are cancelled;",
 	"lifecycle.delete.secrets":          "Webim tokens, webhook URLs and the bot's signing secrets are destroyed;",
