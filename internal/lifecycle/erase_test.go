@@ -124,7 +124,7 @@ func TestParseTarget(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
 		by, value, field string
-		want         lifecycle.Target
+		want             lifecycle.Target
 	}{
 		{"visitor", " v-1 ", "", lifecycle.Target{VisitorID: "v-1"}},
 		{"chat", "42", "", lifecycle.Target{PlatformChatID: "42"}},

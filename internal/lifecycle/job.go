@@ -2,9 +2,11 @@ package lifecycle
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
 	"github.com/botbridge/botbridge/internal/db"
@@ -15,8 +17,12 @@ import (
 // so an hour is precise enough, and each run finds only an hour's worth.
 const RetentionEvery = time.Hour
 
-// RetentionArgs is the periodic retention job.
-type RetentionArgs struct{}
+// RetentionArgs is the periodic retention job; ChatsAfter is set on the
+// follow-up of a run that ran out of time, so the sweep of chats resumes
+// instead of starting over.
+type RetentionArgs struct {
+	ChatsAfter int64 `json:"chats_after,omitempty"`
+}
 
 // Kind names the job in river_job.
 func (RetentionArgs) Kind() string { return "lifecycle_retention" }
@@ -54,8 +60,10 @@ type retentionWorker struct {
 	log    *slog.Logger
 }
 
-func (w *retentionWorker) Work(ctx context.Context, _ *river.Job[RetentionArgs]) error {
-	rep, err := w.r.Run(ctx, w.budget)
+func (w *retentionWorker) Work(ctx context.Context, job *river.Job[RetentionArgs]) error {
+	r := w.r
+	r.ChatsAfter = job.Args.ChatsAfter
+	rep, err := r.Run(ctx, w.budget)
 	if rep != (Report{}) {
 		w.log.InfoContext(ctx, "retention", "events_stripped", rep.EventsStripped, "chats_stripped", rep.ChatsStripped,
 			"events_deleted", rep.EventsDeleted, "chats_deleted", rep.ChatsDeleted, "mail_pruned", rep.MailPruned,
@@ -65,7 +73,10 @@ func (w *retentionWorker) Work(ctx context.Context, _ *river.Job[RetentionArgs])
 		return err
 	}
 	if rep.More {
-		return river.JobSnooze(0)
+		// More is due: a follow-up run at once, resuming the chat sweep.
+		if _, err := river.ClientFromContext[pgx.Tx](ctx).Insert(ctx, RetentionArgs{ChatsAfter: rep.ChatsAfter}, nil); err != nil {
+			return fmt.Errorf("lifecycle: queue the next retention run: %w", err)
+		}
 	}
 	return nil
 }

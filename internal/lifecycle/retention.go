@@ -32,6 +32,9 @@ type Retention struct {
 	Pause time.Duration
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// ChatsAfter resumes the sweep of chats after this id (a run that ran
+	// out of budget says where it stopped in Report.ChatsAfter).
+	ChatsAfter int64
 }
 
 // Report counts what a Run did.
@@ -42,8 +45,10 @@ type Report struct {
 	EventsDeleted, ChatsDeleted int
 	MailPruned                  int
 	ProjectsPurged              int
-	// More: the budget ran out before everything due was done.
-	More bool
+	// More: the budget ran out before everything due was done;
+	// ChatsAfter is where the next run resumes the sweep of chats.
+	More       bool
+	ChatsAfter int64
 }
 
 type runState struct {
@@ -82,6 +87,7 @@ func (r Retention) Run(ctx context.Context, budget time.Duration) (Report, error
 		r.Now = time.Now
 	}
 	s := &runState{r: r, start: time.Now(), budget: budget}
+	s.rep.ChatsAfter = r.ChatsAfter
 	for _, step := range []func(context.Context, *runState) error{purgeDeleted, stripAndDeleteEvents, sweepChats, pruneMail} {
 		if err := step(ctx, s); err != nil {
 			return s.rep, err
@@ -168,7 +174,14 @@ func stripAndDeleteEvents(ctx context.Context, s *runState) error {
 func sweepChats(ctx context.Context, s *runState) error {
 	q := dbsqlc.New(s.r.DB)
 	metaCutoff := s.r.Now().Add(-days(s.r.MetadataDays))
-	var after int64
+	after := s.r.ChatsAfter
+	defer func() {
+		if s.rep.More {
+			s.rep.ChatsAfter = after
+		} else {
+			s.rep.ChatsAfter = 0
+		}
+	}()
 	for {
 		row, err := q.StripChatBatch(ctx, dbsqlc.StripChatBatchParams{After: after, MaxRows: int32(s.r.Batch)})
 		if err != nil {

@@ -147,3 +147,27 @@ func TestRetentionPrunesMailBodies(t *testing.T) {
 	require.Equal(t, "body of new", bodies[ids["new"]])
 	require.Equal(t, "body of unsent", bodies[ids["unsent"]])
 }
+
+// A run that ran out of time says where its sweep of chats stopped; the
+// next resumes there instead of starting over.
+func TestRetentionResumesChatSweep(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ctx := context.Background()
+	w.chat(t, w.b, 1, "r1")
+	w.chat(t, w.b, 2, "r2")
+	w.waitIdle(t)
+	w.age(t, w.b, 40*day)
+	var first int64
+	require.NoError(t, w.pool.QueryRow(ctx, `SELECT min(id) FROM chats WHERE project_id = $1`, w.b.Project.ID).Scan(&first))
+
+	rep, err := lifecycle.Retention{DB: w.pool, Batch: 1, ChatsAfter: first}.Run(ctx, 0)
+	require.NoError(t, err)
+	require.Equal(t, 1, rep.ChatsStripped, "only the chats after the cursor")
+	require.Zero(t, rep.ChatsAfter, "the sweep finished")
+	require.Equal(t, 1, w.count(t, `SELECT count(*) FROM chats WHERE id = $1 AND visitor_id = 'r1'`, first))
+
+	rep, err = lifecycle.Retention{DB: w.pool, Batch: 1}.Run(ctx, time.Nanosecond)
+	require.NoError(t, err)
+	require.True(t, rep.More, "a spent budget leaves work for the next run")
+}
