@@ -171,3 +171,20 @@ func TestRetentionResumesChatSweep(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, rep.More, "a spent budget leaves work for the next run")
 }
+
+// The periodic job does the same work through River.
+func TestRetentionJob(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ctx := context.Background()
+	w.chat(t, w.b, 1, "j1")
+	w.waitIdle(t)
+	w.age(t, w.b, 31*day)
+	_, err := w.river.Insert(ctx, lifecycle.RetentionArgs{}, nil)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		return w.count(t, `SELECT count(*) FROM bridge_events WHERE integration_id = $1 AND content_removed_at IS NULL`, w.b.Integration().ID) == 0 &&
+			w.count(t, `SELECT count(*) FROM chats WHERE project_id = $1 AND visitor_id <> ''`, w.b.Project.ID) == 0
+	}, waitFor, tick)
+	require.NotNil(t, lifecycle.RetentionJob())
+}
