@@ -73,6 +73,7 @@ func TestEraseCommand(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, lifecycle.ActionVisitorErased, entries[0].Action)
 	require.Empty(t, entries[0].ActorEmail, "done by an operator, not an account")
+	require.Equal(t, "chats=1 events=2 calls=0 via=command-line", entries[0].Detail)
 }
 
 // engineWorkers registers the chat worker kind so the insert-only client

@@ -64,9 +64,12 @@ func Erase(ctx context.Context, conn db.Conn, projectID int64, actorID *int64, t
 			return total, err
 		}
 	}
+	detail := fmt.Sprintf("chats=%d events=%d calls=%d", total.Chats, total.Events, total.Calls)
+	if actorID == nil {
+		detail += " via=command-line" // an operator, not a member of the project
+	}
 	err = db.InTx(ctx, conn, func(tx pgx.Tx) error {
-		return audit(ctx, dbsqlc.New(tx), projectID, actorID, ActionVisitorErased,
-			fmt.Sprintf("chats=%d events=%d calls=%d", total.Chats, total.Events, total.Calls))
+		return audit(ctx, dbsqlc.New(tx), projectID, actorID, ActionVisitorErased, detail)
 	})
 	return total, err
 }
