@@ -24,10 +24,13 @@ type lifecycleForm struct {
 
 const ctxLifecycleForm = "lifecycleForm"
 
-// canManageData: retention, erasure and deletion are the owners'.
-func canManageData(p project.Project) bool { return p.MemberRole == project.RoleOwner }
+// canManageData: retention, erasure and deletion (the routes check the
+// same actions, routes_lifecycle.go).
+func canManageData(p project.Project) bool {
+	return can(p, project.ActionConfigureIntegration) && can(p, project.ActionDelete)
+}
 
-// ownedProject loads :project for an owner; a member gets 403.
+// ownedProject loads :project; the route already checked the action.
 func (h *Handler) ownedProject(c echo.Context) (project.Project, error) {
 	p, err := h.CurrentProject(c)
 	if err != nil {
