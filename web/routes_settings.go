@@ -39,4 +39,6 @@ func (h *Handler) settingsRoutes(r *Router) {
 	r.Project(project.ActionConfigureBot).POST(base+"/bot/rotate-secret", h.BotEndpointRotateSecret)
 	r.Project(project.ActionConfigureBot).POST(base+"/bot/hide-secret", h.BotEndpointHideSecret)
 	r.Project(project.ActionConfigureBot).POST(base+"/bot/test", h.BotEndpointTest)
+
+	h.lifecycleRoutes(r) // routes_lifecycle.go: retention, erasure, project deletion
 }

@@ -101,6 +101,9 @@ func (h *Handler) renderSettings(c echo.Context, p project.Project, status int, 
 		}
 		m.Audit = auditRows(l, p, entries, names)
 	}
+	if m.Lifecycle, err = h.lifecycleSection(c, p); err != nil { // lifecycle_support.go
+		return err
+	}
 	title := l.T("settings.title")
 	return render(c, status, view.Settings(h.page(c, p.Name+" · "+title, settingsCrumbs(l, p)...), m))
 }

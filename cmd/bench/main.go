@@ -112,8 +112,8 @@ func main() {
 	opt.phases = map[string]bool{}
 	for _, p := range strings.Split(*phases, ",") {
 		p = strings.TrimSpace(p)
-		if p != "ingest" && p != "worker" && p != "instr" && p != "e2e" && p != "pages" && p != "auth" {
-			fmt.Fprintf(os.Stderr, "bench: unknown phase %q (ingest, worker, instr, e2e, pages, auth)\n", p)
+		if p != "ingest" && p != "worker" && p != "instr" && p != "e2e" && p != "pages" && p != "auth" && p != "retention" {
+			fmt.Fprintf(os.Stderr, "bench: unknown phase %q (ingest, worker, instr, e2e, pages, auth, retention)\n", p)
 			os.Exit(2)
 		}
 		opt.phases[p] = true
@@ -235,7 +235,7 @@ func run(ctx context.Context, sz sizes, opt options) (*report, error) {
 	for _, ph := range []struct {
 		name string
 		fn   func(context.Context) error
-	}{{"ingest", b.ingest}, {"worker", b.worker}, {"instr", b.instructions}, {"e2e", b.e2e}, {"pages", b.pages}, {"auth", b.authBurst}} {
+	}{{"ingest", b.ingest}, {"worker", b.worker}, {"instr", b.instructions}, {"e2e", b.e2e}, {"pages", b.pages}, {"auth", b.authBurst}, {"retention", b.retention}} {
 		if !opt.phases[ph.name] {
 			continue
 		}

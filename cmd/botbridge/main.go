@@ -31,6 +31,8 @@ Usage:
   botbridge sandbox [flags]                   a local stand-in for a Webim account (API + visitor chat page)
   botbridge demobot [flags]                   a demo bot speaking the bot protocol
   botbridge secrets reencrypt [--batch N]     reseal stored secrets under SECRET_KEY (key rotation)
+  botbridge erase --project P --visitor V|--chat C
+                                              erase one visitor's chats (events, calls, fields) in project P
   botbridge healthcheck [--url URL]           exit 0 when the server's /healthz answers 200 (container checks)
   botbridge help                              show this help
 
@@ -75,6 +77,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		err = cmdDemobot(ctx, args[1:], getenv, stdout, stderr)
 	case "secrets":
 		err = cmdSecrets(ctx, args[1:], getenv, stdout, stderr)
+	case "erase":
+		err = cmdErase(ctx, args[1:], getenv, stdout, stderr)
 	case "healthcheck":
 		err = cmdHealthcheck(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":

@@ -18,6 +18,7 @@ import (
 	"github.com/botbridge/botbridge/internal/config"
 	"github.com/botbridge/botbridge/internal/db"
 	"github.com/botbridge/botbridge/internal/jobs"
+	"github.com/botbridge/botbridge/internal/lifecycle"
 	"github.com/botbridge/botbridge/internal/mail"
 	"github.com/botbridge/botbridge/internal/outbound"
 	"github.com/botbridge/botbridge/internal/request"
@@ -194,9 +195,10 @@ func newApp(cfg *config.Config, pool, workPool *pgxpool.Pool, log *slog.Logger, 
 		Log:                  log,
 		JobTimeout:           cfg.JobTimeout,
 		RescueStuckJobsAfter: cfg.JobRescueAfter,
-		Periodic:             []*river.PeriodicJob{auth.PruneJob(), request.CompactJob()},
+		Periodic:             []*river.PeriodicJob{auth.PruneJob(), request.CompactJob(), lifecycle.RetentionJob()},
 	}, mail.Workers(pool, sender, log), engine.Workers(), auth.PruneWorkers(pool, log),
-		request.EvidenceWorkers(pool, request.Checker{Policy: policy}, log), request.CompactWorkers(pool))
+		request.EvidenceWorkers(pool, request.Checker{Policy: policy}, log), request.CompactWorkers(pool),
+		lifecycle.Workers(pool, lifecycle.Retention{MetadataDays: cfg.RetentionMetadataDays, Pause: lifecycle.DefaultPause}, cfg.JobTimeout/2, log))
 	if err != nil {
 		return nil, err
 	}

@@ -73,6 +73,9 @@ type Config struct {
 	// DefaultLanguage ("ru" or "en") is the language of pages and mail for
 	// someone who chose none and whose browser asks for neither.
 	DefaultLanguage string
+	// RetentionMetadataDays is how long what remains of a chat after its
+	// content is removed (times, outcomes, counts) is kept, server-wide.
+	RetentionMetadataDays int
 }
 
 // Dev reports whether botbridge runs in development mode.
@@ -162,6 +165,8 @@ func Load(getenv func(string) string) (*Config, error) {
 	if c.JobTimeout > 0 && c.JobRescueAfter > 0 && c.JobRescueAfter <= c.JobTimeout {
 		r.bad("JOB_RESCUE_AFTER", fmt.Sprintf("must be longer than JOB_TIMEOUT (%s), or live jobs would be taken over", c.JobTimeout))
 	}
+
+	c.RetentionMetadataDays = r.intIn("RETENTION_METADATA_DAYS", 400, 30, 3650)
 
 	c.TrustedProxies = r.ipNets("TRUSTED_PROXIES")
 	c.MetricsToken = r.str("METRICS_TOKEN", "")

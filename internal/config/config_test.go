@@ -26,6 +26,7 @@ func TestLoadDefaultsInDevelopment(t *testing.T) {
 	require.NotEmpty(t, c.SecretKey)
 	require.Equal(t, 2*time.Minute, c.JobTimeout)
 	require.Equal(t, 3*time.Minute, c.JobRescueAfter)
+	require.Equal(t, 400, c.RetentionMetadataDays)
 }
 
 func TestLoadErrorsNameTheVariable(t *testing.T) {
@@ -52,6 +53,7 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"production by default", map[string]string{"APP_ENV": ""}, "SECRET_KEY is required outside development"},
 		{"bad shutdown", map[string]string{"SHUTDOWN_TIMEOUT": "soon"}, "SHUTDOWN_TIMEOUT must be a positive duration"},
 		{"bad job timeout", map[string]string{"JOB_TIMEOUT": "500ms"}, "JOB_TIMEOUT must be a duration of at least 1s"},
+		{"metadata days too short", map[string]string{"RETENTION_METADATA_DAYS": "7"}, "RETENTION_METADATA_DAYS must be a number between 30 and 3650"},
 		{"bad rescue", map[string]string{"JOB_RESCUE_AFTER": "-1m"}, "JOB_RESCUE_AFTER must be a positive duration"},
 		{"rescue before timeout", map[string]string{"JOB_TIMEOUT": "5m", "JOB_RESCUE_AFTER": "3m"}, "JOB_RESCUE_AFTER must be longer than JOB_TIMEOUT (5m0s)"},
 		{"bad proxy", map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, proxy.local"}, `TRUSTED_PROXIES must list IP addresses or CIDR ranges separated by commas, got "proxy.local"`},

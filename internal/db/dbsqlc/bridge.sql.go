@@ -208,7 +208,7 @@ func (q *Queries) FinishV1Event(ctx context.Context, arg FinishV1EventParams) er
 }
 
 const getEvent = `-- name: GetEvent :one
-SELECT e.id, e.public_id, e.integration_id, e.chat_id, e.dedup_key, e.api_version, e.type, e.message, e.action, e.reason, e.status, e.outcome, e.attempts, e.next_attempt_at, e.last_error, e.bot_reply, e.calls, e.calls_done, e.received_at, e.processed_at, e.extra, e.raw, e.notes, e.operator_data, c.id, c.integration_id, c.project_id, c.platform_chat_id, c.visitor_id, c.visitor_name, c.visitor_phone, c.visitor_email, c.state, c.created_at, c.last_event_at, c.job_queued_at, c.platform_chat_id_quoted
+SELECT e.id, e.public_id, e.integration_id, e.chat_id, e.dedup_key, e.api_version, e.type, e.message, e.action, e.reason, e.status, e.outcome, e.attempts, e.next_attempt_at, e.last_error, e.bot_reply, e.calls, e.calls_done, e.received_at, e.processed_at, e.extra, e.raw, e.notes, e.operator_data, e.content_removed_at, c.id, c.integration_id, c.project_id, c.platform_chat_id, c.visitor_id, c.visitor_name, c.visitor_phone, c.visitor_email, c.state, c.created_at, c.last_event_at, c.job_queued_at, c.platform_chat_id_quoted
 FROM bridge_events e JOIN chats c ON c.id = e.chat_id
 WHERE e.id = $1
 `
@@ -246,6 +246,7 @@ func (q *Queries) GetEvent(ctx context.Context, id int64) (GetEventRow, error) {
 		&i.BridgeEvent.Raw,
 		&i.BridgeEvent.Notes,
 		&i.BridgeEvent.OperatorData,
+		&i.BridgeEvent.ContentRemovedAt,
 		&i.Chat.ID,
 		&i.Chat.IntegrationID,
 		&i.Chat.ProjectID,
@@ -973,6 +974,7 @@ SET status = CASE WHEN e.calls IS NULL THEN 'pending' ELSE 'replied' END,
     attempts = 0, next_attempt_at = NULL, processed_at = NULL
 FROM chats c
 WHERE e.id = $1 AND c.id = e.chat_id AND c.project_id = $2 AND e.status = 'failed'
+  AND e.content_removed_at IS NULL -- retention removed what there was to send
 RETURNING e.chat_id, e.integration_id
 `
 

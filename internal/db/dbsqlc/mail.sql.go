@@ -35,7 +35,7 @@ func (q *Queries) InsertMailOutbox(ctx context.Context, arg InsertMailOutboxPara
 }
 
 const listRecentMail = `-- name: ListRecentMail :many
-SELECT id, to_addr, subject, body, topic, created_at, sent_at, failed_at, attempts, last_error FROM mail_outbox ORDER BY created_at DESC, id DESC LIMIT $1
+SELECT id, to_addr, subject, body, topic, created_at, sent_at, failed_at, attempts, last_error, body_removed_at FROM mail_outbox ORDER BY created_at DESC, id DESC LIMIT $1
 `
 
 func (q *Queries) ListRecentMail(ctx context.Context, limit int32) ([]MailOutbox, error) {
@@ -58,6 +58,7 @@ func (q *Queries) ListRecentMail(ctx context.Context, limit int32) ([]MailOutbox
 			&i.FailedAt,
 			&i.Attempts,
 			&i.LastError,
+			&i.BodyRemovedAt,
 		); err != nil {
 			return nil, err
 		}
@@ -70,7 +71,7 @@ func (q *Queries) ListRecentMail(ctx context.Context, limit int32) ([]MailOutbox
 }
 
 const lockMailOutbox = `-- name: LockMailOutbox :one
-SELECT id, to_addr, subject, body, topic, created_at, sent_at, failed_at, attempts, last_error FROM mail_outbox WHERE id = $1 FOR UPDATE
+SELECT id, to_addr, subject, body, topic, created_at, sent_at, failed_at, attempts, last_error, body_removed_at FROM mail_outbox WHERE id = $1 FOR UPDATE
 `
 
 // The delivery job holds this row lock while it talks to the SMTP server, so
@@ -90,6 +91,7 @@ func (q *Queries) LockMailOutbox(ctx context.Context, id int64) (MailOutbox, err
 		&i.FailedAt,
 		&i.Attempts,
 		&i.LastError,
+		&i.BodyRemovedAt,
 	)
 	return i, err
 }

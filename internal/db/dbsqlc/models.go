@@ -74,30 +74,31 @@ type BridgeCall struct {
 }
 
 type BridgeEvent struct {
-	ID            int64
-	PublicID      string
-	IntegrationID int64
-	ChatID        int64
-	DedupKey      string
-	ApiVersion    string
-	Type          string
-	Message       []byte
-	Action        string
-	Reason        string
-	Status        string
-	Outcome       string
-	Attempts      int32
-	NextAttemptAt *time.Time
-	LastError     string
-	BotReply      []byte
-	Calls         []byte
-	CallsDone     int32
-	ReceivedAt    time.Time
-	ProcessedAt   *time.Time
-	Extra         []byte
-	Raw           []byte
-	Notes         []byte
-	OperatorData  []byte
+	ID               int64
+	PublicID         string
+	IntegrationID    int64
+	ChatID           int64
+	DedupKey         string
+	ApiVersion       string
+	Type             string
+	Message          []byte
+	Action           string
+	Reason           string
+	Status           string
+	Outcome          string
+	Attempts         int32
+	NextAttemptAt    *time.Time
+	LastError        string
+	BotReply         []byte
+	Calls            []byte
+	CallsDone        int32
+	ReceivedAt       time.Time
+	ProcessedAt      *time.Time
+	Extra            []byte
+	Raw              []byte
+	Notes            []byte
+	OperatorData     []byte
+	ContentRemovedAt *time.Time
 }
 
 type Chat struct {
@@ -232,16 +233,17 @@ type LoginFailure struct {
 }
 
 type MailOutbox struct {
-	ID        int64
-	ToAddr    string
-	Subject   string
-	Body      string
-	Topic     string
-	CreatedAt time.Time
-	SentAt    *time.Time
-	FailedAt  *time.Time
-	Attempts  int32
-	LastError string
+	ID            int64
+	ToAddr        string
+	Subject       string
+	Body          string
+	Topic         string
+	CreatedAt     time.Time
+	SentAt        *time.Time
+	FailedAt      *time.Time
+	Attempts      int32
+	LastError     string
+	BodyRemovedAt *time.Time
 }
 
 type Platform struct {
@@ -260,10 +262,12 @@ type PlatformGrant struct {
 }
 
 type Project struct {
-	ID        int64
-	Name      string
-	CreatedBy int64
-	CreatedAt time.Time
+	ID            int64
+	Name          string
+	CreatedBy     int64
+	CreatedAt     time.Time
+	RetentionDays int32
+	DeletedAt     *time.Time
 }
 
 type ProjectBot struct {

@@ -27,7 +27,7 @@ func (q *Queries) AddProjectMember(ctx context.Context, arg AddProjectMemberPara
 }
 
 const createProject = `-- name: CreateProject :one
-INSERT INTO projects (name, created_by) VALUES ($1, $2) RETURNING id, name, created_by, created_at
+INSERT INTO projects (name, created_by) VALUES ($1, $2) RETURNING id, name, created_by, created_at, retention_days, deleted_at
 `
 
 type CreateProjectParams struct {
@@ -43,12 +43,14 @@ func (q *Queries) CreateProject(ctx context.Context, arg CreateProjectParams) (P
 		&i.Name,
 		&i.CreatedBy,
 		&i.CreatedAt,
+		&i.RetentionDays,
+		&i.DeletedAt,
 	)
 	return i, err
 }
 
 const findProjectByNameForUser = `-- name: FindProjectByNameForUser :one
-SELECT p.id, p.name, p.created_by, p.created_at
+SELECT p.id, p.name, p.created_by, p.created_at, p.retention_days, p.deleted_at
 FROM projects p
 JOIN project_members m ON m.project_id = p.id
 WHERE m.user_id = $1 AND p.name = $2
@@ -69,12 +71,14 @@ func (q *Queries) FindProjectByNameForUser(ctx context.Context, arg FindProjectB
 		&i.Name,
 		&i.CreatedBy,
 		&i.CreatedAt,
+		&i.RetentionDays,
+		&i.DeletedAt,
 	)
 	return i, err
 }
 
 const getProjectForUser = `-- name: GetProjectForUser :one
-SELECT p.id, p.name, p.created_by, p.created_at, m.role AS member_role
+SELECT p.id, p.name, p.created_by, p.created_at, p.retention_days, p.deleted_at, m.role AS member_role
 FROM projects p
 JOIN project_members m ON m.project_id = p.id
 WHERE p.id = $1 AND m.user_id = $2
@@ -86,11 +90,13 @@ type GetProjectForUserParams struct {
 }
 
 type GetProjectForUserRow struct {
-	ID         int64
-	Name       string
-	CreatedBy  int64
-	CreatedAt  time.Time
-	MemberRole string
+	ID            int64
+	Name          string
+	CreatedBy     int64
+	CreatedAt     time.Time
+	RetentionDays int32
+	DeletedAt     *time.Time
+	MemberRole    string
 }
 
 // Tenant boundary: a project is visible only through a membership row.
@@ -102,6 +108,8 @@ func (q *Queries) GetProjectForUser(ctx context.Context, arg GetProjectForUserPa
 		&i.Name,
 		&i.CreatedBy,
 		&i.CreatedAt,
+		&i.RetentionDays,
+		&i.DeletedAt,
 		&i.MemberRole,
 	)
 	return i, err
@@ -149,7 +157,7 @@ func (q *Queries) ListProjectOwnerEmails(ctx context.Context, projectID int64) (
 }
 
 const listProjectsForUser = `-- name: ListProjectsForUser :many
-SELECT p.id, p.name, p.created_by, p.created_at, m.role AS member_role
+SELECT p.id, p.name, p.created_by, p.created_at, p.retention_days, p.deleted_at, m.role AS member_role
 FROM projects p
 JOIN project_members m ON m.project_id = p.id
 WHERE m.user_id = $1
@@ -157,11 +165,13 @@ ORDER BY p.name, p.id
 `
 
 type ListProjectsForUserRow struct {
-	ID         int64
-	Name       string
-	CreatedBy  int64
-	CreatedAt  time.Time
-	MemberRole string
+	ID            int64
+	Name          string
+	CreatedBy     int64
+	CreatedAt     time.Time
+	RetentionDays int32
+	DeletedAt     *time.Time
+	MemberRole    string
 }
 
 func (q *Queries) ListProjectsForUser(ctx context.Context, userID int64) ([]ListProjectsForUserRow, error) {
@@ -178,6 +188,8 @@ func (q *Queries) ListProjectsForUser(ctx context.Context, userID int64) ([]List
 			&i.Name,
 			&i.CreatedBy,
 			&i.CreatedAt,
+			&i.RetentionDays,
+			&i.DeletedAt,
 			&i.MemberRole,
 		); err != nil {
 			return nil, err

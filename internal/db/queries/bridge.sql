@@ -283,6 +283,7 @@ SET status = CASE WHEN e.calls IS NULL THEN 'pending' ELSE 'replied' END,
     attempts = 0, next_attempt_at = NULL, processed_at = NULL
 FROM chats c
 WHERE e.id = sqlc.arg(id) AND c.id = e.chat_id AND c.project_id = sqlc.arg(project_id) AND e.status = 'failed'
+  AND e.content_removed_at IS NULL -- retention removed what there was to send
 RETURNING e.chat_id, e.integration_id;
 
 -- name: EventExists :one

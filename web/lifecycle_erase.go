@@ -1,0 +1,42 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/botbridge/botbridge/internal/apperr"
+	"github.com/botbridge/botbridge/internal/lifecycle"
+)
+
+// ErasureCreate erases one visitor's chats in the project (by Webim
+// visitor id, Webim chat id, or botbridge's chat id from a conversation
+// view); the audit log on Settings then says how many rows went.
+func (h *Handler) ErasureCreate(c echo.Context) error {
+	p, err := h.ownedProject(c)
+	if err != nil {
+		return err
+	}
+	by, value := c.FormValue("by"), c.FormValue("value")
+	form := &lifecycleForm{eraseBy: by, eraseValue: value}
+	target, err := lifecycle.ParseTarget(by, value)
+	if err == nil {
+		u := currentUser(c).ID
+		_, err = lifecycle.Erase(c.Request().Context(), h.DB, p.ID, &u, target)
+		if errors.Is(err, apperr.ErrNotFound) {
+			// Nothing of that id in this project (another project's ids
+			// included): said beside the field, nothing changed.
+			err = apperr.Validation{"value": "lifecycle.erase.value.not_found"}
+		}
+	}
+	if err != nil {
+		if by == "chat_ref" {
+			form.eraseBy, form.eraseValue = "", "" // the form has no such choice
+		}
+		form.eraseErrs = apperr.Fields(err)
+		return h.refuseLifecycleForm(c, p, form, err)
+	}
+	h.setFlash(c, "lifecycle.flash.erased")
+	return c.Redirect(http.StatusSeeOther, settingsURL(p)+"#audit-title")
+}
