@@ -21,6 +21,7 @@ import (
 	"github.com/botbridge/botbridge/internal/mail"
 	"github.com/botbridge/botbridge/internal/outbound"
 	"github.com/botbridge/botbridge/internal/secret"
+	"github.com/botbridge/botbridge/internal/traffic"
 	webpkg "github.com/botbridge/botbridge/web"
 	"github.com/botbridge/botbridge/web/i18n"
 )
@@ -193,8 +194,8 @@ func newApp(cfg *config.Config, pool, workPool *pgxpool.Pool, log *slog.Logger, 
 		Log:                  log,
 		JobTimeout:           cfg.JobTimeout,
 		RescueStuckJobsAfter: cfg.JobRescueAfter,
-		Periodic:             []*river.PeriodicJob{auth.PruneJob()},
-	}, mail.Workers(pool, sender, log), engine.Workers(), auth.PruneWorkers(pool, log))
+		Periodic:             []*river.PeriodicJob{auth.PruneJob(), traffic.Job()},
+	}, mail.Workers(pool, sender, log), engine.Workers(), auth.PruneWorkers(pool, log), traffic.Workers(pool, log))
 	if err != nil {
 		return nil, err
 	}
