@@ -216,27 +216,21 @@ func (e *Engine) askBot(ctx context.Context, conn db.Conn, integ integration.Int
 	return 0, nil
 }
 
-// translate turns the bot's reply into the Webim calls for ev's chat. The
-// account's release is looked up only when a transfer needs it. A reply
-// to chat.assigned or chat.closed goes nowhere.
+// translate turns the bot's reply into the Webim calls for ev's chat
+// (PlanReply). The account's release is looked up only when a transfer
+// needs it.
 func (e *Engine) translate(ctx context.Context, q db.DBTX, integ integration.Integration, ev event, reply botapi.Response) (webim.Plan, error) {
 	chat, err := webim.NewChatRef(ev.PlatformChatID, ev.ChatQuoted)
 	if err != nil {
 		return webim.Plan{}, err
 	}
-	opts := webim.Options{LinkButtons: integ.LinkButtons}
+	var version string
 	if a := reply.Action; a != nil && a.Type == botapi.ActionTransfer {
-		if opts.WebimVersion, err = dbsqlc.New(q).LatestWebimVersion(ctx, integ.ID); err != nil {
+		if version, err = dbsqlc.New(q).LatestWebimVersion(ctx, integ.ID); err != nil {
 			return webim.Plan{}, fmt.Errorf("bridge: webim version: %w", err)
 		}
 	}
-	plan, err := webim.Translate(reply, chat, integ.WebimTarget(), opts)
-	if err == nil && (ev.Type == botapi.TypeChatAssigned || ev.Type == botapi.TypeChatClosed) {
-		// An operator holds the chat, or it is over: the bot may take
-		// note, but says nothing to the visitor.
-		plan.Calls = nil
-	}
-	return plan, err
+	return PlanReply(reply, chat, integ, ev.Type, version)
 }
 
 // outcomeOf summarises what a reply does, for the activity log.
