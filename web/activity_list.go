@@ -223,11 +223,12 @@ func conversationRow(l i18n.Lang, listURL string, cv bridge.Conversation) view.C
 
 // chatStateLabel words who holds a chat.
 func chatStateLabel(l i18n.Lang, s bridge.ChatState) string {
-	switch s {
-	case bridge.ChatBot, bridge.ChatTransferred, bridge.ChatClosed:
-		return l.T("conversations.state." + string(s))
+	key, ok := map[bridge.ChatState]string{bridge.ChatBot: "conversations.state.bot",
+		bridge.ChatTransferred: "conversations.state.transferred", bridge.ChatClosed: "conversations.state.closed"}[s]
+	if !ok {
+		return string(s)
 	}
-	return string(s)
+	return l.T(key)
 }
 
 // typeLabel words an event type, "" for one the catalog does not know.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -22,5 +23,10 @@ func (h *Handler) ActivityRetry(c echo.Context) error {
 		return err
 	}
 	h.setFlash(c, "flash.event_retried")
-	return c.Redirect(http.StatusSeeOther, "/projects/"+view.Itoa(p.ID)+"/settings/integrations/"+view.Itoa(integID)+"/activity")
+	back := activityBase(p.ID, integID) + "/activity"
+	if chat, err := strconv.ParseInt(c.QueryParam("chat"), 10, 64); err == nil && chat > 0 {
+		// Retry pressed in a conversation: back to it (an id, never a URL).
+		back += "/chats/" + view.Itoa(chat)
+	}
+	return c.Redirect(http.StatusSeeOther, back)
 }

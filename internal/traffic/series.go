@@ -133,12 +133,15 @@ func BucketOf(ms int) int16 {
 
 // Load reads an integration's traffic over span ending at now, scoped by
 // project: one index range over at most 720 hourly rows, never the events.
-func Load(ctx context.Context, q db.DBTX, projectID, integrationID int64, span Span, now time.Time) (Series, error) {
+// Days run from midnight in zone (hours are whole in every zone botbridge
+// offers; a zone with a half-hour offset puts each hour in the day it
+// starts in).
+func Load(ctx context.Context, q db.DBTX, projectID, integrationID int64, span Span, now time.Time, zone *time.Location) (Series, error) {
 	step, n := span.steps()
-	end := now.UTC().Truncate(step).Add(step)
+	end := now.UTC().Truncate(time.Hour).Add(time.Hour)
 	if step == 24*time.Hour {
-		y, m, d := now.UTC().Date()
-		end = time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Add(step)
+		y, m, d := now.In(zone).Date()
+		end = time.Date(y, m, d+1, 0, 0, 0, 0, zone)
 	}
 	since := end.Add(-time.Duration(n) * step)
 	s := Series{Span: span, Step: step, Points: make([]Point, n)}
