@@ -126,6 +126,10 @@ WITH f AS (
     UPDATE traffic_hourly t SET failed = 0
     WHERE t.hour >= $1::timestamptz AND t.failed > 0
       AND NOT EXISTS (SELECT 1 FROM f WHERE f.integration_id = t.integration_id AND f.hour = t.hour)
+      -- An hour whose events are gone (deleted under the retention policy,
+      -- a visitor erased) keeps its figure.
+      AND EXISTS (SELECT 1 FROM bridge_events e WHERE e.id BETWEEN t.first_event_id AND t.last_event_id
+                  AND e.integration_id = t.integration_id)
 )
 INSERT INTO traffic_hourly (integration_id, hour, failed)
 SELECT integration_id, hour, n FROM f
@@ -134,8 +138,7 @@ ON CONFLICT (integration_id, hour) DO UPDATE SET failed = excluded.failed
 
 // Failures since since (whole hours) are counted again on every run, from
 // the small partial index of failed events: a retry that succeeds takes
-// its failure back. Older hours keep their figure, also once the events
-// themselves are deleted.
+// its failure back. Older hours keep their figure.
 func (q *Queries) RecountTrafficFailed(ctx context.Context, since time.Time) error {
 	_, err := q.db.Exec(ctx, recountTrafficFailed, since)
 	return err
