@@ -24,10 +24,19 @@ func auditWords(l i18n.Lang, detail string) string {
 		return l.T("audit.words.secret_overlap")
 	}
 	var parts []string
-	for _, kv := range auditFields(detail) {
-		parts = append(parts, auditPart(l, kv[0], kv[1]))
+	first := true
+	for i, kv := range auditFields(detail) {
+		w, known := auditPart(l, kv[0], kv[1])
+		if i == 0 {
+			first = known
+		}
+		parts = append(parts, w)
 	}
-	return upperFirst(strings.Join(parts, "; "))
+	out := strings.Join(parts, "; ")
+	if first {
+		out = upperFirst(out)
+	}
+	return out
 }
 
 // upperFirst capitalises a sentence made of parts that start lower-case.
@@ -57,8 +66,9 @@ func auditFields(detail string) [][2]string {
 	return out
 }
 
-// auditPart words one key's value or change.
-func auditPart(l i18n.Lang, key, value string) string {
+// auditPart words one key's value or change; known is false for a part
+// shown as recorded.
+func auditPart(l i18n.Lang, key, value string) (w string, known bool) {
 	label, ok := map[string]string{
 		"domain": "audit.words.domain", "transfer": "audit.words.transfer", "status": "audit.words.status",
 		"url": "audit.words.url", "timeout": "audit.words.timeout", "fallback": "audit.words.fallback",
@@ -66,20 +76,20 @@ func auditPart(l i18n.Lang, key, value string) string {
 	}[key]
 	switch {
 	case key == "token" && value == "replaced":
-		return l.T("audit.words.token_replaced")
+		return l.T("audit.words.token_replaced"), true
 	case key == "fallback_text" && value == "changed":
-		return l.T("audit.words.fallback_text_changed")
+		return l.T("audit.words.fallback_text_changed"), true
 	case !ok:
 		if key == "" {
-			return value
+			return value, false
 		}
-		return key + "=" + value
+		return key + "=" + value, false
 	}
 	word := func(v string) string { return auditValue(l, key, v) }
 	if from, to, changed := strings.Cut(value, "→"); changed {
-		return l.T(label, word(from)+" → "+word(to))
+		return l.T(label, word(from)+" → "+word(to)), true
 	}
-	return l.T(label, word(value))
+	return l.T(label, word(value)), true
 }
 
 // auditValue words one recorded value of key.
