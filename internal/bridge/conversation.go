@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -76,7 +77,7 @@ func ListConversations(ctx context.Context, q db.DBTX, projectID, integrationID 
 	}
 	// Conditions on the scanned events (inner) and on a chat's newer events
 	// that would show it higher up (newer).
-	inner := []string{"e.integration_id = $1", "e.id < $2", "e.id >= $3"}
+	inner := []string{"e.integration_id = $1", "e.id < $2", "e.id >= $3", "e.id < $4"}
 	newer := []string{"n.chat_id = s.chat_id", "n.id > s.id", "n.id < $4", "n.id >= $3"}
 	if f.FailedOnly {
 		inner = append(inner, "e.status = 'failed'")
@@ -90,6 +91,8 @@ func ListConversations(ctx context.Context, q db.DBTX, projectID, integrationID 
 		a := arg(f.To)
 		inner, newer = append(inner, "e.received_at < "+a), append(newer, "n.received_at < "+a)
 	}
+	// The scan's own arguments; the search's comes after them.
+	scanArgs := len(args)
 	outer := []string{"NOT EXISTS (SELECT 1 FROM bridge_events n WHERE %s)"}
 	if f.Search != "" {
 		a := arg("%" + likeEscape(f.Search) + "%")
@@ -97,21 +100,30 @@ func ListConversations(ctx context.Context, q db.DBTX, projectID, integrationID 
 		newer = append(newer, "n.message->>'text' ILIKE "+a)
 	}
 	outer[0] = fmt.Sprintf(outer[0], strings.Join(newer, " AND "))
-	sql := `WITH s AS MATERIALIZED (
-	SELECT e.id, e.chat_id, e.message->>'text' AS text FROM bridge_events e
+	// The scan is ordered newest first and the probe keeps that order, so
+	// the first 51 hits end the scan; only a page that is not full reads
+	// the scan's extent, to say whether older events remain.
+	scan := `SELECT e.id, e.chat_id, e.message->>'text' AS text FROM bridge_events e
 	WHERE ` + strings.Join(inner, " AND ") + `
-	ORDER BY e.id DESC LIMIT ` + strconv.Itoa(conversationScan) + `
-), hit AS (
-	SELECT s.id FROM s WHERE ` + strings.Join(outer, " AND ") + `
-	ORDER BY s.id DESC LIMIT ` + strconv.Itoa(ConversationsPerPage+1) + `
-)
-SELECT (SELECT count(*) FROM s), coalesce((SELECT min(id) FROM s), 0), coalesce(array_agg(hit.id ORDER BY hit.id DESC) FILTER (WHERE hit.id IS NOT NULL), '{}')
-FROM (SELECT 1) one LEFT JOIN hit ON true`
-	var scanned, floor int64
-	var ids []int64
-	if err := q.QueryRow(ctx, sql, args...).Scan(&scanned, &floor, &ids); err != nil {
+	ORDER BY e.id DESC LIMIT ` + strconv.Itoa(conversationScan)
+	sql := `SELECT s.id FROM (` + scan + `) s WHERE ` + strings.Join(outer, " AND ") + `
+	LIMIT ` + strconv.Itoa(ConversationsPerPage+1)
+	rows, err := q.Query(ctx, sql, args...)
+	if err != nil {
 		return ConversationPage{}, fmt.Errorf("bridge: list conversations: %w", err)
 	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return ConversationPage{}, fmt.Errorf("bridge: list conversations: %w", err)
+	}
+	var scanned, floor int64
+	if len(ids) <= ConversationsPerPage {
+		if err := q.QueryRow(ctx, `SELECT count(*), coalesce(min(s.id), 0) FROM (`+scan+`) s`, args[:scanArgs]...).Scan(&scanned, &floor); err != nil {
+			return ConversationPage{}, fmt.Errorf("bridge: list conversations: %w", err)
+		}
+	}
+	slices.Sort(ids)
+	slices.Reverse(ids)
 	var page ConversationPage
 	switch {
 	case len(ids) > ConversationsPerPage:
@@ -123,7 +135,7 @@ FROM (SELECT 1) one LEFT JOIN hit ON true`
 	if len(ids) == 0 {
 		return page, nil
 	}
-	rows, err := q.Query(ctx, `
+	rows, err = q.Query(ctx, `
 		SELECT e.id, e.public_id, e.type, e.message, e.status, e.outcome, e.attempts, e.last_error, e.received_at, e.processed_at,
 		       c.id, c.platform_chat_id, c.visitor_name, c.state
 		FROM bridge_events e JOIN chats c ON c.id = e.chat_id
