@@ -21,6 +21,10 @@ const (
 	chartTicks            = 4
 )
 
+// axisTop is the top of an axis with chartTicks steps of a round size
+// that reaches v.
+func axisTop(v int) int { return niceCeil((v+chartTicks-1)/chartTicks) * chartTicks }
+
 // niceCeil rounds v up to 1, 2 or 5 times a power of ten (at least 1), so
 // the axis reads in round numbers.
 func niceCeil(v int) int {
@@ -87,7 +91,7 @@ func eventsChart(l i18n.Lang, s traffic.Series, zone *time.Location) view.Chart 
 	for _, p := range s.Points {
 		top = max(top, p.Events, p.Failed)
 	}
-	top = niceCeil(top)
+	top = axisTop(top)
 	slot := plotW / float64(len(s.Points))
 	bw := max(slot*0.7, 1)
 	for i, p := range s.Points {
@@ -123,7 +127,7 @@ func latencyChart(l i18n.Lang, s traffic.Series, zone *time.Location, id, title 
 	for _, p := range s.Points {
 		top = max(top, pick(p).P95)
 	}
-	top = niceCeil(top)
+	top = axisTop(top)
 	slot := plotW / float64(len(s.Points))
 	ms := func(v int) string { return l.T("traffic.ms", v) }
 	for _, class := range []string{"p50", "p95"} {

@@ -83,17 +83,20 @@ func ListConversations(ctx context.Context, q db.DBTX, projectID, integrationID 
 		inner = append(inner, "e.status = 'failed'")
 		newer = append(newer, "n.status = 'failed'")
 	}
+	// The scan's own arguments; the dates' and the search's come after them.
+	scanArgs := len(args)
+	outer := []string{"NOT EXISTS (SELECT 1 FROM bridge_events n WHERE %s)"}
+	// The id range already holds the dates' hours; the exact times are
+	// checked on the scanned rows only (on the scan itself they let the
+	// planner trade the index order for a sort of the day's events).
 	if !f.From.IsZero() {
 		a := arg(f.From)
-		inner, newer = append(inner, "e.received_at >= "+a), append(newer, "n.received_at >= "+a)
+		outer, newer = append(outer, "s.received_at >= "+a), append(newer, "n.received_at >= "+a)
 	}
 	if !f.To.IsZero() {
 		a := arg(f.To)
-		inner, newer = append(inner, "e.received_at < "+a), append(newer, "n.received_at < "+a)
+		outer, newer = append(outer, "s.received_at < "+a), append(newer, "n.received_at < "+a)
 	}
-	// The scan's own arguments; the search's comes after them.
-	scanArgs := len(args)
-	outer := []string{"NOT EXISTS (SELECT 1 FROM bridge_events n WHERE %s)"}
 	if f.Search != "" {
 		a := arg("%" + likeEscape(f.Search) + "%")
 		outer = append(outer, "s.text ILIKE "+a)
@@ -103,7 +106,7 @@ func ListConversations(ctx context.Context, q db.DBTX, projectID, integrationID 
 	// The scan is ordered newest first and the probe keeps that order, so
 	// the first 51 hits end the scan; only a page that is not full reads
 	// the scan's extent, to say whether older events remain.
-	scan := `SELECT e.id, e.chat_id, e.message->>'text' AS text FROM bridge_events e
+	scan := `SELECT e.id, e.chat_id, e.received_at, e.message->>'text' AS text FROM bridge_events e
 	WHERE ` + strings.Join(inner, " AND ") + `
 	ORDER BY e.id DESC LIMIT ` + strconv.Itoa(conversationScan)
 	sql := `SELECT s.id FROM (` + scan + `) s WHERE ` + strings.Join(outer, " AND ") + `

@@ -134,6 +134,7 @@ WITH f AS (
 INSERT INTO traffic_hourly (integration_id, hour, failed)
 SELECT integration_id, hour, n FROM f
 ON CONFLICT (integration_id, hour) DO UPDATE SET failed = excluded.failed
+WHERE traffic_hourly.failed <> excluded.failed
 `
 
 // Failures since since (whole hours) are counted again on every run, from

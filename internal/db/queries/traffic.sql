@@ -54,7 +54,8 @@ WITH f AS (
 )
 INSERT INTO traffic_hourly (integration_id, hour, failed)
 SELECT integration_id, hour, n FROM f
-ON CONFLICT (integration_id, hour) DO UPDATE SET failed = excluded.failed;
+ON CONFLICT (integration_id, hour) DO UPDATE SET failed = excluded.failed
+WHERE traffic_hourly.failed <> excluded.failed;
 
 -- name: SaveTrafficState :exec
 UPDATE traffic_rollup_state SET events_through = sqlc.arg(events_through), calls_through = sqlc.arg(calls_through), rolled_at = now();
