@@ -48,6 +48,13 @@ func TestTrafficChartsMatchEvents(t *testing.T) {
 		       CASE t.target WHEN 'bot' THEN 1 + (e.id * 37) % 400 ELSE 1 + (e.id * 13) % 90 END, e.received_at
 		FROM bridge_events e CROSS JOIN (VALUES ('bot'), ('webim')) t(target) WHERE e.chat_id = $1`, chat)
 	require.NoError(t, err)
+	// More events in the next day's first hour than a list page scans:
+	// the date filter must not start its scan there.
+	_, err = h.pool.Exec(ctx, `
+		INSERT INTO bridge_events (public_id, integration_id, chat_id, dedup_key, type, status, received_at)
+		SELECT 'evt_n' || g, $1, $2, 'msg:next:' || g, 'message.text', 'done', $3::timestamptz + interval '1 day' + g * interval '100 milliseconds'
+		FROM generate_series(1, 3500) g`, h.integID, chat, day)
+	require.NoError(t, err)
 	for range 2 {
 		_, _, err = traffic.Roll(ctx, h.pool)
 		require.NoError(t, err)
@@ -108,6 +115,10 @@ func TestTrafficChartsMatchEvents(t *testing.T) {
 	require.Equal(t, http.StatusOK, act.StatusCode)
 	require.Equal(t, 1, act.Doc.Find("li.conversation").Length())
 	require.Contains(t, act.Doc.Find("li.conversation").Text(), fmt.Sprintf("m%d", 294), "the day's last failed event (294 = 42·7)")
+
+	act = owner.Get(fmt.Sprintf("/projects/%d/settings/integrations/%d/activity?from=%s&to=%s", h.projectID, h.integID,
+		day.Format("2006-01-02"), day.Format("2006-01-02")))
+	require.Contains(t, act.Doc.Find("li.conversation").Text(), "«m299»", "the day's last event, not one of the next day's")
 
 	// The retention policy deletes old chat content: the figures stay.
 	_, err = h.pool.Exec(ctx, `DELETE FROM bridge_events WHERE chat_id = $1 AND received_at < $2`, chat, day.AddDate(0, 0, 1))

@@ -184,8 +184,10 @@ func idRange(ctx context.Context, q db.DBTX, integrationID int64, from, to time.
 	}
 	if !to.IsZero() {
 		var u *int64
+		// The first hour starting at or after to (to rounded up to the hour).
 		err = q.QueryRow(ctx, `SELECT min(first_event_id) FROM traffic_hourly
-			WHERE integration_id = $1 AND hour >= date_trunc('hour', $2::timestamptz, 'UTC') + interval '1 hour'`, integrationID, to).Scan(&u)
+			WHERE integration_id = $1 AND hour >= date_trunc('hour', $2::timestamptz + interval '1 hour' - interval '1 microsecond', 'UTC')`,
+			integrationID, to).Scan(&u)
 		if err != nil {
 			return 0, 0, fmt.Errorf("bridge: date range: %w", err)
 		}
