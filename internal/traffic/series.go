@@ -77,12 +77,6 @@ type Series struct {
 // histogram counts calls per bucket.
 type histogram map[int16]int
 
-func (h histogram) add(o histogram) {
-	for b, n := range o {
-		h[b] += n
-	}
-}
-
 func (h histogram) summary() Latency {
 	total := 0
 	for _, n := range h {
