@@ -20,6 +20,7 @@ import (
 	"github.com/botbridge/botbridge/internal/jobs"
 	"github.com/botbridge/botbridge/internal/mail"
 	"github.com/botbridge/botbridge/internal/outbound"
+	"github.com/botbridge/botbridge/internal/request"
 	"github.com/botbridge/botbridge/internal/secret"
 	"github.com/botbridge/botbridge/internal/traffic"
 	webpkg "github.com/botbridge/botbridge/web"
@@ -194,8 +195,9 @@ func newApp(cfg *config.Config, pool, workPool *pgxpool.Pool, log *slog.Logger, 
 		Log:                  log,
 		JobTimeout:           cfg.JobTimeout,
 		RescueStuckJobsAfter: cfg.JobRescueAfter,
-		Periodic:             []*river.PeriodicJob{auth.PruneJob(), traffic.Job()},
-	}, mail.Workers(pool, sender, log), engine.Workers(), auth.PruneWorkers(pool, log), traffic.Workers(pool, log))
+		Periodic:             []*river.PeriodicJob{auth.PruneJob(), request.CompactJob(), traffic.Job()},
+	}, mail.Workers(pool, sender, log), engine.Workers(), auth.PruneWorkers(pool, log),
+		request.EvidenceWorkers(pool, request.Checker{Policy: policy}, log), request.CompactWorkers(pool), traffic.Workers(pool, log))
 	if err != nil {
 		return nil, err
 	}
