@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -19,7 +20,11 @@ func (h *Handler) ActivityRetry(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	back := "/projects/" + view.Itoa(p.ID) + "/settings/integrations/" + view.Itoa(integID) + "/activity"
+	back := activityBase(p.ID, integID) + "/activity"
+	if chat, err := strconv.ParseInt(c.QueryParam("chat"), 10, 64); err == nil && chat > 0 {
+		// Retry pressed in a conversation: back to it (an id, never a URL).
+		back += "/chats/" + view.Itoa(chat)
+	}
 	// Honest: while the integration cannot call Webim, a retried event
 	// would fail again at once; say why and what to do first instead.
 	if in, err := integration.Get(c.Request().Context(), h.DB, p.ID, integID); err == nil && !in.CanSend() {

@@ -64,13 +64,22 @@ func TestActivityWebimEvents(t *testing.T) {
 	owner.Login("hook-owner@example.com", "owner password")
 	r := owner.Get(page)
 	require.Equal(t, http.StatusOK, r.StatusCode)
+	require.Equal(t, 3, r.Doc.Find("li.conversation").Length(), "chats 7, 8 and 9")
+	// Each event is shown in its chat's transcript.
+	chatOf := func(eventID int64) string {
+		var chat int64
+		require.NoError(t, h.pool.QueryRow(ctx, `SELECT chat_id FROM bridge_events WHERE id = $1`, eventID).Scan(&chat))
+		return fmt.Sprintf("%s/chats/%d", page, chat)
+	}
 	row := func(typ string) string {
 		t.Helper()
 		var id int64
 		require.NoError(t, h.pool.QueryRow(ctx, `SELECT id FROM bridge_events WHERE type = $1 ORDER BY id DESC LIMIT 1`, typ).Scan(&id))
+		cr := owner.Get(chatOf(id))
+		require.Equal(t, http.StatusOK, cr.StatusCode)
 		sel := fmt.Sprintf("#event-%d", id)
-		require.Equal(t, 1, r.Doc.Find(sel).Length(), typ)
-		return r.Doc.Find(sel).Text()
+		require.Equal(t, 1, cr.Doc.Find(sel).Length(), typ)
+		return cr.Doc.Find(sel).Text()
 	}
 	require.Contains(t, row("message.other"), "Message of another kind")
 	require.Contains(t, row("message.other"), "Webim message kind: sticker_visitor")
@@ -82,6 +91,7 @@ func TestActivityWebimEvents(t *testing.T) {
 	require.Contains(t, row("webim.chat_started"), "Webim: chat started")
 	require.Contains(t, row("message.text"), "Message")
 
+	r = owner.Get(chatOf(noted))
 	ev := r.Doc.Find(fmt.Sprintf("#event-%d", noted))
 	require.Contains(t, ev.Find(".event-note").First().Text(), "Webim 10.3.9 cannot transfer to the general queue, so the chat went to the integration's target.")
 	require.Contains(t, ev.Find(".event-note").Last().Text(), "Note: something_new")
@@ -92,7 +102,12 @@ func TestActivityWebimEvents(t *testing.T) {
 
 	ru := withLang(webtest.NewClient(t, h.srv), "ru")
 	ru.Login("hook-owner@example.com", "owner password")
-	text := ru.Get(page).Doc.Find("table.activity").Text()
+	var text string
+	for _, chat := range []string{"7", "8", "9"} {
+		var id int64
+		require.NoError(t, h.pool.QueryRow(ctx, `SELECT id FROM chats WHERE platform_chat_id = $1`, chat).Scan(&id))
+		text += ru.Get(fmt.Sprintf("%s/chats/%d", page, id)).Doc.Find("#transcript").Text()
+	}
 	for _, want := range []string{"Сообщение другого типа", "Тип сообщения в Webim: sticker_visitor", "Диалог вернулся к боту",
 		"С момента перевода — 3 сообщения", "Диалог назначен оператору", "Оператор: Мария", "Диалог закрыт", "Webim: диалог начат",
 		"Webim 10.3.9 не умеет переводить диалог в общую очередь", "Данные для оператора", "Примечание: something_new"} {

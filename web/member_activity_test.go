@@ -32,7 +32,9 @@ func TestMemberRetriesEvent(t *testing.T) {
 	member.Login("member@example.com", "member password")
 
 	page := fmt.Sprintf("/projects/%d/settings/integrations/%d/activity", h.projectID, h.integID)
-	r := member.Get(page)
+	var chatID int64
+	require.NoError(t, h.pool.QueryRow(ctx, `SELECT chat_id FROM bridge_events WHERE id = $1`, failedID).Scan(&chatID))
+	r := member.Get(fmt.Sprintf("%s/chats/%d", page, chatID)) // the failed step is in its conversation
 	require.Equal(t, http.StatusOK, r.StatusCode)
 	require.Equal(t, 1, r.Doc.Find(fmt.Sprintf("#event-%d form button", failedID)).Length(), "Retry offered to the member")
 	r = member.Post(fmt.Sprintf("%s/%d/retry", page, failedID), url.Values{})

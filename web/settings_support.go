@@ -74,7 +74,7 @@ func (h *Handler) loadIntegration(c echo.Context) (project.Project, integration.
 func auditRows(l i18n.Lang, p project.Project, entries []integration.AuditEntry, names map[int64]string) []view.SettingsAuditRow {
 	rows := make([]view.SettingsAuditRow, len(entries))
 	for i, e := range entries {
-		r := view.SettingsAuditRow{At: e.CreatedAt, Actor: e.ActorEmail, Action: l.Enum(i18n.AuditAction, e.Action), Detail: e.Detail}
+		r := view.SettingsAuditRow{At: e.CreatedAt, Actor: e.ActorEmail, Action: l.Enum(i18n.AuditAction, e.Action), Detail: auditWords(l, e.Detail)}
 		if r.Actor == "" {
 			r.Actor = l.T("settings.audit.system")
 		}

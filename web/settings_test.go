@@ -597,7 +597,7 @@ func TestSettingsBotEndpoint(t *testing.T) {
 		actions = append(actions, strings.TrimSpace(s.Find("td").Eq(2).Text()))
 	})
 	require.Equal(t, []string{"Bot endpoint saved", "Bot signing secret rotated", "Bot endpoint saved"}, actions)
-	require.Contains(t, r.Text("table.audit tbody tr td code"), "url=https://bot.example.com/hook→https://bot.example.com/v2")
+	require.Contains(t, r.Text("table.audit tbody tr td:nth-child(4)"), "Bot URL: https://bot.example.com/hook → https://bot.example.com/v2", "in words")
 }
 
 // Every settings route answers 404 to another owner and to a moderator, and

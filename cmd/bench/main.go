@@ -592,18 +592,5 @@ func (b *bench) pages(ctx context.Context) error {
 		return err
 	}
 	rep.note("seeded %d events (+%d calls) in %.1f s", sz.Events, 2*sz.Events, time.Since(t0).Seconds())
-	activity := "/projects/" + strconv.FormatInt(b.tn.ProjectID, 10) + "/settings/integrations/" + strconv.FormatInt(integ, 10) + "/activity"
-	newest, err := owner.timePage(ctx, activity, sz.PageWarm, sz.PageN, expectRows(activityRow, 50))
-	if err != nil {
-		return err
-	}
-	older, err := owner.timePage(ctx, activity+"?before="+strconv.FormatInt((minID+maxID)/2, 10), sz.PageWarm, sz.PageN, expectRows(activityRow, 50))
-	if err != nil {
-		return err
-	}
-	ns, os := summarize(newest), summarize(older)
-	rep.set("page_activity_p95_ms", ms(summarize(append(newest, older...)).P95))
-	rep.note("activity log with %d events in the table: newest page p50 %.1f ms, p95 %.1f ms; page ?before=<middle> p50 %.1f ms, p95 %.1f ms",
-		total, ms(ns.P50), ms(ns.P95), ms(os.P50), ms(os.P95))
-	return nil
+	return b.activityPages(ctx, owner, integ, minID, maxID, total) // activity.go
 }

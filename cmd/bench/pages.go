@@ -101,9 +101,8 @@ func (b *browser) timePage(ctx context.Context, path string, warm, n int, check 
 }
 
 var (
-	nextLinkRE  = regexp.MustCompile(`rel="next" href="([^"]+)"`)
-	queueRowRE  = regexp.MustCompile(`<tr data-request=`)
-	activityRow = regexp.MustCompile(`<ul class="calls">`)
+	nextLinkRE = regexp.MustCompile(`rel="next" href="([^"]+)"`)
+	queueRowRE = regexp.MustCompile(`<tr data-request=`)
 )
 
 // seedRequests bulk-inserts total integration requests in one statement

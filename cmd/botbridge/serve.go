@@ -23,6 +23,7 @@ import (
 	"github.com/botbridge/botbridge/internal/outbound"
 	"github.com/botbridge/botbridge/internal/request"
 	"github.com/botbridge/botbridge/internal/secret"
+	"github.com/botbridge/botbridge/internal/traffic"
 	webpkg "github.com/botbridge/botbridge/web"
 	"github.com/botbridge/botbridge/web/i18n"
 )
@@ -195,10 +196,11 @@ func newApp(cfg *config.Config, pool, workPool *pgxpool.Pool, log *slog.Logger, 
 		Log:                  log,
 		JobTimeout:           cfg.JobTimeout,
 		RescueStuckJobsAfter: cfg.JobRescueAfter,
-		Periodic:             []*river.PeriodicJob{auth.PruneJob(), request.CompactJob(), lifecycle.RetentionJob()},
+		Periodic:             []*river.PeriodicJob{auth.PruneJob(), request.CompactJob(), lifecycle.RetentionJob(), traffic.Job()},
 	}, mail.Workers(pool, sender, log), engine.Workers(), auth.PruneWorkers(pool, log),
 		request.EvidenceWorkers(pool, request.Checker{Policy: policy}, log), request.CompactWorkers(pool),
-		lifecycle.Workers(pool, lifecycle.Retention{MetadataDays: cfg.RetentionMetadataDays, Pause: lifecycle.DefaultPause}, cfg.JobTimeout/2, log))
+		lifecycle.Workers(pool, lifecycle.Retention{MetadataDays: cfg.RetentionMetadataDays, Pause: lifecycle.DefaultPause}, cfg.JobTimeout/2, log),
+		traffic.Workers(pool, log))
 	if err != nil {
 		return nil, err
 	}

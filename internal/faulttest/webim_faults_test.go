@@ -107,18 +107,10 @@ func TestFlakyWebim(t *testing.T) {
 	c.Login(p.ownerEmail(t), "stack owner password")
 	path := fmt.Sprintf("/projects/%d/settings/integrations/%d/activity", p.ProjectID, p.Accounts[0].IntegrationID)
 	var labels []string
-	for pages := 0; path != "" && pages < 20; pages++ {
-		r := c.Get(path)
-		require.Equal(t, http.StatusOK, r.StatusCode)
-		r.Doc.Find("ul.calls li").Each(func(_ int, li *goquery.Selection) {
+	for _, step := range activitySteps(t, c, path) {
+		step.Find("ul.calls li").Each(func(_ int, li *goquery.Selection) {
 			if li.Find("span.fail").Length() > 0 {
 				labels = append(labels, strings.TrimSpace(li.Find(".mono").Text())+" | "+strings.TrimSpace(li.Find(".muted").Text()))
-			}
-		})
-		path = ""
-		r.Doc.Find("nav.pager a").Each(func(_ int, a *goquery.Selection) {
-			if href, _ := a.Attr("href"); strings.Contains(href, "before=") {
-				path = href
 			}
 		})
 	}

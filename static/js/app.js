@@ -66,7 +66,40 @@
     }
   } catch (e) { /* no Intl: the server's default applies */ }
 
+  // Self-refreshing parts (the activity log's list, a chat's transcript):
+  // every few seconds while the tab is visible, the server's fragment of
+  // the part replaces it. Without JavaScript the "Refresh" link reloads.
+  function startRefresh(el) {
+    var url = el.getAttribute("data-refresh-url");
+    var busy = false;
+    var tick = function () {
+      if (busy || document.hidden || !document.body.contains(el)) return;
+      busy = true;
+      fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } }).then(function (r) {
+        return r.ok ? r.text() : null;
+      }).then(function (html) {
+        busy = false;
+        if (html === null) return;
+        var box = document.createElement("div");
+        box.innerHTML = html;
+        var fresh = box.firstElementChild;
+        if (fresh && fresh.id === el.id && fresh.innerHTML !== el.innerHTML) {
+          // Keep open <details> open across the swap.
+          var open = {};
+          el.querySelectorAll("[id] details[open]").forEach(function (d) { open[d.closest("[id]").id] = true; });
+          el.innerHTML = fresh.innerHTML;
+          Object.keys(open).forEach(function (id) {
+            var d = document.getElementById(id);
+            if (d && d.querySelector("details")) d.querySelector("details").open = true;
+          });
+        }
+      }, function () { busy = false; });
+    };
+    setInterval(tick, 5000);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-refresh-url]").forEach(startRefresh);
     applyToggles(document);
     var summary = document.querySelector(".error-summary");
     if (summary) summary.focus();

@@ -69,6 +69,24 @@ func (q *Queries) FailEvent(ctx context.Context, arg FailEventParams) error {
 	return err
 }
 
+const findChatByPlatformID = `-- name: FindChatByPlatformID :one
+SELECT id FROM chats
+WHERE integration_id = $1 AND project_id = $2 AND platform_chat_id = $3
+`
+
+type FindChatByPlatformIDParams struct {
+	IntegrationID  int64
+	ProjectID      int64
+	PlatformChatID string
+}
+
+func (q *Queries) FindChatByPlatformID(ctx context.Context, arg FindChatByPlatformIDParams) (int64, error) {
+	row := q.db.QueryRow(ctx, findChatByPlatformID, arg.IntegrationID, arg.ProjectID, arg.PlatformChatID)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
+}
+
 const finishCallNext = `-- name: FinishCallNext :one
 WITH call AS (
     INSERT INTO bridge_calls (event_id, target, method, attempt, status_code, ok, error, duration_ms)
@@ -205,6 +223,45 @@ type FinishV1EventParams struct {
 func (q *Queries) FinishV1Event(ctx context.Context, arg FinishV1EventParams) error {
 	_, err := q.db.Exec(ctx, finishV1Event, arg.ID, arg.Outcome, arg.BotReply)
 	return err
+}
+
+const getChatInProject = `-- name: GetChatInProject :one
+SELECT id, platform_chat_id, visitor_name, visitor_phone, visitor_email, state, created_at, last_event_at
+FROM chats
+WHERE id = $1 AND integration_id = $2 AND project_id = $3
+`
+
+type GetChatInProjectParams struct {
+	ID            int64
+	IntegrationID int64
+	ProjectID     int64
+}
+
+type GetChatInProjectRow struct {
+	ID             int64
+	PlatformChatID string
+	VisitorName    string
+	VisitorPhone   string
+	VisitorEmail   string
+	State          string
+	CreatedAt      time.Time
+	LastEventAt    time.Time
+}
+
+func (q *Queries) GetChatInProject(ctx context.Context, arg GetChatInProjectParams) (GetChatInProjectRow, error) {
+	row := q.db.QueryRow(ctx, getChatInProject, arg.ID, arg.IntegrationID, arg.ProjectID)
+	var i GetChatInProjectRow
+	err := row.Scan(
+		&i.ID,
+		&i.PlatformChatID,
+		&i.VisitorName,
+		&i.VisitorPhone,
+		&i.VisitorEmail,
+		&i.State,
+		&i.CreatedAt,
+		&i.LastEventAt,
+	)
+	return i, err
 }
 
 const getEvent = `-- name: GetEvent :one
@@ -653,6 +710,93 @@ func (q *Queries) ListActivityDetails(ctx context.Context, arg ListActivityDetai
 			&i.OperatorID,
 			&i.Action,
 			&i.Reason,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listChatActivity = `-- name: ListChatActivity :many
+SELECT e.id, e.public_id, c.id AS chat_id, c.platform_chat_id, c.visitor_name, e.type, e.message, e.status, e.outcome,
+       e.attempts, e.last_error, e.received_at, e.processed_at, e.next_attempt_at, e.notes, e.operator_data,
+       e.calls, e.calls_done
+FROM bridge_events e JOIN chats c ON c.id = e.chat_id
+WHERE e.chat_id = $1 AND c.integration_id = $2 AND c.project_id = $3
+  AND e.id < $4
+ORDER BY e.id DESC
+LIMIT $5
+`
+
+type ListChatActivityParams struct {
+	ChatID        int64
+	IntegrationID int64
+	ProjectID     int64
+	Before        int64
+	MaxRows       int32
+}
+
+type ListChatActivityRow struct {
+	ID             int64
+	PublicID       string
+	ChatID         int64
+	PlatformChatID string
+	VisitorName    string
+	Type           string
+	Message        []byte
+	Status         string
+	Outcome        string
+	Attempts       int32
+	LastError      string
+	ReceivedAt     time.Time
+	ProcessedAt    *time.Time
+	NextAttemptAt  *time.Time
+	Notes          []byte
+	OperatorData   []byte
+	Calls          []byte
+	CallsDone      int32
+}
+
+// One chat's events newest first (the chat view shows them oldest first),
+// scoped by integration and project; before is the keyset cursor.
+func (q *Queries) ListChatActivity(ctx context.Context, arg ListChatActivityParams) ([]ListChatActivityRow, error) {
+	rows, err := q.db.Query(ctx, listChatActivity,
+		arg.ChatID,
+		arg.IntegrationID,
+		arg.ProjectID,
+		arg.Before,
+		arg.MaxRows,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListChatActivityRow{}
+	for rows.Next() {
+		var i ListChatActivityRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.PublicID,
+			&i.ChatID,
+			&i.PlatformChatID,
+			&i.VisitorName,
+			&i.Type,
+			&i.Message,
+			&i.Status,
+			&i.Outcome,
+			&i.Attempts,
+			&i.LastError,
+			&i.ReceivedAt,
+			&i.ProcessedAt,
+			&i.NextAttemptAt,
+			&i.Notes,
+			&i.OperatorData,
+			&i.Calls,
+			&i.CallsDone,
 		); err != nil {
 			return nil, err
 		}

@@ -403,6 +403,30 @@ type SignupAttempt struct {
 	CreatedAt time.Time
 }
 
+type TrafficHourly struct {
+	IntegrationID int64
+	Hour          time.Time
+	Events        int32
+	Failed        int32
+	FirstEventID  *int64
+	LastEventID   *int64
+}
+
+type TrafficLatency struct {
+	IntegrationID int64
+	Hour          time.Time
+	Target        string
+	Bucket        int16
+	Calls         int32
+}
+
+type TrafficRollupState struct {
+	ID            bool
+	EventsThrough int64
+	CallsThrough  int64
+	RolledAt      *time.Time
+}
+
 type User struct {
 	ID              int64
 	Email           string

@@ -335,3 +335,24 @@ SELECT e.id,
        e.action, e.reason
 FROM bridge_events e JOIN chats c ON c.id = e.chat_id
 WHERE e.id = ANY(sqlc.arg(event_ids)::bigint[]) AND c.project_id = sqlc.arg(project_id);
+
+-- name: ListChatActivity :many
+-- One chat's events newest first (the chat view shows them oldest first),
+-- scoped by integration and project; before is the keyset cursor.
+SELECT e.id, e.public_id, c.id AS chat_id, c.platform_chat_id, c.visitor_name, e.type, e.message, e.status, e.outcome,
+       e.attempts, e.last_error, e.received_at, e.processed_at, e.next_attempt_at, e.notes, e.operator_data,
+       e.calls, e.calls_done
+FROM bridge_events e JOIN chats c ON c.id = e.chat_id
+WHERE e.chat_id = sqlc.arg(chat_id) AND c.integration_id = sqlc.arg(integration_id) AND c.project_id = sqlc.arg(project_id)
+  AND e.id < sqlc.arg(before)
+ORDER BY e.id DESC
+LIMIT sqlc.arg(max_rows);
+
+-- name: GetChatInProject :one
+SELECT id, platform_chat_id, visitor_name, visitor_phone, visitor_email, state, created_at, last_event_at
+FROM chats
+WHERE id = sqlc.arg(id) AND integration_id = sqlc.arg(integration_id) AND project_id = sqlc.arg(project_id);
+
+-- name: FindChatByPlatformID :one
+SELECT id FROM chats
+WHERE integration_id = sqlc.arg(integration_id) AND project_id = sqlc.arg(project_id) AND platform_chat_id = sqlc.arg(platform_chat_id);
