@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/botbridge/botbridge/internal/apperr"
+	"github.com/botbridge/botbridge/internal/auth"
 	"github.com/botbridge/botbridge/web/view"
 )
 
@@ -83,6 +84,9 @@ func (h *Handler) handleError(err error, c echo.Context) {
 	var ce *csrfError
 	if errors.As(err, &ce) {
 		ep.Message = l.T("error.403.csrf")
+	}
+	if errors.Is(err, auth.ErrUnverified) {
+		ep.Title, ep.Message = l.T("error.403.unverified.title"), l.T("error.403.unverified")
 	}
 	if err := render(c, status, view.Error(h.page(c, ep.Title), ep)); err != nil {
 		h.Log.Error("render error page", slog.Any("error", err))
