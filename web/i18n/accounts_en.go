@@ -67,6 +67,7 @@ var accountsEN = map[string]string{
 	"account.email.same":                     "This is already your e-mail address.",
 	"account.email.submit":                   "Change e-mail",
 	"account.sessions.title":                 "Active sessions",
+	"account.sessions.device_col":            "Device",
 	"account.sessions.device":                "%s on %s",
 	"account.sessions.unknown_device":        "Unknown device",
 	"account.sessions.ip":                    "Address",

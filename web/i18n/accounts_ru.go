@@ -68,6 +68,7 @@ var accountsRU = map[string]string{
 	"account.email.same":                     "Это и есть ваш текущий адрес.",
 	"account.email.submit":                   "Сменить адрес",
 	"account.sessions.title":                 "Активные сеансы",
+	"account.sessions.device_col":            "Устройство",
 	"account.sessions.device":                "%s, %s",
 	"account.sessions.unknown_device":        "Неизвестное устройство",
 	"account.sessions.ip":                    "IP-адрес",
