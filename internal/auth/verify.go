@@ -87,7 +87,7 @@ func Verify(ctx context.Context, conn db.Conn, token string) (User, error) {
 			}
 			row.EmailVerifiedAt = &t.CreatedAt
 			u = fromRow(row)
-			return nil
+			return dropOtherVerifyLinks(ctx, q, row.ID)
 		}
 		if _, err := q.GetUserByEmail(ctx, t.Email); err == nil {
 			return ErrEmailTaken
@@ -102,9 +102,19 @@ func Verify(ctx context.Context, conn db.Conn, token string) (User, error) {
 			return fmt.Errorf("auth: change address: %w", err)
 		}
 		u = fromRow(row)
-		return nil
+		return dropOtherVerifyLinks(ctx, q, row.ID)
 	})
 	return u, err
+}
+
+// dropOtherVerifyLinks retires the account's other verification links once
+// one is used, so a stale link for an earlier address can never undo a
+// change.
+func dropOtherVerifyLinks(ctx context.Context, q *dbsqlc.Queries, userID int64) error {
+	if err := q.DropUnusedAccountTokens(ctx, dbsqlc.DropUnusedAccountTokensParams{UserID: userID, Purpose: string(PurposeVerify)}); err != nil {
+		return fmt.Errorf("auth: drop other links: %w", err)
+	}
+	return nil
 }
 
 // PendingEmail is an e-mail change waiting for its confirmation, or "".
