@@ -19,7 +19,7 @@ func signupForm(l i18n.Lang, email string, errs apperr.Validation) view.SignupFo
 	e := field(l, "email", "auth.email.label", email, errs)
 	e.Type, e.Required, e.Autocomplete = "email", true, "username"
 	p := field(l, "password", "auth.password.label", "", errs)
-	p.Type, p.Required, p.Autocomplete, p.Hint = "password", true, "new-password", l.T("auth.password.hint")
+	p.Type, p.Required, p.Autocomplete, p.Hint = "password", true, "new-password", l.T("account.password.hint")
 	cf := field(l, "confirm", "auth.confirm.label", "", errs)
 	cf.Type, cf.Required, cf.Autocomplete = "password", true, "new-password"
 	return view.SignupForm{Email: e, Password: p, Confirm: cf}
