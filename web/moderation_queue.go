@@ -20,7 +20,17 @@ func (h *Handler) ModerationQueue(c echo.Context) error {
 	l := langOf(c)
 	ctx := c.Request().Context()
 	statusIn, platformIn, search := c.QueryParam("status"), c.QueryParam("platform"), c.QueryParam("q")
+	assignedIn := c.QueryParam("assigned")
 	var f request.QueueFilter
+	switch assignedIn {
+	case "":
+	case "me":
+		f.AssignedTo = currentUser(c).ID
+	case "none":
+		f.Unassigned = true
+	default:
+		return fmt.Errorf("web: queue assigned %q: %w", assignedIn, apperr.ErrInvalid)
+	}
 	if statusIn != "" {
 		st, ok := request.ParseStatus(statusIn)
 		if !ok {
@@ -52,7 +62,24 @@ func (h *Handler) ModerationQueue(c echo.Context) error {
 		return err
 	}
 
+	counts, err := request.Counts(ctx, h.DB)
+	if err != nil {
+		return err
+	}
 	m := view.ModerationQueuePage{}
+	// Each count is a link to its status, keeping the other filters.
+	for _, st := range request.Statuses {
+		m.Counts = append(m.Counts, view.QueueCount{
+			Status: string(st), Label: statusLabel(l, st), N: counts[st], Active: string(st) == statusIn,
+			URL: queueLink(map[string]string{"status": string(st), "platform": platformIn, "q": search, "assigned": assignedIn}),
+		})
+	}
+	m.Filters.Assigned = field(l, "assigned", "moderation.assigned.label", assignedIn, nil)
+	m.Filters.AssignedOptions = []view.Option{
+		{Value: "", Label: l.T("moderation.assigned.anyone"), Selected: assignedIn == ""},
+		{Value: "me", Label: l.T("moderation.assigned.me"), Selected: assignedIn == "me"},
+		{Value: "none", Label: l.T("moderation.assigned.none"), Selected: assignedIn == "none"},
+	}
 	m.Filters.Status = field(l, "status", "moderation.status.label", statusIn, nil)
 	m.Filters.Statuses = []view.Option{{Value: "", Label: l.T("moderation.status.open"), Selected: statusIn == ""}}
 	for _, st := range request.Statuses {
@@ -71,19 +98,11 @@ func (h *Handler) ModerationQueue(c echo.Context) error {
 			ID: it.ID, URL: moderationURL(it.ID), OpenLabel: l.T("moderation.open", view.Itoa(it.ID)),
 			ProjectName: it.ProjectName, PlatformName: it.PlatformName, Organisation: it.Organisation,
 			ContactEmail: it.ContactEmail, Status: string(it.Status), StatusLabel: statusLabel(l, it.Status), CreatedAt: it.CreatedAt,
+			Assignee: it.AssignedEmail,
 		})
 	}
 	link := func(cursor string) string {
-		q := url.Values{}
-		for k, v := range map[string]string{"status": statusIn, "platform": platformIn, "q": search, "cursor": cursor} {
-			if v != "" {
-				q.Set(k, v)
-			}
-		}
-		if len(q) == 0 {
-			return "/moderation"
-		}
-		return "/moderation?" + q.Encode()
+		return queueLink(map[string]string{"status": statusIn, "platform": platformIn, "q": search, "assigned": assignedIn, "cursor": cursor})
 	}
 	if page.Next != "" {
 		m.NextURL = link(page.Next)
@@ -95,4 +114,18 @@ func (h *Handler) ModerationQueue(c echo.Context) error {
 		m.FirstURL = link("")
 	}
 	return render(c, http.StatusOK, view.ModerationQueue(h.page(c, l.T("moderation.title")), m))
+}
+
+// queueLink is the queue's URL with the non-empty parameters.
+func queueLink(params map[string]string) string {
+	q := url.Values{}
+	for k, v := range params {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	if len(q) == 0 {
+		return "/moderation"
+	}
+	return "/moderation?" + q.Encode()
 }

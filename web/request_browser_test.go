@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
@@ -131,10 +132,25 @@ func TestRequestFlowInBrowser(t *testing.T) {
 		chromedp.WaitVisible(`#approve`, q),
 	)
 	require.Equal(t, "In review", text(`.page-head .badge`))
+	// Approve asks for confirmation (a dialog with JS on); accept it.
+	dialogs := make(chan string, 1)
+	chromedp.ListenTarget(b, func(ev any) {
+		if d, ok := ev.(*page.EventJavascriptDialogOpening); ok {
+			dialogs <- d.Message
+			go func() { _ = chromedp.Run(b, page.HandleJavaScriptDialog(true)) }()
+		}
+	})
 	browsertest.Run(t, b, "approve",
 		chromedp.Click(`#approve`, q),
 		chromedp.WaitVisible(`.badge.approved`, q),
 	)
+	require.Equal(t, `Approve Webim for "Browser Shop"? The project can set up the platform at once.`, <-dialogs)
+	require.Equal(t, "/moderation/next", func() string {
+		var href string
+		var ok bool
+		browsertest.Run(t, b, "next link", chromedp.AttributeValue(`#next-request`, "href", &href, &ok, q))
+		return href
+	}(), "after a decision, Next request is offered")
 	require.Equal(t, "Approved", text(`.page-head .badge`))
 	logout("moderator logs out")
 

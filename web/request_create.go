@@ -8,7 +8,6 @@ import (
 
 	"github.com/botbridge/botbridge/internal/apperr"
 	"github.com/botbridge/botbridge/internal/request"
-	"github.com/botbridge/botbridge/web/view"
 )
 
 // RequestCreate files an integration request for the current project.
@@ -41,12 +40,7 @@ func (h *Handler) RequestCreate(c echo.Context) error {
 		if pl, perr := request.GetPlatform(c.Request().Context(), h.DB, open.Platform); perr == nil {
 			name = pl.Name
 		}
-		link := &view.OpenRequestLink{
-			Message: l.T("request.open_exists", name),
-			Label:   l.T("request.open_exists.link", view.Itoa(open.RequestID)),
-			URL:     requestsURL(p) + "#" + requestAnchor(open.RequestID),
-		}
-		return h.renderRequestForm(c, http.StatusConflict, p, in, nil, link)
+		return h.renderRequestForm(c, http.StatusConflict, p, in, nil, openRequestLink(l, p, name, open.RequestID))
 	}
 	if err != nil {
 		return err

@@ -66,6 +66,14 @@ func (h *Handler) renderRequestList(c echo.Context, status int, p project.Projec
 		}
 		card.Comment = field(l, "comment", "request.comment.label", comment, errs)
 		card.Comment.MaxLength = request.MaxComment
+		card.ReasonLabel = l.T("request.reject_reason")
+		switch r.Status {
+		case request.Rejected:
+			card.ResubmitURL = base + "/resubmit"
+		case request.Revoked:
+			card.ReasonLabel = l.T("moderation.revoke_reason")
+			card.NewURL = requestsURL(p) + "/new?platform=" + r.Platform
+		}
 		if r.Status == request.Approved {
 			card.ApprovedNote = l.T("request.approved.next", r.PlatformName)
 			card.SettingsURL = "/projects/" + view.Itoa(p.ID) + "/settings"

@@ -64,7 +64,8 @@ func historyItems(l i18n.Lang, events []request.Event, forOwner bool) []view.His
 		case forOwner && !e.ActorIsMember:
 			who = l.T("request.actor.moderator")
 		}
-		it := view.HistoryItem{Who: who, At: e.CreatedAt, Comment: e.Comment, IsComment: e.Kind == request.KindComment}
+		it := view.HistoryItem{Who: who, At: e.CreatedAt, Comment: e.Comment,
+			IsComment: e.Kind == request.KindComment || e.Kind == request.KindNote, IsNote: e.Kind == request.KindNote}
 		if !it.IsComment {
 			it.To, it.ToLabel = string(e.To), statusLabel(l, e.To)
 			if e.From != "" {

@@ -50,14 +50,48 @@ func requestForm(l i18n.Lang, p project.Project, platforms []request.Platform, i
 	return f
 }
 
+// offered is the catalog minus the platforms the project already has (a
+// request for those is pointless), with the project's open request for
+// one of them, if any: the form shows it before the owner types anything.
+func (h *Handler) offered(c echo.Context, p project.Project, chosen string) ([]request.Platform, *view.OpenRequestLink, error) {
+	l := langOf(c)
+	sts, err := request.PlatformStatuses(c.Request().Context(), h.DB, p.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []request.Platform
+	var open *view.OpenRequestLink
+	for _, st := range sts {
+		if st.Granted {
+			continue
+		}
+		out = append(out, st.Platform)
+		if st.RequestID != 0 && st.RequestStatus.Open() && (open == nil || st.Key == chosen) {
+			open = openRequestLink(l, p, st.Name, st.RequestID)
+		}
+	}
+	return out, open, nil
+}
+
+func openRequestLink(l i18n.Lang, p project.Project, platformName string, id int64) *view.OpenRequestLink {
+	return &view.OpenRequestLink{
+		Message: l.T("request.open_exists", platformName),
+		Label:   l.T("request.open_exists.link", view.Itoa(id)),
+		URL:     requestsURL(p) + "#" + requestAnchor(id),
+	}
+}
+
 func (h *Handler) renderRequestForm(c echo.Context, status int, p project.Project, in request.Input, errs apperr.Validation, open *view.OpenRequestLink) error {
 	l := langOf(c)
-	platforms, err := request.Platforms(c.Request().Context(), h.DB)
+	platforms, pending, err := h.offered(c, p, in.Platform)
 	if err != nil {
 		return err
 	}
 	f := requestForm(l, p, platforms, in, errs)
 	f.OpenRequest = open
+	if f.OpenRequest == nil {
+		f.OpenRequest = pending
+	}
 	title := l.T("request.new.title")
 	return render(c, status, view.RequestNew(h.page(c, title, requestCrumbs(l, p, title)...), f))
 }
@@ -70,7 +104,7 @@ func (h *Handler) RequestNewForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	platforms, err := request.Platforms(c.Request().Context(), h.DB)
+	platforms, _, err := h.offered(c, p, "")
 	if err != nil {
 		return err
 	}

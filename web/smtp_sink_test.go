@@ -23,9 +23,9 @@ import (
 	"github.com/botbridge/botbridge/internal/mail"
 )
 
-// smtpSink is an in-process SMTP server (as in internal/mail's tests) that
+// mailSink is an in-process SMTP server (as in internal/mail's tests) that
 // keeps every message it is given, decoded the way a mail client would.
-type smtpSink struct {
+type mailSink struct {
 	addr string
 	mu   sync.Mutex
 	msgs []sunkMail
@@ -38,11 +38,11 @@ type sunkMail struct {
 	Body    string
 }
 
-func startSMTPSink(t *testing.T) *smtpSink {
+func startSMTPSink(t *testing.T) *mailSink {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	s := &smtpSink{addr: ln.Addr().String()}
+	s := &mailSink{addr: ln.Addr().String()}
 	srv := smtp.NewServer(s)
 	srv.Domain = "sink.test"
 	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
@@ -52,28 +52,28 @@ func startSMTPSink(t *testing.T) *smtpSink {
 	return s
 }
 
-func (s *smtpSink) NewSession(*smtp.Conn) (smtp.Session, error) { return &sinkSession{sink: s}, nil }
+func (s *mailSink) NewSession(*smtp.Conn) (smtp.Session, error) { return &mailSinkSession{sink: s}, nil }
 
 // Messages returns what arrived so far.
-func (s *smtpSink) Messages() []sunkMail {
+func (s *mailSink) Messages() []sunkMail {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]sunkMail(nil), s.msgs...)
 }
 
-type sinkSession struct {
-	sink *smtpSink
+type mailSinkSession struct {
+	sink *mailSink
 	to   []string
 }
 
-func (ss *sinkSession) Mail(string, *smtp.MailOptions) error { return nil }
-func (ss *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+func (ss *mailSinkSession) Mail(string, *smtp.MailOptions) error { return nil }
+func (ss *mailSinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 	ss.to = append(ss.to, to)
 	return nil
 }
-func (ss *sinkSession) Reset()        { ss.to = nil }
-func (ss *sinkSession) Logout() error { return nil }
-func (ss *sinkSession) Data(r io.Reader) error {
+func (ss *mailSinkSession) Reset()        { ss.to = nil }
+func (ss *mailSinkSession) Logout() error { return nil }
+func (ss *mailSinkSession) Data(r io.Reader) error {
 	raw, err := io.ReadAll(r)
 	if err != nil {
 		return err
@@ -102,7 +102,7 @@ func (ss *sinkSession) Data(r io.Reader) error {
 
 // deliverOutbox sends every unsent outbox message through the real mail
 // worker and SMTP sender to the sink, as the River mail queue would.
-func deliverOutbox(t *testing.T, pool *pgxpool.Pool, s *smtpSink) {
+func deliverOutbox(t *testing.T, pool *pgxpool.Pool, s *mailSink) {
 	t.Helper()
 	ctx := context.Background()
 	sender, err := mail.NewSMTPSender(&url.URL{Scheme: "smtp", Host: s.addr}, "botbridge <noreply@bridge.test>")

@@ -9,6 +9,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -111,7 +112,8 @@ var (
 // seedRequests bulk-inserts total integration requests in one statement
 // per table (generate_series), over projects (one open request per project
 // and platform at most, as the schema demands; most requests are decided).
-// About a third of the projects' open requests are in_review on Webim.
+// About a third of the projects' open requests are in_review on Webim;
+// those are assigned to the moderator (the queue shows who took them).
 func seedRequests(ctx context.Context, pool *pgxpool.Pool, userID int64, total int) error {
 	projects := max(total/4, 3000)
 	_, err := pool.Exec(ctx, `
@@ -126,13 +128,14 @@ func seedRequests(ctx context.Context, pool *pgxpool.Pool, userID int64, total i
 	}
 	_, err = pool.Exec(ctx, `
 		INSERT INTO integration_requests (project_id, platform, status, contact_email, organisation, description,
-			access_requested, reject_reason, search, created_by, created_at, updated_at, decided_at)
+			access_requested, reject_reason, search, created_by, created_at, updated_at, decided_at, assigned_to)
 		SELECT $1 + (g - 1) % $3, r.platform, r.status, 'contact' || g || '@example.com', 'Organisation ' || g,
 		       'We would like a bot on Webim for our support team, request number ' || g,
 		       true, CASE WHEN r.status = 'rejected' THEN 'Not enough detail' ELSE '' END,
 		       lower('Bench project ' || ((g - 1) % $3 + 1) || ' organisation ' || g || ' contact' || g || '@example.com'),
 		       $4, now() - (($2 - g) * interval '1 minute'), now() - (($2 - g) * interval '1 minute'),
-		       CASE WHEN r.status IN ('approved', 'rejected', 'withdrawn') THEN now() - (($2 - g) * interval '1 minute') END
+		       CASE WHEN r.status IN ('approved', 'rejected', 'withdrawn') THEN now() - (($2 - g) * interval '1 minute') END,
+		       CASE WHEN r.status <> 'submitted' THEN $4::bigint END
 		FROM generate_series(1, $2) g,
 		LATERAL (SELECT
 			CASE WHEN g % 4 = 0 THEN 'jivo' ELSE 'webim' END AS platform,
@@ -142,8 +145,14 @@ func seedRequests(ctx context.Context, pool *pgxpool.Pool, userID int64, total i
 	if err != nil {
 		return fmt.Errorf("seed requests: %w", err)
 	}
-	_, err = pool.Exec(ctx, `ANALYZE projects; ANALYZE integration_requests`)
-	return err
+	// VACUUM, as autovacuum would soon after such a load: the queue's
+	// counts are an index-only scan, which needs the visibility map.
+	for _, stmt := range []string{`VACUUM (ANALYZE) projects`, `VACUUM (ANALYZE) integration_requests`} {
+		if _, err := pool.Exec(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // seedActivity bulk-inserts total finished events (with a bot call and a
@@ -207,10 +216,27 @@ func (b *browser) followNext(ctx context.Context, path string, pages int) (strin
 	return path, nil
 }
 
+// queueCountRE is one per-status count at the top of the queue.
+var queueCountRE = regexp.MustCompile(`<strong class="count-n">(\d+)</strong>`)
+
+// queueStatuses is how many per-status counts the queue shows.
+const queueStatuses = 6
+
 func expectRows(re *regexp.Regexp, want int) func(string) error {
 	return func(body string) error {
 		if n := len(re.FindAllStringIndex(body, -1)); n < want {
 			return fmt.Errorf("expected at least %d rows, got %d", want, n)
+		}
+		if re == queueRowRE {
+			// The timed queue page includes its counts over every request.
+			counts, sum := queueCountRE.FindAllStringSubmatch(body, -1), 0
+			for _, c := range counts {
+				n, _ := strconv.Atoi(c[1])
+				sum += n
+			}
+			if len(counts) != queueStatuses || sum == 0 {
+				return fmt.Errorf("expected %d status counts over the requests, got %d summing to %d", queueStatuses, len(counts), sum)
+			}
 		}
 		return nil
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/botbridge/botbridge/internal/jobs"
 	"github.com/botbridge/botbridge/internal/mail"
 	"github.com/botbridge/botbridge/internal/outbound"
+	"github.com/botbridge/botbridge/internal/request"
 	"github.com/botbridge/botbridge/internal/secret"
 	webpkg "github.com/botbridge/botbridge/web"
 	"github.com/botbridge/botbridge/web/i18n"
@@ -193,8 +194,9 @@ func newApp(cfg *config.Config, pool, workPool *pgxpool.Pool, log *slog.Logger, 
 		Log:                  log,
 		JobTimeout:           cfg.JobTimeout,
 		RescueStuckJobsAfter: cfg.JobRescueAfter,
-		Periodic:             []*river.PeriodicJob{auth.PruneJob()},
-	}, mail.Workers(pool, sender, log), engine.Workers(), auth.PruneWorkers(pool, log))
+		Periodic:             []*river.PeriodicJob{auth.PruneJob(), request.CompactJob()},
+	}, mail.Workers(pool, sender, log), engine.Workers(), auth.PruneWorkers(pool, log),
+		request.EvidenceWorkers(pool, request.Checker{Policy: policy}, log), request.CompactWorkers(pool))
 	if err != nil {
 		return nil, err
 	}

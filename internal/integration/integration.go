@@ -335,6 +335,17 @@ func setStatus(ctx context.Context, conn db.Conn, projectID, id, actorID int64, 
 		if err != nil {
 			return fmt.Errorf("integration: %s: %w", action, err)
 		}
+		if to == StatusActive {
+			// A revoked grant disabled it: it stays off until the platform
+			// is granted again (rolled back with the transaction).
+			granted, err := q.PlatformGranted(ctx, dbsqlc.PlatformGrantedParams{ProjectID: projectID, Platform: cur.Platform})
+			if err != nil {
+				return fmt.Errorf("integration: check grant: %w", err)
+			}
+			if !granted {
+				return fmt.Errorf("integration: %s not granted to project %d: %w", cur.Platform, projectID, ErrNotGranted)
+			}
+		}
 		if n == 0 {
 			return fmt.Errorf("integration %d is %s already: %w", id, cur.Status, apperr.ErrConflict)
 		}

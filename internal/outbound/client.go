@@ -1,6 +1,7 @@
 package outbound
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -30,6 +31,17 @@ const DefaultTimeout = 30 * time.Second
 // ConnectError), because their text reaches tenants.
 func NewClient(p Policy, timeout time.Duration) *http.Client {
 	return newClient(p, timeout, p.allowsDial)
+}
+
+// NewClientTLS is NewClient with the TLS settings (roots) of tlsConf
+// instead of the system's: tests trust their httptest.NewTLSServer this
+// way. Every address, port and scheme rule stays the same.
+func NewClientTLS(p Policy, timeout time.Duration, tlsConf *tls.Config) *http.Client {
+	c := newClient(p, timeout, p.allowsDial)
+	if tlsConf != nil {
+		c.Transport.(*guard).next.TLSClientConfig = tlsConf.Clone()
+	}
+	return c
 }
 
 // newClient lets tests allow one specific loopback server while keeping

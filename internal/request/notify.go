@@ -12,6 +12,7 @@ import (
 	"github.com/botbridge/botbridge/internal/db/dbsqlc"
 	"github.com/botbridge/botbridge/internal/jobs"
 	"github.com/botbridge/botbridge/internal/mail"
+	"github.com/botbridge/botbridge/internal/project"
 )
 
 // Notifier is what the workflow needs to e-mail people. Mail goes to the
@@ -112,6 +113,11 @@ func (n Notifier) contactLang(ctx context.Context, tx pgx.Tx, r Request) (string
 func (n Notifier) moved(ctx context.Context, tx pgx.Tx, r Request, to Status) error {
 	switch to {
 	case InReview, Approved, Rejected:
+	case Revoked:
+		return n.revoked(ctx, tx, r)
+	case Submitted:
+		// A resubmitted request is new work for the moderators.
+		return n.submitted(ctx, tx, r)
 	default:
 		return nil // the owner's own moves (withdraw) need no mail
 	}
@@ -141,3 +147,33 @@ func (n Notifier) moved(ctx context.Context, tx pgx.Tx, r Request, to Status) er
 func topic(id int64, s Status) string { return "request:" + itoa(id) + ":" + string(s) }
 
 func itoa(n int64) string { return fmt.Sprint(n) }
+
+// revoked tells the request's contact address and every owner of the
+// project (integrations stopped: nobody who runs it may miss that), each
+// once, in their language.
+func (n Notifier) revoked(ctx context.Context, tx pgx.Tx, r Request) error {
+	_, owners, err := project.Owners(ctx, tx, r.ProjectID)
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, to := range append([]string{r.ContactEmail}, owners...) {
+		if seen[to] {
+			continue
+		}
+		seen[to] = true
+		rr := r
+		rr.ContactEmail = to
+		l, err := n.contactLang(ctx, tx, rr)
+		if err != nil {
+			return err
+		}
+		subject := n.T(l, "mail.request.revoked.subject", r.PlatformName, oneLine(r.ProjectName))
+		body := n.T(l, "mail.request.revoked.body", r.PlatformName, r.ProjectName, itoa(r.ID), r.RejectReason, r.PlatformName,
+			n.link("/projects/"+itoa(r.ProjectID)+"/requests/new", url.Values{"platform": {r.Platform}}))
+		if err := n.send(ctx, tx, to, topic(r.ID, Revoked), subject, body); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -3,6 +3,7 @@ package request
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/botbridge/botbridge/internal/apperr"
 	"github.com/botbridge/botbridge/internal/db"
+	"github.com/botbridge/botbridge/internal/db/dbsqlc"
 )
 
 // PageSize is the moderation queue's page length.
@@ -32,6 +34,10 @@ type QueueFilter struct {
 	// Search is matched as a substring of project name, organisation and
 	// contact e-mail, case-insensitively.
 	Search string
+	// Assigned narrows to requests taken by one moderator (AssignedTo) or
+	// to those nobody took (Unassigned).
+	AssignedTo int64
+	Unassigned bool
 }
 
 // QueueItem is one row of the moderation queue.
@@ -45,6 +51,8 @@ type QueueItem struct {
 	ContactEmail string
 	Organisation string
 	CreatedAt    time.Time
+	// AssignedEmail is the moderator who took it into work ("" if nobody).
+	AssignedEmail string
 }
 
 // QueuePage is one page of the queue with the cursors of its neighbours
@@ -147,6 +155,12 @@ func queueQuery(f QueueFilter, c *cursor, limit int) (string, []any, error) {
 	if f.Platform != "" {
 		where = append(where, "r.platform = "+arg(f.Platform))
 	}
+	switch {
+	case f.AssignedTo > 0:
+		where = append(where, "r.assigned_to = "+arg(f.AssignedTo))
+	case f.Unassigned:
+		where = append(where, "r.assigned_to IS NULL")
+	}
 	if s := strings.ToLower(strings.TrimSpace(f.Search)); s != "" {
 		where = append(where, "r.search ILIKE "+arg("%"+likeEscape(s)+"%"))
 	}
@@ -159,10 +173,12 @@ func queueQuery(f QueueFilter, c *cursor, limit int) (string, []any, error) {
 		}
 		where = append(where, "(r.created_at, r.id) "+op+" ("+arg(c.at)+"::timestamptz, "+arg(c.id)+"::bigint)")
 	}
-	sql := `SELECT r.id, r.project_id, p.name, r.platform, pl.name, r.status, r.contact_email, r.organisation, r.created_at
+	sql := `SELECT r.id, r.project_id, p.name, r.platform, pl.name, r.status, r.contact_email, r.organisation, r.created_at,
+       coalesce(a.email, '')
 FROM integration_requests r
 JOIN projects p ON p.id = r.project_id
 JOIN platforms pl ON pl.key = r.platform
+LEFT JOIN users a ON a.id = r.assigned_to
 WHERE ` + strings.Join(where, " AND ") + `
 ORDER BY ` + order + `
 LIMIT ` + arg(limit)
@@ -246,7 +262,7 @@ func queueRows(ctx context.Context, q db.DBTX, f QueueFilter, c *cursor, limit i
 		var it QueueItem
 		var st string
 		err := row.Scan(&it.ID, &it.ProjectID, &it.ProjectName, &it.Platform, &it.PlatformName, &st,
-			&it.ContactEmail, &it.Organisation, &it.CreatedAt)
+			&it.ContactEmail, &it.Organisation, &it.CreatedAt, &it.AssignedEmail)
 		it.Status = Status(st)
 		return it, err
 	})
@@ -254,4 +270,32 @@ func queueRows(ctx context.Context, q db.DBTX, f QueueFilter, c *cursor, limit i
 		return nil, fmt.Errorf("request: queue: %w", err)
 	}
 	return items, nil
+}
+
+// Counts returns how many requests are in each state, across all projects
+// (the queue's counters). One grouped index-only scan; see
+// CountRequestsByStatus.
+func Counts(ctx context.Context, q db.DBTX) (map[Status]int64, error) {
+	rows, err := dbsqlc.New(q).CountRequestsByStatus(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("request: counts: %w", err)
+	}
+	out := make(map[Status]int64, len(Statuses))
+	for _, r := range rows {
+		out[Status(r.Status)] = r.N
+	}
+	return out, nil
+}
+
+// NextWaiting is the oldest submitted request the moderator may decide
+// (not of a project they belong to); 0 when none waits.
+func NextWaiting(ctx context.Context, q db.DBTX, moderatorID int64) (int64, error) {
+	id, err := dbsqlc.New(q).OldestWaitingRequest(ctx, moderatorID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("request: next waiting: %w", err)
+	}
+	return id, nil
 }

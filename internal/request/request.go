@@ -34,6 +34,10 @@ type Request struct {
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	DecidedAt      *time.Time
+	// AssignedTo is the moderator who took the request into work (0: nobody);
+	// AssignedEmail their address ("" when nobody or the account is gone).
+	AssignedTo    int64
+	AssignedEmail string
 	// Language is the language the request was filed in ("ru", "en"): its
 	// mail to a contact address without an account is written in it.
 	Language string
@@ -43,6 +47,9 @@ type Request struct {
 const (
 	KindTransition = "transition"
 	KindComment    = "comment"
+	// KindNote is an internal moderator note: moderators only, never shown
+	// or mailed to the project's people.
+	KindNote = "note"
 )
 
 // Event is one entry of a request's history: a transition or a comment.
@@ -110,7 +117,12 @@ func Get(ctx context.Context, q db.DBTX, scope Scope, id int64) (Request, error)
 }
 
 func fromRow(r dbsqlc.GetRequestForModerationRow) Request {
+	var assigned int64
+	if r.AssignedTo != nil {
+		assigned = *r.AssignedTo
+	}
 	return Request{
+		AssignedTo: assigned, AssignedEmail: r.AssignedEmail,
 		ID: r.ID, ProjectID: r.ProjectID, ProjectName: r.ProjectName, Platform: r.Platform, PlatformName: r.PlatformName,
 		Status: Status(r.Status), ContactEmail: r.ContactEmail, Organisation: r.Organisation, Description: r.Description,
 		WebimDomain: r.WebimDomain, AccessRequested: r.AccessRequested, RejectReason: r.RejectReason, Version: r.Version, Language: r.Language,
@@ -145,13 +157,14 @@ func HistoryForProject(ctx context.Context, q db.DBTX, projectID int64) (map[int
 	return out, nil
 }
 
-// History returns one request's history, oldest first, through scope.
+// History returns one request's history, oldest first, through scope;
+// internal notes only for a moderator.
 func History(ctx context.Context, q db.DBTX, scope Scope, requestID int64) ([]Event, error) {
 	r, err := Get(ctx, q, scope, requestID)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := dbsqlc.New(q).ListEventsForRequest(ctx, dbsqlc.ListEventsForRequestParams{RequestID: r.ID, ProjectID: r.ProjectID})
+	rows, err := dbsqlc.New(q).ListEventsForRequest(ctx, dbsqlc.ListEventsForRequestParams{RequestID: r.ID, ProjectID: r.ProjectID, IncludeNotes: scope.moderator})
 	if err != nil {
 		return nil, fmt.Errorf("request: history: %w", err)
 	}

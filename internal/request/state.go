@@ -23,10 +23,13 @@ const (
 	Approved  Status = "approved"
 	Rejected  Status = "rejected"
 	Withdrawn Status = "withdrawn"
+	// Revoked: approved once, then a moderator took the grant back (with a
+	// reason); the project may file a new request.
+	Revoked Status = "revoked"
 )
 
 // Statuses lists every state in workflow order (for filters and tests).
-var Statuses = []Status{Submitted, InReview, Approved, Rejected, Withdrawn}
+var Statuses = []Status{Submitted, InReview, Approved, Rejected, Withdrawn, Revoked}
 
 // OpenStatuses are the undecided states, the moderation queue's default.
 var OpenStatuses = []Status{Submitted, InReview}
@@ -45,7 +48,9 @@ func ParseStatus(s string) (Status, bool) {
 func (s Status) Open() bool { return s == Submitted || s == InReview }
 
 // Decided reports whether s is final.
-func (s Status) Decided() bool { return s == Approved || s == Rejected || s == Withdrawn }
+func (s Status) Decided() bool {
+	return s == Approved || s == Rejected || s == Withdrawn || s == Revoked
+}
 
 // Role is who acts on a request: the project's owner side or a moderator
 // (admins act as moderators).
@@ -61,6 +66,10 @@ const (
 var transitions = map[Status]map[Status]Role{
 	Submitted: {InReview: ByModerator, Rejected: ByModerator, Withdrawn: ByOwner},
 	InReview:  {Approved: ByModerator, Rejected: ByModerator, Withdrawn: ByOwner},
+	Approved:  {Revoked: ByModerator},
+	// A rejected request is edited and sent again (Resubmit): the same
+	// request, so its history keeps the rejection and the answer to it.
+	Rejected: {Submitted: ByOwner},
 }
 
 // TransitionError is an illegal move (e.g. approving a withdrawn request).

@@ -10,7 +10,8 @@ import (
 	"github.com/botbridge/botbridge/internal/request"
 )
 
-// Every from × to × role: the only legal moves are the five in the spec.
+// Every from × to × role: the only legal moves are the six in the spec plus
+// revocation and resubmission (issue 17).
 func TestStateMachine(t *testing.T) {
 	t.Parallel()
 	type move struct {
@@ -23,6 +24,8 @@ func TestStateMachine(t *testing.T) {
 		{request.InReview, request.Rejected}:   request.ByModerator,
 		{request.Submitted, request.Withdrawn}: request.ByOwner,
 		{request.InReview, request.Withdrawn}:  request.ByOwner,
+		{request.Approved, request.Revoked}:    request.ByModerator,
+		{request.Rejected, request.Submitted}:  request.ByOwner,
 	}
 	roles := []request.Role{request.ByOwner, request.ByModerator}
 	checked := 0
@@ -47,7 +50,7 @@ func TestStateMachine(t *testing.T) {
 			}
 		}
 	}
-	require.Equal(t, 5*5*2, checked)
+	require.Equal(t, 6*6*2, checked)
 
 	// Unknown states are never legal.
 	require.Error(t, request.Check("bogus", request.Approved, request.ByModerator))

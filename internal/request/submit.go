@@ -186,6 +186,9 @@ func Submit(ctx context.Context, conn db.Conn, n Notifier, userID, projectID int
 		if out, err = Get(ctx, tx, InProject(p.ID), id); err != nil {
 			return err
 		}
+		if err := n.queueEvidence(ctx, tx, out); err != nil {
+			return err
+		}
 		return n.submitted(ctx, tx, out)
 	})
 	if err != nil {

@@ -20,6 +20,11 @@ import (
 // the actor decide again.
 var ErrStale = fmt.Errorf("request: changed by someone else in the meantime: %w", apperr.ErrConflict)
 
+// ErrOwnProject is separation of duties: a moderator who is a member of
+// the request's project may not take, approve, reject or revoke it;
+// another moderator must. Nothing is changed.
+var ErrOwnProject = fmt.Errorf("request: moderator belongs to the request's project: %w", apperr.ErrForbidden)
+
 // Take moves a submitted request into review (moderators) and e-mails the
 // contact address. version is the one the moderator saw.
 func Take(ctx context.Context, conn db.Conn, n Notifier, requestID int64, version int32, moderatorID int64) (Request, error) {
@@ -36,6 +41,16 @@ func Approve(ctx context.Context, conn db.Conn, n Notifier, requestID int64, ver
 // it) and e-mails the contact address.
 func Reject(ctx context.Context, conn db.Conn, n Notifier, requestID int64, version int32, moderatorID int64, reason string) (Request, error) {
 	return move(ctx, conn, n, AsModerator(), requestID, version, moderatorID, Rejected, text(reason))
+}
+
+// Revoke takes back the platform an approved request granted, with a
+// reason the owner reads: the grant is deleted (the platform leaves the
+// project's Settings), the project's integrations of the platform are
+// disabled (their webhooks answer 404 and the bridge fails events still in
+// flight with a reason), each in the integration audit log, and the owner
+// is e-mailed, in one transaction. A new request can be filed afterwards.
+func Revoke(ctx context.Context, conn db.Conn, n Notifier, requestID int64, version int32, moderatorID int64, reason string) (Request, error) {
+	return move(ctx, conn, n, AsModerator(), requestID, version, moderatorID, Revoked, text(reason))
 }
 
 // checkText returns a validation error for field when s is empty or longer
@@ -91,6 +106,15 @@ func move(ctx context.Context, conn db.Conn, n Notifier, scope Scope, id int64, 
 		if err != nil {
 			return err
 		}
+		if scope.moderator {
+			member, err := dbsqlc.New(tx).IsProjectMember(ctx, dbsqlc.IsProjectMemberParams{ProjectID: r.ProjectID, UserID: actorID})
+			if err != nil {
+				return fmt.Errorf("request: membership: %w", err)
+			}
+			if member {
+				return ErrOwnProject
+			}
+		}
 		if r.Version != version {
 			return ErrStale
 		}
@@ -99,8 +123,13 @@ func move(ctx context.Context, conn db.Conn, n Notifier, scope Scope, id int64, 
 		}
 		// Input is checked only once the request is known to be reachable
 		// and movable, so a tampered id is a 404, not a form error.
-		if to == Rejected {
+		switch to {
+		case Rejected:
 			if err := checkText("reason", reason, MaxReason); err != nil {
+				return err
+			}
+		case Revoked:
+			if err := checkText("revoke_reason", reason, MaxReason); err != nil {
 				return err
 			}
 		}
@@ -122,6 +151,16 @@ func move(ctx context.Context, conn db.Conn, n Notifier, scope Scope, id int64, 
 		}); err != nil {
 			return fmt.Errorf("request: history: %w", err)
 		}
+		switch to {
+		case InReview:
+			if err := q.AssignRequest(ctx, dbsqlc.AssignRequestParams{ID: r.ID, AssignedTo: &actorID}); err != nil {
+				return fmt.Errorf("request: assign: %w", err)
+			}
+		case Revoked:
+			if err := revokeGrant(ctx, q, r, actorID); err != nil {
+				return err
+			}
+		}
 		if to == Approved {
 			if err := q.InsertGrant(ctx, dbsqlc.InsertGrantParams{
 				ProjectID: r.ProjectID, Platform: r.Platform, RequestID: &r.ID, GrantedBy: &actorID,
@@ -138,6 +177,32 @@ func move(ctx context.Context, conn db.Conn, n Notifier, scope Scope, id int64, 
 		return Request{}, err
 	}
 	return out, nil
+}
+
+// revokeGrant deletes the grant and disables the platform's integrations
+// of the project, recording each in the integration audit log (the
+// project's audit log). It changes the integration's status only: the
+// webhook lookup and the bridge's delivery already treat a disabled
+// integration as closed.
+func revokeGrant(ctx context.Context, q *dbsqlc.Queries, r Request, actorID int64) error {
+	if _, err := q.DeleteGrant(ctx, dbsqlc.DeleteGrantParams{ProjectID: r.ProjectID, Platform: r.Platform}); err != nil {
+		return fmt.Errorf("request: revoke grant: %w", err)
+	}
+	disabled, err := q.DisablePlatformIntegrations(ctx, dbsqlc.DisablePlatformIntegrationsParams{
+		ActorID: &actorID, ProjectID: r.ProjectID, Platform: r.Platform,
+	})
+	if err != nil {
+		return fmt.Errorf("request: disable integrations: %w", err)
+	}
+	for _, d := range disabled {
+		if err := q.InsertIntegrationAudit(ctx, dbsqlc.InsertIntegrationAuditParams{
+			ProjectID: r.ProjectID, IntegrationID: &d.ID, ActorID: &actorID, Action: "disabled",
+			Detail: "status=" + d.OldStatus + "→disabled grant_revoked=request#" + itoa(r.ID),
+		}); err != nil {
+			return fmt.Errorf("request: audit: %w", err)
+		}
+	}
+	return nil
 }
 
 // classify explains why a guarded update matched no row: the request is

@@ -198,6 +198,7 @@ type IntegrationRequest struct {
 	UpdatedAt       time.Time
 	DecidedAt       *time.Time
 	Language        string
+	AssignedTo      *int64
 }
 
 type IntegrationSeen struct {
@@ -319,6 +320,21 @@ type RequestEvent struct {
 	ToStatus   *string
 	Comment    string
 	CreatedAt  time.Time
+}
+
+type RequestEvidence struct {
+	RequestID   int64
+	Domain      string
+	State       string
+	Ok          bool
+	Checks      []byte
+	RequestedAt time.Time
+	CheckedAt   *time.Time
+}
+
+type RequestStatusDelta struct {
+	Status string
+	N      int64
 }
 
 type RiverJob struct {

@@ -10,6 +10,130 @@ import (
 	"time"
 )
 
+const assignRequest = `-- name: AssignRequest :exec
+UPDATE integration_requests SET assigned_to = $1 WHERE id = $2
+`
+
+type AssignRequestParams struct {
+	AssignedTo *int64
+	ID         int64
+}
+
+// Take records who took the request into work; a resubmission clears it.
+func (q *Queries) AssignRequest(ctx context.Context, arg AssignRequestParams) error {
+	_, err := q.db.Exec(ctx, assignRequest, arg.AssignedTo, arg.ID)
+	return err
+}
+
+const compactStatusDeltas = `-- name: CompactStatusDeltas :execrows
+WITH gone AS (DELETE FROM request_status_deltas RETURNING status, n)
+INSERT INTO request_status_deltas (status, n)
+SELECT status, sum(n) FROM gone GROUP BY status HAVING sum(n) <> 0
+`
+
+// Folds the deltas into one row per status. Rows appended meanwhile are not
+// in the DELETE's snapshot and stay; a concurrent compaction skips the rows
+// this one deleted. Either way every delta is counted exactly once.
+func (q *Queries) CompactStatusDeltas(ctx context.Context) (int64, error) {
+	result, err := q.db.Exec(ctx, compactStatusDeltas)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const countRequestsByStatus = `-- name: CountRequestsByStatus :many
+SELECT status, sum(n)::bigint AS n FROM request_status_deltas GROUP BY status
+`
+
+type CountRequestsByStatusRow struct {
+	Status string
+	N      int64
+}
+
+// The queue's counts: the sum of the status deltas the triggers append
+// (a few rows once compacted), not a scan of the requests.
+func (q *Queries) CountRequestsByStatus(ctx context.Context) ([]CountRequestsByStatusRow, error) {
+	rows, err := q.db.Query(ctx, countRequestsByStatus)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []CountRequestsByStatusRow{}
+	for rows.Next() {
+		var i CountRequestsByStatusRow
+		if err := rows.Scan(&i.Status, &i.N); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const deleteGrant = `-- name: DeleteGrant :execrows
+DELETE FROM platform_grants WHERE project_id = $1 AND platform = $2
+`
+
+type DeleteGrantParams struct {
+	ProjectID int64
+	Platform  string
+}
+
+func (q *Queries) DeleteGrant(ctx context.Context, arg DeleteGrantParams) (int64, error) {
+	result, err := q.db.Exec(ctx, deleteGrant, arg.ProjectID, arg.Platform)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const disablePlatformIntegrations = `-- name: DisablePlatformIntegrations :many
+UPDATE integrations i SET status = 'disabled', unhealthy_reason = '', updated_by = $1, updated_at = now()
+FROM integrations old
+WHERE old.id = i.id AND i.project_id = $2 AND i.platform = $3
+  AND i.deleted_at IS NULL AND i.status <> 'disabled'
+RETURNING i.id, old.status AS old_status
+`
+
+type DisablePlatformIntegrationsParams struct {
+	ActorID   *int64
+	ProjectID int64
+	Platform  string
+}
+
+type DisablePlatformIntegrationsRow struct {
+	ID        int64
+	OldStatus string
+}
+
+// A revoked grant disables the project's live integrations of the platform:
+// the webhook view (integrations_accepting_webhooks) stops matching them at
+// once, and the bridge ends events still in flight for a disabled
+// integration as failed with a reason. Returns each one with its old status
+// for the audit log.
+func (q *Queries) DisablePlatformIntegrations(ctx context.Context, arg DisablePlatformIntegrationsParams) ([]DisablePlatformIntegrationsRow, error) {
+	rows, err := q.db.Query(ctx, disablePlatformIntegrations, arg.ActorID, arg.ProjectID, arg.Platform)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []DisablePlatformIntegrationsRow{}
+	for rows.Next() {
+		var i DisablePlatformIntegrationsRow
+		if err := rows.Scan(&i.ID, &i.OldStatus); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const findOpenRequest = `-- name: FindOpenRequest :one
 SELECT id FROM integration_requests
 WHERE project_id = $1 AND platform = $2 AND status IN ('submitted', 'in_review')
@@ -25,6 +149,25 @@ func (q *Queries) FindOpenRequest(ctx context.Context, arg FindOpenRequestParams
 	var id int64
 	err := row.Scan(&id)
 	return id, err
+}
+
+const getEvidence = `-- name: GetEvidence :one
+SELECT request_id, domain, state, ok, checks, requested_at, checked_at FROM request_evidence WHERE request_id = $1
+`
+
+func (q *Queries) GetEvidence(ctx context.Context, requestID int64) (RequestEvidence, error) {
+	row := q.db.QueryRow(ctx, getEvidence, requestID)
+	var i RequestEvidence
+	err := row.Scan(
+		&i.RequestID,
+		&i.Domain,
+		&i.State,
+		&i.Ok,
+		&i.Checks,
+		&i.RequestedAt,
+		&i.CheckedAt,
+	)
+	return i, err
 }
 
 const getPlatform = `-- name: GetPlatform :one
@@ -44,11 +187,13 @@ func (q *Queries) GetPlatform(ctx context.Context, key string) (Platform, error)
 }
 
 const getRequestForModeration = `-- name: GetRequestForModeration :one
-SELECT r.id, r.project_id, r.platform, r.status, r.contact_email, r.organisation, r.description, r.webim_domain, r.access_requested, r.reject_reason, r.version, r.search, r.created_by, r.created_at, r.updated_at, r.decided_at, r.language, p.name AS project_name, pl.name AS platform_name, u.email AS created_by_email
+SELECT r.id, r.project_id, r.platform, r.status, r.contact_email, r.organisation, r.description, r.webim_domain, r.access_requested, r.reject_reason, r.version, r.search, r.created_by, r.created_at, r.updated_at, r.decided_at, r.language, r.assigned_to, p.name AS project_name, pl.name AS platform_name, u.email AS created_by_email,
+       coalesce(a.email, '')::text AS assigned_email
 FROM integration_requests r
 JOIN projects p ON p.id = r.project_id
 JOIN platforms pl ON pl.key = r.platform
 JOIN users u ON u.id = r.created_by
+LEFT JOIN users a ON a.id = r.assigned_to
 WHERE r.id = $1
 `
 
@@ -70,9 +215,11 @@ type GetRequestForModerationRow struct {
 	UpdatedAt       time.Time
 	DecidedAt       *time.Time
 	Language        string
+	AssignedTo      *int64
 	ProjectName     string
 	PlatformName    string
 	CreatedByEmail  string
+	AssignedEmail   string
 }
 
 func (q *Queries) GetRequestForModeration(ctx context.Context, id int64) (GetRequestForModerationRow, error) {
@@ -96,19 +243,23 @@ func (q *Queries) GetRequestForModeration(ctx context.Context, id int64) (GetReq
 		&i.UpdatedAt,
 		&i.DecidedAt,
 		&i.Language,
+		&i.AssignedTo,
 		&i.ProjectName,
 		&i.PlatformName,
 		&i.CreatedByEmail,
+		&i.AssignedEmail,
 	)
 	return i, err
 }
 
 const getRequestInProject = `-- name: GetRequestInProject :one
-SELECT r.id, r.project_id, r.platform, r.status, r.contact_email, r.organisation, r.description, r.webim_domain, r.access_requested, r.reject_reason, r.version, r.search, r.created_by, r.created_at, r.updated_at, r.decided_at, r.language, p.name AS project_name, pl.name AS platform_name, u.email AS created_by_email
+SELECT r.id, r.project_id, r.platform, r.status, r.contact_email, r.organisation, r.description, r.webim_domain, r.access_requested, r.reject_reason, r.version, r.search, r.created_by, r.created_at, r.updated_at, r.decided_at, r.language, r.assigned_to, p.name AS project_name, pl.name AS platform_name, u.email AS created_by_email,
+       coalesce(a.email, '')::text AS assigned_email
 FROM integration_requests r
 JOIN projects p ON p.id = r.project_id
 JOIN platforms pl ON pl.key = r.platform
 JOIN users u ON u.id = r.created_by
+LEFT JOIN users a ON a.id = r.assigned_to
 WHERE r.id = $1 AND r.project_id = $2
 `
 
@@ -135,9 +286,11 @@ type GetRequestInProjectRow struct {
 	UpdatedAt       time.Time
 	DecidedAt       *time.Time
 	Language        string
+	AssignedTo      *int64
 	ProjectName     string
 	PlatformName    string
 	CreatedByEmail  string
+	AssignedEmail   string
 }
 
 // Tenant boundary: an owner reaches a request only through its project.
@@ -162,9 +315,11 @@ func (q *Queries) GetRequestInProject(ctx context.Context, arg GetRequestInProje
 		&i.UpdatedAt,
 		&i.DecidedAt,
 		&i.Language,
+		&i.AssignedTo,
 		&i.ProjectName,
 		&i.PlatformName,
 		&i.CreatedByEmail,
+		&i.AssignedEmail,
 	)
 	return i, err
 }
@@ -308,13 +463,31 @@ func (q *Queries) IsPlatformGranted(ctx context.Context, arg IsPlatformGrantedPa
 	return exists, err
 }
 
+const isProjectMember = `-- name: IsProjectMember :one
+SELECT EXISTS (SELECT 1 FROM project_members WHERE project_id = $1 AND user_id = $2)
+`
+
+type IsProjectMemberParams struct {
+	ProjectID int64
+	UserID    int64
+}
+
+// Separation of duties: a moderator who belongs to the project may not
+// decide its requests.
+func (q *Queries) IsProjectMember(ctx context.Context, arg IsProjectMemberParams) (bool, error) {
+	row := q.db.QueryRow(ctx, isProjectMember, arg.ProjectID, arg.UserID)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
+}
+
 const listEventsForProject = `-- name: ListEventsForProject :many
 SELECT e.id, e.request_id, e.actor_id, e.kind, e.from_status, e.to_status, e.comment, e.created_at, coalesce(u.email, '')::text AS actor_email,
        EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = r.project_id AND m.user_id = e.actor_id) AS actor_is_member
 FROM request_events e
 JOIN integration_requests r ON r.id = e.request_id
 LEFT JOIN users u ON u.id = e.actor_id
-WHERE r.project_id = $1
+WHERE r.project_id = $1 AND e.kind <> 'note'
 ORDER BY e.request_id, e.id
 `
 
@@ -371,12 +544,14 @@ FROM request_events e
 JOIN integration_requests r ON r.id = e.request_id
 LEFT JOIN users u ON u.id = e.actor_id
 WHERE e.request_id = $1 AND r.project_id = $2
+  AND ($3::bool OR e.kind <> 'note')
 ORDER BY e.id
 `
 
 type ListEventsForRequestParams struct {
-	RequestID int64
-	ProjectID int64
+	RequestID    int64
+	ProjectID    int64
+	IncludeNotes bool
 }
 
 type ListEventsForRequestRow struct {
@@ -392,8 +567,10 @@ type ListEventsForRequestRow struct {
 	ActorIsMember bool
 }
 
+// Internal notes only when include_notes (moderators): the owner's reads
+// leave them out here, in SQL.
 func (q *Queries) ListEventsForRequest(ctx context.Context, arg ListEventsForRequestParams) ([]ListEventsForRequestRow, error) {
-	rows, err := q.db.Query(ctx, listEventsForRequest, arg.RequestID, arg.ProjectID)
+	rows, err := q.db.Query(ctx, listEventsForRequest, arg.RequestID, arg.ProjectID, arg.IncludeNotes)
 	if err != nil {
 		return nil, err
 	}
@@ -484,12 +661,99 @@ func (q *Queries) ListPlatforms(ctx context.Context) ([]Platform, error) {
 	return items, nil
 }
 
+const listProjectMembersForModeration = `-- name: ListProjectMembersForModeration :many
+SELECT u.email, m.role FROM project_members m
+JOIN users u ON u.id = m.user_id
+WHERE m.project_id = $1
+ORDER BY m.role, u.email
+`
+
+type ListProjectMembersForModerationRow struct {
+	Email string
+	Role  string
+}
+
+// The read-only moderator view of a project: who is in it. No settings,
+// no integration or bot data.
+func (q *Queries) ListProjectMembersForModeration(ctx context.Context, projectID int64) ([]ListProjectMembersForModerationRow, error) {
+	rows, err := q.db.Query(ctx, listProjectMembersForModeration, projectID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListProjectMembersForModerationRow{}
+	for rows.Next() {
+		var i ListProjectMembersForModerationRow
+		if err := rows.Scan(&i.Email, &i.Role); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listRequestsByCreator = `-- name: ListRequestsByCreator :many
+SELECT r.id, r.status, r.created_at, p.name AS project_name, pl.name AS platform_name
+FROM integration_requests r
+JOIN projects p ON p.id = r.project_id
+JOIN platforms pl ON pl.key = r.platform
+WHERE r.created_by = $1 AND r.id <> $2
+ORDER BY r.created_at DESC, r.id DESC
+LIMIT $3
+`
+
+type ListRequestsByCreatorParams struct {
+	CreatedBy int64
+	ExceptID  int64
+	Lim       int32
+}
+
+type ListRequestsByCreatorRow struct {
+	ID           int64
+	Status       string
+	CreatedAt    time.Time
+	ProjectName  string
+	PlatformName string
+}
+
+// The owner's other requests on the moderation page (newest first).
+func (q *Queries) ListRequestsByCreator(ctx context.Context, arg ListRequestsByCreatorParams) ([]ListRequestsByCreatorRow, error) {
+	rows, err := q.db.Query(ctx, listRequestsByCreator, arg.CreatedBy, arg.ExceptID, arg.Lim)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListRequestsByCreatorRow{}
+	for rows.Next() {
+		var i ListRequestsByCreatorRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Status,
+			&i.CreatedAt,
+			&i.ProjectName,
+			&i.PlatformName,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listRequestsForProject = `-- name: ListRequestsForProject :many
-SELECT r.id, r.project_id, r.platform, r.status, r.contact_email, r.organisation, r.description, r.webim_domain, r.access_requested, r.reject_reason, r.version, r.search, r.created_by, r.created_at, r.updated_at, r.decided_at, r.language, p.name AS project_name, pl.name AS platform_name, u.email AS created_by_email
+SELECT r.id, r.project_id, r.platform, r.status, r.contact_email, r.organisation, r.description, r.webim_domain, r.access_requested, r.reject_reason, r.version, r.search, r.created_by, r.created_at, r.updated_at, r.decided_at, r.language, r.assigned_to, p.name AS project_name, pl.name AS platform_name, u.email AS created_by_email,
+       coalesce(a.email, '')::text AS assigned_email
 FROM integration_requests r
 JOIN projects p ON p.id = r.project_id
 JOIN platforms pl ON pl.key = r.platform
 JOIN users u ON u.id = r.created_by
+LEFT JOIN users a ON a.id = r.assigned_to
 WHERE r.project_id = $1
 ORDER BY r.created_at DESC, r.id DESC
 `
@@ -512,9 +776,11 @@ type ListRequestsForProjectRow struct {
 	UpdatedAt       time.Time
 	DecidedAt       *time.Time
 	Language        string
+	AssignedTo      *int64
 	ProjectName     string
 	PlatformName    string
 	CreatedByEmail  string
+	AssignedEmail   string
 }
 
 func (q *Queries) ListRequestsForProject(ctx context.Context, projectID int64) ([]ListRequestsForProjectRow, error) {
@@ -544,9 +810,11 @@ func (q *Queries) ListRequestsForProject(ctx context.Context, projectID int64) (
 			&i.UpdatedAt,
 			&i.DecidedAt,
 			&i.Language,
+			&i.AssignedTo,
 			&i.ProjectName,
 			&i.PlatformName,
 			&i.CreatedByEmail,
+			&i.AssignedEmail,
 		); err != nil {
 			return nil, err
 		}
@@ -574,6 +842,23 @@ func (q *Queries) LockRequestVersion(ctx context.Context, arg LockRequestVersion
 	var version int32
 	err := row.Scan(&version)
 	return version, err
+}
+
+const oldestWaitingRequest = `-- name: OldestWaitingRequest :one
+SELECT r.id FROM integration_requests r
+WHERE r.status = 'submitted'
+  AND NOT EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = r.project_id AND m.user_id = $1)
+ORDER BY r.created_at, r.id
+LIMIT 1
+`
+
+// "Next request": the oldest submitted request of a project the moderator
+// does not belong to (those they may not decide).
+func (q *Queries) OldestWaitingRequest(ctx context.Context, moderatorID int64) (int64, error) {
+	row := q.db.QueryRow(ctx, oldestWaitingRequest, moderatorID)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
 }
 
 const platformStatuses = `-- name: PlatformStatuses :many
@@ -632,6 +917,63 @@ func (q *Queries) PlatformStatuses(ctx context.Context, projectID int64) ([]Plat
 	return items, nil
 }
 
+const resubmitRequest = `-- name: ResubmitRequest :one
+UPDATE integration_requests SET
+    status = 'submitted', version = version + 1, updated_at = now(), reject_reason = '', decided_at = NULL,
+    assigned_to = NULL, contact_email = $1, organisation = $2,
+    description = $3, webim_domain = $4,
+    access_requested = $5, search = $6
+WHERE id = $7 AND project_id = $8 AND version = $9 AND status = 'rejected'
+RETURNING id
+`
+
+type ResubmitRequestParams struct {
+	ContactEmail    string
+	Organisation    string
+	Description     string
+	WebimDomain     string
+	AccessRequested bool
+	Search          string
+	ID              int64
+	ProjectID       int64
+	Version         int32
+}
+
+// The owner edits a rejected request and sends it again: same row, same
+// history, back to submitted, guarded like every transition.
+func (q *Queries) ResubmitRequest(ctx context.Context, arg ResubmitRequestParams) (int64, error) {
+	row := q.db.QueryRow(ctx, resubmitRequest,
+		arg.ContactEmail,
+		arg.Organisation,
+		arg.Description,
+		arg.WebimDomain,
+		arg.AccessRequested,
+		arg.Search,
+		arg.ID,
+		arg.ProjectID,
+		arg.Version,
+	)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
+}
+
+const storeEvidence = `-- name: StoreEvidence :exec
+UPDATE request_evidence SET state = 'done', ok = $1, checks = $2, checked_at = now()
+WHERE request_id = $3
+`
+
+type StoreEvidenceParams struct {
+	Ok        bool
+	Checks    []byte
+	RequestID int64
+}
+
+func (q *Queries) StoreEvidence(ctx context.Context, arg StoreEvidenceParams) error {
+	_, err := q.db.Exec(ctx, storeEvidence, arg.Ok, arg.Checks, arg.RequestID)
+	return err
+}
+
 const transitionRequest = `-- name: TransitionRequest :one
 UPDATE integration_requests
 SET status = $1,
@@ -671,4 +1013,20 @@ func (q *Queries) TransitionRequest(ctx context.Context, arg TransitionRequestPa
 	var id int64
 	err := row.Scan(&id)
 	return id, err
+}
+
+const upsertEvidencePending = `-- name: UpsertEvidencePending :exec
+INSERT INTO request_evidence (request_id, domain, state, requested_at)
+VALUES ($1, $2, 'pending', now())
+ON CONFLICT (request_id) DO UPDATE SET domain = excluded.domain, state = 'pending', requested_at = now()
+`
+
+type UpsertEvidencePendingParams struct {
+	RequestID int64
+	Domain    string
+}
+
+func (q *Queries) UpsertEvidencePending(ctx context.Context, arg UpsertEvidencePendingParams) error {
+	_, err := q.db.Exec(ctx, upsertEvidencePending, arg.RequestID, arg.Domain)
+	return err
 }

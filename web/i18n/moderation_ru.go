@@ -1,0 +1,95 @@
+package i18n
+
+// Модерация силами команды модераторов (задача 17): счётчики и фильтры
+// очереди, кто взял заявку, проверка домена, внутренние заметки,
+// разделение обязанностей, отзыв доступа, повторная подача.
+func init() {
+	Register(RU, moderationRU)
+}
+
+var moderationRU = map[string]string{
+	"request.status.revoked":          "Доступ отозван",
+	"request.verb.revoked":            "отменить",
+	"request.verb.submitted":          "подать повторно",
+	"settings.request_status.revoked": "Доступ отозван",
+
+	"flash.request_revoked":            "Доступ отозван: платформа исчезла из настроек проекта, его интеграции отключены. Владельцу отправлено письмо.",
+	"flash.request_noted":              "Внутренняя заметка добавлена. Её видят только модераторы.",
+	"flash.evidence_queued":            "Проверка домена запущена. Обновите страницу через несколько секунд, чтобы увидеть результат.",
+	"flash.moderation_none_waiting":    "Новых заявок, которые ждут рассмотрения, нет.",
+	"flash.request_resubmitted":        "Заявка отправлена повторно. Мы напишем вам, когда модератор возьмёт её в работу.",
+	"moderation.counts.label":          "Заявки по статусам",
+	"moderation.assigned.label":        "Кто взял в работу",
+	"moderation.assigned.anyone":       "Все заявки",
+	"moderation.assigned.me":           "Я",
+	"moderation.assigned.none":         "Пока никто",
+	"moderation.col.assignee":          "В работе у",
+	"moderation.unassigned":            "Пока ни у кого",
+	"moderation.own_project":           "Вы участник этого проекта, поэтому не можете брать в работу, согласовывать, отклонять его заявки или отзывать доступ. Решение должен принять другой модератор.",
+	"moderation.next_request":          "Следующая заявка",
+	"moderation.approve.confirm":       "Согласовать %s для проекта «%s»? Проект сразу сможет настроить платформу.",
+	"moderation.revoke":                "Отозвать доступ",
+	"moderation.revoke_reason":         "Причина отзыва доступа",
+	"moderation.revoke.label":          "Причина отзыва доступа",
+	"moderation.revoke.hint":           "Владелец увидит причину в заявке и в письме. После этого он сможет подать новую заявку на %s.",
+	"moderation.revoke.effects":        "После отзыва %s пропадёт из настроек проекта, а его интеграции сразу отключатся: вебхуки перестанут отвечать, и сообщения из текущих чатов больше не дойдут до бота.",
+	"moderation.revoke.confirm":        "Отозвать доступ к %s у проекта «%s»? Его интеграции сразу перестанут работать.",
+	"request.revoke_reason.required":   "Укажите причину отзыва доступа — владелец её увидит.",
+	"request.revoke_reason.long":       "Причина должна быть не длиннее 2000 символов.",
+	"moderation.comment.hint":          "Комментарии видит владелец. То, что предназначено только модераторам, оставьте во внутренней заметке ниже.",
+	"moderation.note.label":            "Внутренняя заметка",
+	"moderation.note.hint":             "Внутренние заметки видят только модераторы. Участникам проекта они не показываются и не отправляются.",
+	"moderation.note.submit":           "Добавить заметку",
+	"moderation.note.badge":            "Только для модераторов",
+	"moderation.history.noted":         "оставил(а) внутреннюю заметку",
+	"request.note.required":            "Напишите заметку.",
+	"request.note.long":                "Заметка должна быть не длиннее 2000 символов.",
+	"moderation.other_requests":        "Другие заявки от %s",
+	"moderation.evidence.title":        "Проверка домена Webim",
+	"moderation.evidence.none":         "Домен ещё не проверялся.",
+	"moderation.evidence.pending":      "Идёт проверка.",
+	"moderation.evidence.ok":           "Все проверки пройдены",
+	"moderation.evidence.failed":       "Часть проверок не пройдена",
+	"moderation.evidence.rerunning":    "Идёт новая проверка.",
+	"moderation.evidence.checked":      "проверено",
+	"moderation.evidence.hint":         "botbridge проверяет указанный владельцем домен, когда заявку подают. «Похоже на Webim» — подсказка по адресу и странице, а не доказательство, что аккаунт принадлежит заявителю.",
+	"moderation.evidence.again":        "Проверить ещё раз",
+	"moderation.evidence.result.ok":    "Пройдена",
+	"moderation.evidence.result.fail":  "Не пройдена",
+	"moderation.evidence.result.skip":  "Не проверялось",
+	"moderation.evidence.result.local": "Локальный адрес",
+
+	"moderation.evidence.step.resolve.ok":       "Имя находится в DNS: %s.",
+	"moderation.evidence.step.resolve.fail":     "Такое имя не найдено.",
+	"moderation.evidence.step.public.ok":        "Все адреса публичные.",
+	"moderation.evidence.step.public.fail":      "Имя указывает на адрес частной или локальной сети (%s), поэтому botbridge к нему не подключался.",
+	"moderation.evidence.step.public.local":     "Имя указывает на локальный адрес: на этом сервере так можно только для разработки.",
+	"moderation.evidence.step.public.skip":      "Адреса не проверялись: имя не найдено.",
+	"moderation.evidence.step.https.ok":         "Сайт отвечает по HTTPS (код %s).",
+	"moderation.evidence.step.https.fail":       "Сайт не отвечает по HTTPS.",
+	"moderation.evidence.step.https.skip":       "HTTPS не проверялся: не пройдена предыдущая проверка.",
+	"moderation.evidence.step.certificate.ok":   "Сертификат действителен (до %s).",
+	"moderation.evidence.step.certificate.fail": "Сертификат недействителен: истёк, самоподписанный или выпущен на другое имя.",
+	"moderation.evidence.step.certificate.skip": "Сертификат не проверялся: сайт не ответил по HTTPS.",
+	"moderation.evidence.step.webim.ok":         "Похоже на аккаунт Webim.",
+	"moderation.evidence.step.webim.fail":       "На главной странице нет признаков Webim.",
+	"moderation.evidence.step.webim.skip":       "Не проверялось: не пройдена предыдущая проверка.",
+
+	"moderation.project.title":       "Проект «%s»",
+	"moderation.project.intro":       "Что модераторам видно в этом проекте: название, участники и заявки. Настройки и интеграции доступны только участникам.",
+	"moderation.project.members":     "Участники",
+	"moderation.project.requests":    "Заявки",
+	"moderation.project.no_requests": "Проект ещё не подавал заявок.",
+
+	"request.resubmit.title":  "Исправить и отправить снова: заявка №%s",
+	"request.resubmit.intro":  "Исправьте то, о чём спросил модератор, и отправьте заявку ещё раз. История сохранится: модератор увидит и причину отказа, и ваши правки.",
+	"request.resubmit.submit": "Отправить снова",
+	"request.resubmit.link":   "Исправить и отправить снова",
+	"request.revoked.new":     "Подать новую заявку",
+
+	"mail.request.revoked.subject": "Доступ к %s для проекта «%s» отозван",
+	"mail.request.revoked.body": "Здравствуйте!\n\nМодератор отозвал доступ к %s у проекта «%s» (заявка №%s).\n\n" +
+		"Причина:\n%s\n\n" +
+		"Интеграции проекта с %s отключены: вебхуки больше не отвечают, сообщения из чатов не доходят до вашего бота.\n\n" +
+		"Подать новую заявку можно здесь: %s\n\n-- \nbotbridge\n",
+}
