@@ -52,7 +52,9 @@ func startSMTPSink(t *testing.T) *mailSink {
 	return s
 }
 
-func (s *mailSink) NewSession(*smtp.Conn) (smtp.Session, error) { return &mailSinkSession{sink: s}, nil }
+func (s *mailSink) NewSession(*smtp.Conn) (smtp.Session, error) {
+	return &mailSinkSession{sink: s}, nil
+}
 
 // Messages returns what arrived so far.
 func (s *mailSink) Messages() []sunkMail {
