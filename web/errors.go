@@ -10,6 +10,7 @@ import (
 
 	"github.com/botbridge/botbridge/internal/apperr"
 	"github.com/botbridge/botbridge/internal/auth"
+	"github.com/botbridge/botbridge/internal/project"
 	"github.com/botbridge/botbridge/web/view"
 )
 
@@ -87,6 +88,10 @@ func (h *Handler) handleError(err error, c echo.Context) {
 	}
 	if errors.Is(err, auth.ErrUnverified) {
 		ep.Title, ep.Message = l.T("error.403.unverified.title"), l.T("error.403.unverified")
+	}
+	var re *project.RoleError
+	if errors.As(err, &re) {
+		ep.Message = l.T("error.403.owners_only")
 	}
 	if err := render(c, status, view.Error(h.page(c, ep.Title), ep)); err != nil {
 		h.Log.Error("render error page", slog.Any("error", err))

@@ -186,7 +186,8 @@ func TestChatEventsAndLinkButtonsOwnersOnly(t *testing.T) {
 		page + "/link-buttons":       {"link_buttons": {"yes"}},
 	}
 	for path, form := range posts {
-		require.Equal(t, http.StatusNotFound, member.Post(path, cloneForm(form)).StatusCode, "member POST %s", path)
+		// A member knows the project: the refusal says it is for owners.
+		require.Equal(t, http.StatusForbidden, member.Post(path, cloneForm(form)).StatusCode, "member POST %s", path)
 		require.Equal(t, http.StatusNotFound, otherC.Post(path, cloneForm(form)).StatusCode, "other tenant POST %s", path)
 		// This integration's id under the other tenant's own project.
 		mine := strings.Replace(path, fmt.Sprintf("/projects/%d/", h.projectID), fmt.Sprintf("/projects/%d/", otherProject.ID), 1)

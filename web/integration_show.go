@@ -29,14 +29,22 @@ func (h *Handler) IntegrationShow(c echo.Context) error {
 		Domain: in.Domain, Target: integrationTarget(l, in), TokenMask: in.TokenMask(),
 		CreatedBy: in.CreatedByEmail, CreatedAt: in.CreatedAt, UpdatedBy: in.UpdatedByEmail, UpdatedAt: in.UpdatedAt,
 		Base: integrationURL(p, in.ID), ShowAudit: canSeeAudit(p),
-		CanManage: p.MemberRole == project.RoleOwner, LinkButtons: in.LinkButtons,
+		CanManage: can(p, project.ActionConfigureIntegration), LinkButtons: in.LinkButtons,
+		ShowSecrets: can(p, project.ActionViewSecrets),
 	}
-	// The key is kept encrypted so members can always see the URL; if the
+	if !m.ShowSecrets {
+		// The webhook URL carries the key: whoever has it can post events
+		// as Webim. The token's last characters stay with the owners too.
+		m.TokenMask = ""
+	}
+	// The key is kept encrypted so owners can always see the URL; if the
 	// SECRET_KEY that sealed it is gone, the page says how to get a new one.
-	if key, err := integration.WebhookKey(h.Keyring, in); err == nil {
-		m.WebhookURL = integration.WebhookURL(h.Config.BaseURL, key)
-	} else {
-		h.Log.Warn("webhook key unavailable", "integration", in.ID, "error", err)
+	if m.ShowSecrets {
+		if key, err := integration.WebhookKey(h.Keyring, in); err == nil {
+			m.WebhookURL = integration.WebhookURL(h.Config.BaseURL, key)
+		} else {
+			h.Log.Warn("webhook key unavailable", "integration", in.ID, "error", err)
+		}
 	}
 	seen, err := bridge.Seen(ctx, h.DB, p.ID, in.ID)
 	if err != nil {

@@ -255,6 +255,9 @@ func logPath(p string) string {
 	webhook := -1
 	for i, s := range segs {
 		switch {
+		case i == 1 && strings.EqualFold(segs[0], "invitations"):
+			// /invitations/{token}/…: the token is the link's credential.
+			segs[i], masked = "[token]", true
 		case webhook < 0 && strings.EqualFold(strings.TrimSuffix(s, "s"), "webhook"):
 			webhook = i
 		case webhook >= 0 && i == webhook+1 && isPlatformName(s) && i+1 < len(segs):

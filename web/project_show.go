@@ -13,6 +13,9 @@ import (
 // CurrentProject loads the :project path parameter through the current
 // user's membership: another tenant's project is a plain 404.
 func (h *Handler) CurrentProject(c echo.Context) (project.Project, error) {
+	if p, ok := c.Get(ctxProject).(project.Project); ok {
+		return p, nil
+	}
 	id, err := paramID(c, "project")
 	if err != nil {
 		return project.Project{}, err

@@ -1,5 +1,7 @@
 package web
 
+import "github.com/botbridge/botbridge/internal/project"
+
 // coreRoutes is the routes table for accounts and projects; each other area
 // (requests, settings, bridge) keeps its own table in a routes_*.go file,
 // called from here.
@@ -14,7 +16,7 @@ func (h *Handler) coreRoutes(r *Router) {
 	r.User.GET("/projects", h.ProjectList)
 	r.User.GET("/projects/new", h.ProjectNewForm)
 	r.User.POST("/projects", h.ProjectCreate)
-	r.User.GET("/projects/:project", h.ProjectShow)
+	r.Project(project.ActionView).GET("/projects/:project", h.ProjectShow)
 
 	h.requestRoutes(r)  // routes_requests.go: integration requests and moderation
 	h.settingsRoutes(r) // routes_settings.go: project settings and integrations
@@ -23,4 +25,5 @@ func (h *Handler) coreRoutes(r *Router) {
 	h.activityRoutes(r) // routes_activity.go: the bridge's activity log
 	h.accountRoutes(r)  // account.go: language switch, account page
 	h.adminRoutes(r)    // routes_admin.go: the admins' user pages
+	h.teamRoutes(r)     // routes_teams.go: members, invitations, renaming
 }

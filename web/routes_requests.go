@@ -1,16 +1,18 @@
 package web
 
+import "github.com/botbridge/botbridge/internal/project"
+
 // requestRoutes is the routes table for integration requests (owner side) and the moderation queue.
 func (h *Handler) requestRoutes(r *Router) {
 	// Owner side: always through the project (h.CurrentProject), so another
 	// tenant's project or request is a 404.
-	r.User.GET("/projects/:project/requests", h.RequestList)
-	r.User.GET("/projects/:project/requests/new", h.RequestNewForm)
-	r.User.POST("/projects/:project/requests/new", h.RequestCreate)
-	r.User.POST("/projects/:project/requests/:request/withdraw", h.RequestWithdraw)
-	r.User.POST("/projects/:project/requests/:request/comments", h.RequestComment)
-	r.User.GET("/projects/:project/requests/:request/resubmit", h.RequestEditForm)
-	r.User.POST("/projects/:project/requests/:request/resubmit", h.RequestResubmit)
+	r.Project(project.ActionView).GET("/projects/:project/requests", h.RequestList)
+	r.Project(project.ActionFileRequest).GET("/projects/:project/requests/new", h.RequestNewForm)
+	r.Project(project.ActionFileRequest).POST("/projects/:project/requests/new", h.RequestCreate)
+	r.Project(project.ActionFileRequest).POST("/projects/:project/requests/:request/withdraw", h.RequestWithdraw)
+	r.Project(project.ActionFileRequest).POST("/projects/:project/requests/:request/comments", h.RequestComment)
+	r.Project(project.ActionFileRequest).GET("/projects/:project/requests/:request/resubmit", h.RequestEditForm)
+	r.Project(project.ActionFileRequest).POST("/projects/:project/requests/:request/resubmit", h.RequestResubmit)
 
 	// Moderators and admins; everyone else gets 403.
 	r.Moderator.GET("/moderation", h.ModerationQueue)

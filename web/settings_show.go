@@ -36,6 +36,11 @@ func (h *Handler) renderSettings(c echo.Context, p project.Project, status int, 
 		ChoiceAction: settingsURL(p) + "/integrations/new",
 		BotURL:       settingsURL(p) + "/bot",
 		ShowAudit:    canSeeAudit(p),
+		CanConfigure: can(p, project.ActionConfigureIntegration),
+		ShowBot:      can(p, project.ActionConfigureBot),
+	}
+	if can(p, project.ActionRename) {
+		m.RenameURL = settingsURL(p) + "/name"
 	}
 	if platformErr != "" {
 		m.PlatformError = l.T(platformErr)
@@ -79,6 +84,7 @@ func (h *Handler) renderSettings(c echo.Context, p project.Project, status int, 
 
 	bot, err := integration.GetBotSettings(ctx, h.DB, p.ID)
 	switch {
+	case !m.ShowBot:
 	case err == nil:
 		m.Bot = &view.SettingsBot{
 			URL: bot.URL, Timeout: l.T("settings.bot.seconds", bot.TimeoutSeconds),

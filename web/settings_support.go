@@ -44,8 +44,8 @@ func settingsCrumbs(l i18n.Lang, p project.Project, tail ...view.Crumb) []view.C
 	return ProjectCrumbs(l, p, append([]view.Crumb{s}, tail...)...)
 }
 
-// canSeeAudit: the audit log is for the project's owners.
-func canSeeAudit(p project.Project) bool { return p.MemberRole == project.RoleOwner }
+// canSeeAudit: whether the viewer's role may read the audit log.
+func canSeeAudit(p project.Project) bool { return can(p, project.ActionViewAudit) }
 
 func integrationTarget(l i18n.Lang, in integration.Integration) string {
 	if in.TransferTo == integration.TransferOperator {
@@ -85,6 +85,9 @@ func auditRows(l i18n.Lang, p project.Project, entries []integration.AuditEntry,
 			} else {
 				r.Detail = l.T("settings.audit.detail.link_buttons_off")
 			}
+		}
+		if d, ok := teamAuditDetail(l, e.Action, e.Detail); ok {
+			r.Detail = d
 		}
 		if names != nil && e.IntegrationID != 0 {
 			if d, ok := names[e.IntegrationID]; ok {

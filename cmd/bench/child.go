@@ -38,6 +38,10 @@ func freeAddr() (string, error) {
 	return addr, ln.Close()
 }
 
+// wrapEnv, in startChild's extra, names a command line the child runs
+// under (e.g. valgrind); it is not passed to the child.
+const wrapEnv = "BENCH_WRAP"
+
 // child is a botbridge process.
 type child struct {
 	cmd     *exec.Cmd
@@ -54,7 +58,9 @@ func startChild(ctx context.Context, bin, dir, name, baseURL, addr, databaseURL 
 		env = append(env, k+"="+v)
 	}
 	for k, v := range extra {
-		env = append(env, k+"="+v)
+		if k != wrapEnv {
+			env = append(env, k+"="+v)
+		}
 	}
 	logPath := filepath.Join(dir, name+".log")
 	lf, err := os.Create(logPath)
@@ -62,6 +68,13 @@ func startChild(ctx context.Context, bin, dir, name, baseURL, addr, databaseURL 
 		return nil, err
 	}
 	cmd := exec.Command(bin, args...)
+	wait := 30 * time.Second
+	if w := extra[wrapEnv]; w != "" {
+		// Run under a tool (valgrind): bin becomes its argument.
+		tool := strings.Fields(w)
+		cmd = exec.Command(tool[0], append(append(tool[1:], bin), args...)...)
+		wait = 3 * time.Minute
+	}
 	cmd.Env, cmd.Stdout, cmd.Stderr = env, lf, lf
 	if err := cmd.Start(); err != nil {
 		lf.Close()
@@ -72,7 +85,7 @@ func startChild(ctx context.Context, bin, dir, name, baseURL, addr, databaseURL 
 	if args[0] != "serve" {
 		return c, nil
 	}
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(wait)
 	for time.Now().Before(deadline) {
 		select {
 		case err := <-c.done:
@@ -92,7 +105,7 @@ func startChild(ctx context.Context, bin, dir, name, baseURL, addr, databaseURL 
 		}
 	}
 	c.Stop()
-	return nil, fmt.Errorf("botbridge %s not ready after 30s; log: %s", name, c.tail())
+	return nil, fmt.Errorf("botbridge %s not ready after %s; log: %s", name, wait, c.tail())
 }
 
 // tail is the end of the child's log, for error messages.

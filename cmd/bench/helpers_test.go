@@ -95,16 +95,16 @@ func TestReceiptsTimestampEchoes(t *testing.T) {
 func TestReportPrintsEveryFigure(t *testing.T) {
 	t.Parallel()
 	r := newReport(quick, machine{CPU: "test cpu", Cores: 2})
-	r.set("ingest_ratio", 0.61)
+	r.set("ingest_ratio", 1.07)
 	r.set("ingest_p99_ms", 31)
 	var out bytes.Buffer
 	r.print(&out)
 	for _, f := range figures {
 		require.Regexp(t, "(?m)^"+f.Name+"=", out.String())
 	}
-	require.Contains(t, out.String(), "\ningest_ratio=0.61\n")
+	require.Contains(t, out.String(), "\ningest_ratio=1.07\n")
 	require.True(t, strings.HasPrefix(out.String(), "ingest_rps=NA\n"))
-	require.Regexp(t, `ingest_ratio\s+0.61\s+≥ 0.5\s+ok`, out.String())
+	require.Regexp(t, `ingest_ratio\s+1.07\s+≥ 1.0\s+ok`, out.String())
 	require.Regexp(t, `ingest_p99_ms\s+31.0\s+ms\s+≤ 25\s+MISSED`, out.String())
 	require.False(t, r.complete())
 	require.Panics(t, func() { r.set("no_such_figure", 1) })

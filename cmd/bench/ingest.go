@@ -126,3 +126,44 @@ func baselineInsert(ctx context.Context, pool *pgxpool.Pool, integrationIDs []in
 	}
 	return nil
 }
+
+// baselineBatch is the rows per statement of the batched-insert baseline.
+const baselineBatch = 50
+
+// baselineBatchRun is the database's ceiling for this write: the same rows
+// as baselineRun, inserted baselineBatch at a time (one multi-row INSERT
+// … SELECT unnest, one commit) by one sender per connection. OK counts rows.
+func baselineBatchRun(ctx context.Context, pool *pgxpool.Pool, integrationIDs []int64, run string, conns int, d time.Duration) closedResult {
+	r := closedLoop(ctx, conns, d, func(ctx context.Context, seq int64) error {
+		return baselineInsertBatch(ctx, pool, integrationIDs, run, seq, conns)
+	})
+	r.OK *= baselineBatch
+	return r
+}
+
+// baselineInsertBatch inserts baselineBatch messages (batch seq) in one statement.
+func baselineInsertBatch(ctx context.Context, pool *pgxpool.Pool, integrationIDs []int64, run string, seq int64, senders int) error {
+	var pub, dedup, ver, typ []string
+	var integ, chats []int64
+	var bodies [][]byte
+	for i := range int64(baselineBatch) {
+		acct, chat, msg := ingestTarget(run, seq*baselineBatch+i, senders*baselineBatch, len(integrationIDs))
+		body, err := json.Marshal(botapi.Message{Text: "hello " + msg})
+		if err != nil {
+			return err
+		}
+		pub = append(pub, "evt_"+ulid.MustNew(ulid.Now(), rand.Reader).String())
+		integ, chats = append(integ, integrationIDs[acct]), append(chats, chat)
+		dedup = append(dedup, "msg:"+strconv.FormatInt(chat, 10)+":"+msg)
+		ver, typ, bodies = append(ver, webim.Version2), append(typ, botapi.TypeMessageText), append(bodies, body)
+	}
+	_, err := pool.Exec(ctx, `
+		INSERT INTO bench_events (public_id, integration_id, chat_id, dedup_key, api_version, type, message)
+		SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::jsonb[])
+		ON CONFLICT (integration_id, dedup_key) DO NOTHING`,
+		pub, integ, chats, dedup, ver, typ, bodies)
+	if err != nil {
+		return fmt.Errorf("baseline batch insert: %w", err)
+	}
+	return nil
+}

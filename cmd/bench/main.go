@@ -94,8 +94,8 @@ func main() {
 		opt.env[k] = v
 		return nil
 	})
-	flag.DurationVar(&opt.cooldown, "baseline-fetch-cooldown", 0, "River FetchCooldown of the queue baseline (0: botbridge's, jobs.DefaultFetchCooldown)")
-	phases := flag.String("phases", "ingest,worker,e2e,pages,auth", "which phases to run (results are appended only when all ran)")
+	flag.DurationVar(&opt.cooldown, "baseline-fetch-cooldown", 0, "only this River FetchCooldown (with 10 workers) for the queue baseline (0: try the settings of queueSettings, keep the best)")
+	phases := flag.String("phases", "ingest,worker,instr,e2e,pages,auth", "which phases to run (results are appended only when all ran)")
 	flag.StringVar(&opt.label, "label", "", "describes the run in bench/results.md, e.g. what a -bin or -env changes")
 	flag.DurationVar(&opt.idleGap, "idle-gap", 250*time.Millisecond, "pause between the idle end-to-end messages (after each reply)")
 	flag.Float64Var(&opt.e2eRate, "e2e-rate", 0, "offered rate of the loaded end-to-end run (0: half of the measured e2e_max_rps)")
@@ -112,8 +112,8 @@ func main() {
 	opt.phases = map[string]bool{}
 	for _, p := range strings.Split(*phases, ",") {
 		p = strings.TrimSpace(p)
-		if p != "ingest" && p != "worker" && p != "e2e" && p != "pages" && p != "auth" {
-			fmt.Fprintf(os.Stderr, "bench: unknown phase %q (ingest, worker, e2e, pages, auth)\n", p)
+		if p != "ingest" && p != "worker" && p != "instr" && p != "e2e" && p != "pages" && p != "auth" {
+			fmt.Fprintf(os.Stderr, "bench: unknown phase %q (ingest, worker, instr, e2e, pages, auth)\n", p)
 			os.Exit(2)
 		}
 		opt.phases[p] = true
@@ -235,7 +235,7 @@ func run(ctx context.Context, sz sizes, opt options) (*report, error) {
 	for _, ph := range []struct {
 		name string
 		fn   func(context.Context) error
-	}{{"ingest", b.ingest}, {"worker", b.worker}, {"e2e", b.e2e}, {"pages", b.pages}, {"auth", b.authBurst}} {
+	}{{"ingest", b.ingest}, {"worker", b.worker}, {"instr", b.instructions}, {"e2e", b.e2e}, {"pages", b.pages}, {"auth", b.authBurst}} {
 		if !opt.phases[ph.name] {
 			continue
 		}
@@ -295,6 +295,15 @@ func (b *bench) ingest(ctx context.Context) error {
 		return fmt.Errorf("baseline: %d inserts failed: %v", br.Failed, br.FirstErr)
 	}
 	rep.set("ingest_baseline_rps", br.Rate())
+	log.Printf("ingest batch baseline: INSERTs of %d rows, one sender per connection (%d), %s", baselineBatch, b.cfg.DBMaxConns, sz.IngestDur)
+	baselineBatchRun(ctx, bpool, ids, "bbw", int(b.cfg.DBMaxConns), sz.Warm)
+	mark = markCPU(0)
+	bb := baselineBatchRun(ctx, bpool, ids, "bb", int(b.cfg.DBMaxConns), sz.IngestDur)
+	if bb.Failed > 0 {
+		return fmt.Errorf("batch baseline: %d inserts failed: %v", bb.Failed, bb.FirstErr)
+	}
+	rep.note("ingest batch baseline: %d rows in INSERTs of %d over %d connections; %s", bb.OK, baselineBatch, b.cfg.DBMaxConns, mark.since().describe(bb.OK, "row"))
+	rep.set("ingest_batch_baseline_rps", bb.Rate())
 
 	srv, err := b.serve(ctx, "ingest", "serve", "--no-workers")
 	if err != nil {
@@ -314,6 +323,7 @@ func (b *bench) ingest(ctx context.Context) error {
 	rep.note("ingest: %d webhooks; %s", ir.OK, mark.since().describe(ir.OK, "webhook"))
 	rep.set("ingest_rps", ir.Rate())
 	rep.set("ingest_ratio", ir.Rate()/br.Rate())
+	rep.set("ingest_batch_ratio", ir.Rate()/bb.Rate())
 
 	rate := math.Floor(ir.Rate() / 2)
 	log.Printf("ingest latency: open model at %.0f/s (half the maximum) for %s", rate, sz.OpenDur)
@@ -346,70 +356,114 @@ func (b *bench) ingest(ctx context.Context) error {
 	return nil
 }
 
-// worker measures delivery: River no-op jobs, then the bridge draining a
-// backlog pre-loaded through the ingress, with botbridge worker.
+// worker measures delivery: River no-op jobs at their best settings, then
+// the bridge draining a backlog pre-loaded through the ingress, with one
+// botbridge worker, then with two against the same database.
 func (b *bench) worker(ctx context.Context) error {
 	sz, rep := b.sz, b.rep
-	log.Printf("queue baseline: %d River no-op jobs, %d workers (BRIDGE_WORKERS)", sz.QueueJobs, b.cfg.BridgeWorkers)
-	qb, err := queueBaseline(ctx, b.db.URL, sz.QueueJobs, b.cfg.BridgeWorkers, b.cfg.DBMaxConns, b.opt.cooldown)
+	qb, best, err := bestQueueBaseline(ctx, b.db.URL, sz.QueueJobs, b.cfg.DBMaxConns, b.opt.cooldown)
 	if err != nil {
 		return err
 	}
 	rep.set("queue_baseline_jps", qb.EPS())
+	rep.note("queue baseline: River's best no-op rate here, %d jobs with %s", qb.Events, best)
 	if err := b.reset(ctx); err != nil {
 		return err
 	}
-
-	accts, err := b.tn.addAccounts(ctx, sz.WorkerAccounts, sz.WorkerChats, 1, nil)
+	one, err := b.drain(ctx, 1, 1)
 	if err != nil {
 		return err
 	}
-	srv, err := b.serve(ctx, "preload", "serve", "--no-workers")
+	rep.set("worker_eps", one.EPS())
+	rep.set("worker_ratio", one.EPS()/qb.EPS())
+	if err := b.reset(ctx); err != nil {
+		return err
+	}
+	two, err := b.drain(ctx, 2, 1+int64(sz.WorkerAccounts)*1_000_000)
 	if err != nil {
 		return err
+	}
+	rep.set("worker2_eps", two.EPS())
+	rep.set("worker2_ratio", two.EPS()/one.EPS())
+	rep.set("worker2_order_violations", float64(two.Violations))
+	if two.Violations > 0 {
+		return fmt.Errorf("two workers: %d calls out of their chat's order", two.Violations)
+	}
+	return nil
+}
+
+// drain pre-loads a backlog of new chats through the ingress, then starts
+// procs botbridge worker processes and times them draining it; it checks
+// each chat's calls went out in its events' order.
+func (b *bench) drain(ctx context.Context, procs int, firstChat int64) (workerResult, error) {
+	sz, rep := b.sz, b.rep
+	accts, err := b.tn.addAccounts(ctx, sz.WorkerAccounts, sz.WorkerChats, firstChat, nil)
+	if err != nil {
+		return workerResult{}, err
+	}
+	srv, err := b.serve(ctx, "preload", "serve", "--no-workers")
+	if err != nil {
+		return workerResult{}, err
 	}
 	log.Printf("worker: pre-loading %d chats × %d events through the ingress", sz.WorkerAccounts*sz.WorkerChats, 1+sz.Msgs)
 	sent, err := preload(ctx, b.client, srv.BaseURL, accts, sz.Msgs, sz.Senders)
 	srv.Stop()
 	if err != nil {
-		return fmt.Errorf("pre-load: %w", err)
+		return workerResult{}, fmt.Errorf("pre-load: %w", err)
 	}
 	if err := vacuum(ctx, b.pool); err != nil {
-		return err
+		return workerResult{}, err
 	}
 	c, err := countEvents(ctx, b.pool)
 	if err != nil {
-		return err
+		return workerResult{}, err
 	}
 	if c.Open != sent {
-		return fmt.Errorf("pre-load: %d webhooks acknowledged but %d events pending", sent, c.Open)
+		return workerResult{}, fmt.Errorf("pre-load: %d webhooks acknowledged but %d events pending", sent, c.Open)
 	}
 	var jobs int64
 	if err := b.pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = 'bridge_chat'`).Scan(&jobs); err != nil {
-		return err
+		return workerResult{}, err
 	}
-	log.Printf("worker: botbridge worker draining %d events (%d jobs)", c.Open, jobs)
+	log.Printf("worker: %d botbridge worker process(es) draining %d events (%d jobs)", procs, c.Open, jobs)
 	started := time.Now()
-	w, err := b.serve(ctx, "worker", "worker")
-	if err != nil {
-		return err
+	var ws []*child
+	defer func() {
+		for _, w := range ws {
+			w.Stop()
+		}
+	}()
+	var marks []cpuMark
+	for i := range procs {
+		w, err := b.serve(ctx, fmt.Sprintf("worker%d", i+1), "worker")
+		if err != nil {
+			return workerResult{}, err
+		}
+		ws = append(ws, w)
+		marks = append(marks, markCPU(w.Pid()))
 	}
-	mark := markCPU(w.Pid())
 	wr, err := waitDrained(ctx, b.pool, started, 5*time.Minute)
-	cpu := mark.since()
-	w.Stop()
+	var cpu cpuUse
+	for i, m := range marks {
+		u := m.since()
+		cpu.Server += u.Server
+		if i == 0 {
+			cpu.Postgres, cpu.Bench, cpu.Wall = u.Postgres, u.Bench, u.Wall
+		}
+	}
 	if err != nil {
-		return err
+		return wr, err
 	}
 	if !wr.Complete || wr.Failed > 0 {
-		return fmt.Errorf("%d done, %d failed, complete=%v; log: %s", wr.Events, wr.Failed, wr.Complete, w.tail())
+		return wr, fmt.Errorf("%d done, %d failed, complete=%v; log: %s", wr.Events, wr.Failed, wr.Complete, ws[0].tail())
 	}
-	rep.note("worker: %s", cpu.describe(wr.Events, "event"))
-	rep.set("worker_eps", wr.EPS())
-	rep.set("worker_ratio", wr.EPS()/qb.EPS())
-	rep.note("worker: %d events (%d jobs) in %.2f s (first to last done; %.2f s from process start); queue baseline %d jobs in %.2f s",
-		wr.Events, jobs, wr.Span.Seconds(), wr.Wall.Seconds(), qb.Events, qb.Span.Seconds())
-	return nil
+	if wr.Violations, err = orderViolations(ctx, b.pool); err != nil {
+		return wr, err
+	}
+	rep.note("worker ×%d: %s", procs, cpu.describe(wr.Events, "event"))
+	rep.note("worker ×%d: %d events (%d jobs) in %.2f s (first to last done; %.2f s from process start); %d calls out of order",
+		procs, wr.Events, jobs, wr.Span.Seconds(), wr.Wall.Seconds(), wr.Violations)
+	return wr, nil
 }
 
 // e2e measures webhook → reply at the Webim sandbox with botbridge serve

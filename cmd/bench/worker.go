@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -89,6 +91,9 @@ type workerResult struct {
 	// Wall is from the worker process's start to the last event finished.
 	Wall     time.Duration
 	Complete bool
+	// Violations counts calls (bot or Webim) made before an earlier event
+	// of their chat had its own.
+	Violations int64
 }
 
 func (r workerResult) EPS() float64 { return perSecond(r.Events, r.Span) }
@@ -145,6 +150,10 @@ func queueBaseline(ctx context.Context, url string, n, workers int, poolSize int
 		return workerResult{}, err
 	}
 	defer pool.Close()
+	// An earlier setting's jobs would count as done.
+	if _, err := pool.Exec(ctx, `DELETE FROM river_job WHERE kind = 'bench_noop'`); err != nil {
+		return workerResult{}, err
+	}
 	rw := river.NewWorkers()
 	river.AddWorker(rw, noopWorker{})
 	if cooldown == 0 {
@@ -198,4 +207,57 @@ func queueBaseline(ctx context.Context, url string, n, workers int, poolSize int
 	}
 	res.Span, res.Wall = last.Sub(first), last.Sub(started)
 	return res, nil
+}
+
+// orderViolations counts the successful calls, per chat and target, whose
+// event comes before the event of the call made just before them: zero when
+// every chat was delivered in order.
+func orderViolations(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
+	var n int64
+	err := pool.QueryRow(ctx, `
+		SELECT count(*) FROM (
+			SELECT c.event_id, lag(c.event_id) OVER (PARTITION BY e.chat_id, c.target ORDER BY c.id) AS prev
+			FROM bridge_calls c JOIN bridge_events e ON e.id = c.event_id
+			WHERE c.ok
+		) s WHERE s.prev > s.event_id`).Scan(&n)
+	return n, err
+}
+
+// queueSetting is one River configuration the queue baseline tries.
+type queueSetting struct {
+	Workers  int
+	Cooldown time.Duration
+}
+
+func (s queueSetting) String() string {
+	return fmt.Sprintf("%d workers, %s fetch cooldown", s.Workers, s.Cooldown)
+}
+
+// queueSettings are tried in turn; the best rate is the baseline. The
+// first is botbridge's own (BRIDGE_WORKERS 10, 10 ms); more workers and a
+// shorter cooldown let River fetch bigger batches more often.
+var queueSettings = []queueSetting{{10, 10 * time.Millisecond}, {50, 5 * time.Millisecond}, {100, 2 * time.Millisecond}, {200, time.Millisecond}}
+
+// bestQueueBaseline runs queueBaseline with each of queueSettings (only
+// with cooldown when that is set) and returns the fastest.
+func bestQueueBaseline(ctx context.Context, url string, n int, poolSize int32, cooldown time.Duration) (workerResult, string, error) {
+	settings := queueSettings
+	if cooldown > 0 {
+		settings = []queueSetting{{10, cooldown}}
+	}
+	var best workerResult
+	var bestS queueSetting
+	var tried []string
+	for _, s := range settings {
+		log.Printf("queue baseline: %d River no-op jobs, %s", n, s)
+		r, err := queueBaseline(ctx, url, n, s.Workers, poolSize, s.Cooldown)
+		if err != nil {
+			return r, "", err
+		}
+		tried = append(tried, fmt.Sprintf("%s: %.0f/s", s, r.EPS()))
+		if r.EPS() > best.EPS() {
+			best, bestS = r, s
+		}
+	}
+	return best, bestS.String() + "; tried " + strings.Join(tried, ", "), nil
 }

@@ -135,7 +135,7 @@ func ListActivity(ctx context.Context, q db.DBTX, projectID, integrationID, befo
 func (e *Engine) RetryEvent(ctx context.Context, projectID, eventID int64) error {
 	return db.InTx(ctx, e.Pool, func(tx pgx.Tx) error {
 		q := dbsqlc.New(tx)
-		chatID, err := q.RetryFailedEvent(ctx, dbsqlc.RetryFailedEventParams{ID: eventID, ProjectID: projectID})
+		row, err := q.RetryFailedEvent(ctx, dbsqlc.RetryFailedEventParams{ID: eventID, ProjectID: projectID})
 		if errors.Is(err, pgx.ErrNoRows) {
 			exists, err := q.EventExists(ctx, dbsqlc.EventExistsParams{ID: eventID, ProjectID: projectID})
 			if err != nil {
@@ -149,6 +149,6 @@ func (e *Engine) RetryEvent(ctx context.Context, projectID, eventID int64) error
 		if err != nil {
 			return fmt.Errorf("bridge: retry: %w", err)
 		}
-		return e.enqueueChats(ctx, tx, []int64{chatID})
+		return e.enqueueChats(ctx, tx, []chatJob{{row.ChatID, row.IntegrationID}})
 	})
 }

@@ -157,6 +157,10 @@ type Ingested struct {
 // chat lock.
 type ChatArgs struct {
 	ChatID int64 `json:"chat_id"`
+	// IntegrationID is the chat's integration, so a run can take its fair
+	// share of worker slots before it touches the database (0 in jobs
+	// queued by releases before it: the chat's head event names it then).
+	IntegrationID int64 `json:"integration_id,omitempty"`
 }
 
 // Kind names the job in River's table.

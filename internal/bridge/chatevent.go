@@ -101,7 +101,7 @@ func (e *Engine) IngestChatEvent(ctx context.Context, integ integration.Integrat
 		}
 		if status == StatusPending {
 			out.Forwarded = true
-			return e.enqueueChats(ctx, tx, []int64{chatID})
+			return e.enqueueChats(ctx, tx, []chatJob{{chatID, integ.ID}})
 		}
 		return nil
 	})

@@ -17,7 +17,6 @@ import (
 	"github.com/botbridge/botbridge/internal/db"
 	"github.com/botbridge/botbridge/internal/db/dbsqlc"
 	"github.com/botbridge/botbridge/internal/integration"
-	"github.com/botbridge/botbridge/internal/secret"
 	"github.com/botbridge/botbridge/internal/webim"
 )
 
@@ -56,11 +55,26 @@ type storedCall struct {
 	Body   json.RawMessage `json:"body"`
 }
 
+// eventFromRow is eventFromNext for a full event row and its chat.
 func eventFromRow(e dbsqlc.BridgeEvent, c dbsqlc.Chat) (event, error) {
+	ev, err := eventFromNext(dbsqlc.NextChatEventRow{
+		ID: e.ID, PublicID: e.PublicID, IntegrationID: e.IntegrationID, ApiVersion: e.ApiVersion, Type: e.Type,
+		Message: e.Message, Extra: e.Extra, Action: e.Action, Reason: e.Reason, Status: e.Status, Outcome: e.Outcome,
+		Attempts: e.Attempts, NextAttemptAt: e.NextAttemptAt, Calls: e.Calls, CallsDone: e.CallsDone, ReceivedAt: e.ReceivedAt,
+		ProjectID: c.ProjectID, PlatformChatID: c.PlatformChatID, PlatformChatIDQuoted: c.PlatformChatIDQuoted,
+		VisitorID: c.VisitorID, VisitorName: c.VisitorName, VisitorPhone: c.VisitorPhone, VisitorEmail: c.VisitorEmail,
+	})
+	ev.ChatID = e.ChatID
+	return ev, err
+}
+
+// eventFromNext decodes the columns NextChatEvent reads (ChatID is the
+// caller's: the query is by chat).
+func eventFromNext(e dbsqlc.NextChatEventRow) (event, error) {
 	ev := event{
-		ID: e.ID, PublicID: e.PublicID, IntegrationID: e.IntegrationID, ProjectID: c.ProjectID,
-		ChatID: c.ID, PlatformChatID: c.PlatformChatID, ChatQuoted: c.PlatformChatIDQuoted,
-		Visitor: webim.Visitor{ID: c.VisitorID, Name: c.VisitorName, Phone: c.VisitorPhone, Email: c.VisitorEmail},
+		ID: e.ID, PublicID: e.PublicID, IntegrationID: e.IntegrationID, ProjectID: e.ProjectID,
+		PlatformChatID: e.PlatformChatID, ChatQuoted: e.PlatformChatIDQuoted,
+		Visitor: webim.Visitor{ID: e.VisitorID, Name: e.VisitorName, Phone: e.VisitorPhone, Email: e.VisitorEmail},
 		Version: e.ApiVersion, Type: e.Type, Action: e.Action, Reason: e.Reason, Status: Status(e.Status), Outcome: Outcome(e.Outcome),
 		Attempts: int(e.Attempts), NextAttemptAt: e.NextAttemptAt, CallsDone: int(e.CallsDone), ReceivedAt: e.ReceivedAt,
 	}
@@ -83,24 +97,34 @@ func eventFromRow(e dbsqlc.BridgeEvent, c dbsqlc.Chat) (event, error) {
 	return ev, nil
 }
 
-// deliver advances one event as far as it can. It returns how long to wait
-// before trying again (0 when the event is finished, done or failed), or an
-// error for infrastructure trouble (database), which River retries.
-func (e *Engine) deliver(ctx context.Context, conn db.Conn, ev event) (time.Duration, error) {
-	integ, err := integration.GetByID(ctx, conn, ev.IntegrationID)
+// delivered is what deliver did: how long to wait before trying the
+// event again (0 when it is finished, done or failed), and, when its last
+// statement also read the chat's next event (known), that event (ok
+// false: none is left).
+type delivered struct {
+	wait  time.Duration
+	next  event
+	ok    bool
+	known bool
+}
+
+// deliver advances one event as far as it can. An error is infrastructure
+// trouble (database), which River retries.
+func (e *Engine) deliver(ctx context.Context, conn db.Conn, run *chatRun, ev event) (delivered, error) {
+	integ, err := run.integration(ctx, conn, ev.IntegrationID)
 	if errors.Is(err, apperr.ErrNotFound) {
-		return 0, e.fail(ctx, conn, &ev, "integration not found")
+		return delivered{}, e.fail(ctx, conn, &ev, "integration not found")
 	}
 	if err != nil {
-		return 0, err // the database: River retries the job
+		return delivered{}, err // the database: River retries the job
 	}
 	if ev.Status == StatusPending {
-		wait, err := e.askBot(ctx, conn, integ, &ev)
+		wait, err := e.askBot(ctx, conn, run, integ, &ev)
 		if err != nil || wait > 0 || ev.Status != StatusReplied {
-			return wait, err
+			return delivered{wait: wait}, err
 		}
 	}
-	return e.callWebim(ctx, conn, integ, &ev)
+	return e.callWebim(ctx, conn, run, integ, &ev)
 }
 
 // botEvent builds the signed request body for ev.
@@ -124,20 +148,11 @@ func botEvent(ev event) botapi.Event {
 	}
 }
 
-// botEndpoint loads the project's bot endpoint; ok is false when none is set.
-func (e *Engine) botEndpoint(ctx context.Context, q db.DBTX, projectID int64) (integration.Bot, bool, error) {
-	b, err := integration.BotEndpoint(ctx, q, e.Keyring, projectID)
-	if errors.Is(err, apperr.ErrNotFound) {
-		return integration.Bot{}, false, nil
-	}
-	return b, err == nil, err
-}
-
 // askBot delivers ev to the bot and stores the Webim calls its reply
 // becomes; when the bot cannot be reached after its retries, the fallback.
-func (e *Engine) askBot(ctx context.Context, conn db.Conn, integ integration.Integration, ev *event) (time.Duration, error) {
-	bot, ok, err := e.botEndpoint(ctx, conn, integ.ProjectID)
-	if errors.Is(err, secret.ErrDecrypt) || errors.Is(err, secret.ErrUnknownKey) {
+func (e *Engine) askBot(ctx context.Context, conn db.Conn, run *chatRun, integ integration.Integration, ev *event) (time.Duration, error) {
+	bot, ok, err := run.botEndpoint(ctx, conn, e, integ.ProjectID)
+	if secretUnreadable(err) {
 		// A configuration problem (SECRET_KEY rotated without SECRET_KEY_OLD):
 		// retrying cannot help, the visitor still needs a person.
 		return 0, e.fallback(ctx, conn, integ, ev, integration.Bot{}, "cannot read the bot's signing secret: "+err.Error())
@@ -149,8 +164,9 @@ func (e *Engine) askBot(ctx context.Context, conn db.Conn, integ integration.Int
 		return 0, e.fallback(ctx, conn, integ, ev, integration.Bot{}, "the project has no bot endpoint configured")
 	}
 	attempts := ev.Attempts + 1
-	reply, callErr := e.callBot(ctx, conn, bot, *ev, attempts)
+	reply, call, callErr := e.callBot(ctx, bot, *ev, attempts)
 	if callErr != nil {
+		e.record(ctx, conn, call)
 		var se *botapi.StatusError
 		if errors.As(callErr, &se) && se.Permanent() {
 			return 0, e.fallback(ctx, conn, integ, ev, bot, "the bot refused the event: "+callErr.Error())
@@ -176,6 +192,7 @@ func (e *Engine) askBot(ctx context.Context, conn db.Conn, integ integration.Int
 	}
 	plan, err := e.translate(ctx, conn, integ, *ev, reply)
 	if err != nil {
+		e.record(ctx, conn, call)
 		return 0, e.fail(ctx, conn, ev, "cannot translate the bot's reply: "+err.Error())
 	}
 	planned, stored, err := encodeCalls(plan.Calls)
@@ -193,26 +210,40 @@ func (e *Engine) askBot(ctx context.Context, conn db.Conn, integ integration.Int
 			return 0, fmt.Errorf("bridge: encode notes: %w", err)
 		}
 	}
-	if err := db.InTx(ctx, conn, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
-		for _, action := range plan.Unsupported {
-			// The bot's scenario takes its error transition: it gets an
-			// action.failed event, delivered after this one.
-			if err := q.InsertActionFailed(ctx, dbsqlc.InsertActionFailedParams{
-				PublicID: newPublicID(), IntegrationID: ev.IntegrationID, ChatID: ev.ChatID,
-				DedupKey: "failed:" + ev.PublicID + ":" + action, ApiVersion: ev.Version,
-				Type: botapi.TypeActionFailed, Action: action, Reason: botapi.ReasonUnsupportedByPlatform,
-			}); err != nil {
-				return fmt.Errorf("bridge: store action.failed: %w", err)
+	// The call that got the reply is recorded with it, and a reply that
+	// needs no Webim call ends the event, in one statement.
+	done := len(planned) == 0
+	store := dbsqlc.StoreReplyCallParams{ID: ev.ID, Done: done, BotReply: raw, Calls: stored,
+		Outcome: string(outcome), Notes: notes, OperatorData: operatorData,
+		Method: call.Method, Attempt: call.Attempt, StatusCode: call.StatusCode, DurationMs: call.DurationMs}
+	if len(plan.Unsupported) == 0 {
+		err = dbsqlc.New(conn).StoreReplyCall(ctx, store)
+	} else {
+		err = db.InTx(ctx, conn, func(tx pgx.Tx) error {
+			q := dbsqlc.New(tx)
+			for _, action := range plan.Unsupported {
+				// The bot's scenario takes its error transition: it gets an
+				// action.failed event, delivered after this one.
+				if err := q.InsertActionFailed(ctx, dbsqlc.InsertActionFailedParams{
+					PublicID: newPublicID(), IntegrationID: ev.IntegrationID, ChatID: ev.ChatID,
+					DedupKey: "failed:" + ev.PublicID + ":" + action, ApiVersion: ev.Version,
+					Type: botapi.TypeActionFailed, Action: action, Reason: botapi.ReasonUnsupportedByPlatform,
+				}); err != nil {
+					return fmt.Errorf("bridge: store action.failed: %w", err)
+				}
 			}
-		}
-		return q.StoreReply(ctx, dbsqlc.StoreReplyParams{ID: ev.ID, BotReply: raw, Calls: stored,
-			Outcome: string(outcome), Notes: notes, OperatorData: operatorData})
-	}); err != nil {
+			return q.StoreReplyCall(ctx, store)
+		})
+	}
+	if err != nil {
 		return 0, fmt.Errorf("bridge: store reply: %w", err)
 	}
 	ev.Outcome = outcome
 	ev.Status, ev.Calls, ev.CallsDone, ev.Attempts = StatusReplied, planned, 0, 0
+	if done {
+		ev.Status = StatusDone
+		e.Metrics.finishedEvent(StatusDone, ev.Outcome)
+	}
 	return 0, nil
 }
 
@@ -308,56 +339,78 @@ func chatStateAfter(call storedCall) ChatState {
 }
 
 // callWebim makes the event's remaining Webim calls in order, recording
-// progress after each so a retry never repeats a call that succeeded.
-func (e *Engine) callWebim(ctx context.Context, conn db.Conn, integ integration.Integration, ev *event) (time.Duration, error) {
+// progress after each so a retry never repeats a call that succeeded. The
+// statement recording the last one also ends the event and reads the
+// chat's next event.
+func (e *Engine) callWebim(ctx context.Context, conn db.Conn, run *chatRun, integ integration.Integration, ev *event) (delivered, error) {
 	if len(ev.Calls) > ev.CallsDone && !integ.CanSend() {
-		return 0, e.fail(ctx, conn, ev, "the integration is disabled or unhealthy; fix it in Settings, then retry")
+		return delivered{}, e.fail(ctx, conn, ev, "the integration is disabled or unhealthy; fix it in Settings, then retry")
 	}
 	q := dbsqlc.New(conn)
-	var token string
+	if ev.CallsDone >= len(ev.Calls) {
+		// Replied with every call made (a crash after the last one was
+		// recorded cannot leave this; a reply with no calls was ended
+		// when stored): end it.
+		if err := q.FinishEvent(ctx, ev.ID); err != nil {
+			return delivered{}, fmt.Errorf("bridge: finish event: %w", err)
+		}
+		e.Metrics.finishedEvent(StatusDone, ev.Outcome)
+		return delivered{}, nil
+	}
 	for ev.CallsDone < len(ev.Calls) {
-		if token == "" {
-			var err error
-			if token, err = integration.Token(ctx, e.Keyring, integ); err != nil {
-				return 0, e.fail(ctx, conn, ev, "cannot read the integration's token: "+err.Error())
-			}
+		token, err := run.webimToken(e, integ)
+		if err != nil {
+			return delivered{}, e.fail(ctx, conn, ev, "cannot read the integration's token: "+err.Error())
 		}
 		c := ev.Calls[ev.CallsDone]
-		err := e.sendWebim(ctx, conn, integ, token, *ev, c, ev.Attempts+1)
+		call, err := e.sendWebim(ctx, integ, token, *ev, c, ev.Attempts+1)
 		var apiErr *webim.APIError
 		switch {
 		case err == nil:
-			if err := q.RecordCallDone(ctx, ev.ID); err != nil {
-				return 0, fmt.Errorf("bridge: record progress: %w", err)
-			}
-			if state := chatStateAfter(c); state != "" {
-				if err := q.SetChatState(ctx, dbsqlc.SetChatStateParams{ID: ev.ChatID, State: string(state)}); err != nil {
-					return 0, fmt.Errorf("bridge: chat state: %w", err)
-				}
+			last := ev.CallsDone+1 == len(ev.Calls)
+			row, err := q.FinishCallNext(ctx, dbsqlc.FinishCallNextParams{EventID: ev.ID, ChatID: ev.ChatID, Last: last,
+				Method: call.Method, Attempt: call.Attempt, StatusCode: call.StatusCode, DurationMs: call.DurationMs,
+				ChatState: string(chatStateAfter(c))})
+			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+				return delivered{}, fmt.Errorf("bridge: record progress: %w", err)
 			}
 			ev.CallsDone++
 			ev.Attempts = 0
+			if !last {
+				continue
+			}
+			e.Metrics.finishedEvent(StatusDone, ev.Outcome)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return delivered{known: true}, nil
+			}
+			next, err := eventFromNext(dbsqlc.NextChatEventRow(row))
+			if err != nil {
+				return delivered{}, err
+			}
+			next.ChatID = ev.ChatID
+			return delivered{next: next, ok: true, known: true}, nil
 		case errors.Is(err, webim.ErrUnauthorized):
-			return 0, e.unhealthy(ctx, conn, integ, ev, err)
+			e.record(ctx, conn, call)
+			run.unhealthy()
+			return delivered{}, e.unhealthy(ctx, conn, integ, ev, err)
 		case errors.As(err, &apiErr) && !apiErr.Retryable:
-			return 0, e.fail(ctx, conn, ev, err.Error())
+			e.record(ctx, conn, call)
+			return delivered{}, e.fail(ctx, conn, ev, err.Error())
 		default:
+			e.record(ctx, conn, call)
 			attempts := ev.Attempts + 1
 			if attempts >= e.Retry.WebimAttempts {
-				return 0, e.fail(ctx, conn, ev, "Webim call failed "+strconv.Itoa(attempts)+" times: "+err.Error())
+				return delivered{}, e.fail(ctx, conn, ev, "Webim call failed "+strconv.Itoa(attempts)+" times: "+err.Error())
 			}
 			var hint time.Duration
 			if apiErr != nil {
 				hint = apiErr.RetryAfter
 			}
-			return e.retryLater(ctx, conn, ev, targetWebim, attempts, err.Error(), hint)
+			wait, err := e.retryLater(ctx, conn, ev, targetWebim, attempts, err.Error(), hint)
+			return delivered{wait: wait}, err
 		}
 	}
-	if err := q.FinishEvent(ctx, ev.ID); err != nil {
-		return 0, fmt.Errorf("bridge: finish event: %w", err)
-	}
-	e.Metrics.finishedEvent(StatusDone, ev.Outcome)
-	return 0, nil
+	return delivered{}, nil
 }
 
 // unhealthy stops work on a token Webim refused: the integration is

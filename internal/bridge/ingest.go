@@ -362,7 +362,7 @@ func (e *Engine) store(ctx context.Context, tx pgx.Tx, batch []*ingestReq, enque
 		}
 	}
 	stored := map[eventKey]int64{}
-	var jobChats []int64
+	var jobChats []chatJob
 	if len(ins.DedupKeys) > 0 {
 		rows, err := q.InsertEvents(ctx, ins)
 		if err != nil {
@@ -370,8 +370,8 @@ func (e *Engine) store(ctx context.Context, tx pgx.Tx, batch []*ingestReq, enque
 		}
 		for _, row := range rows {
 			stored[eventKey{row.IntegrationID, row.DedupKey}] = row.ID
-			if row.Marked && !slices.Contains(jobChats, row.ChatID) {
-				jobChats = append(jobChats, row.ChatID)
+			if j := (chatJob{row.ChatID, row.IntegrationID}); row.Marked && !slices.Contains(jobChats, j) {
+				jobChats = append(jobChats, j)
 			}
 		}
 	}
@@ -397,14 +397,17 @@ func chatInsertOpts() *river.InsertOpts {
 	return &river.InsertOpts{Queue: Queue, MaxAttempts: 25}
 }
 
+// chatJob names a chat that needs a job, with its integration.
+type chatJob struct{ chat, integration int64 }
+
 // enqueueChats inserts one chat job per chat, in one statement.
-func (e *Engine) enqueueChats(ctx context.Context, tx pgx.Tx, chatIDs []int64) error {
-	if len(chatIDs) == 0 {
+func (e *Engine) enqueueChats(ctx context.Context, tx pgx.Tx, chats []chatJob) error {
+	if len(chats) == 0 {
 		return nil
 	}
-	params := make([]river.InsertManyParams, len(chatIDs))
-	for i, id := range chatIDs {
-		params[i] = river.InsertManyParams{Args: ChatArgs{ChatID: id}, InsertOpts: chatInsertOpts()}
+	params := make([]river.InsertManyParams, len(chats))
+	for i, c := range chats {
+		params[i] = river.InsertManyParams{Args: ChatArgs{ChatID: c.chat, IntegrationID: c.integration}, InsertOpts: chatInsertOpts()}
 	}
 	if _, err := e.Jobs.InsertManyTx(ctx, tx, params); err != nil {
 		return fmt.Errorf("bridge: enqueue: %w", err)

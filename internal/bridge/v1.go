@@ -40,7 +40,7 @@ func (e *Engine) AnswerV1(ctx context.Context, key string, ev webim.Event) (webi
 		return e.replayV1(ctx, integ, ev)
 	}
 	answer := webim.V1Answer{HasAnswer: true, Messages: []webim.OutMessage{}}
-	bot, ok, err := e.botEndpoint(ctx, e.Pool, integ.ProjectID)
+	bot, ok, err := botEndpoint(ctx, e.Pool, e, integ.ProjectID)
 	if err != nil {
 		return webim.V1Answer{}, err
 	}
@@ -58,7 +58,8 @@ func (e *Engine) AnswerV1(ctx context.Context, key string, ev webim.Event) (webi
 			_ = e.fail(ctx, e.Pool, &ev, "the project has no bot endpoint configured; handed to the queue")
 			return e.handedOver(ctx, res.EventIDs[i+1:])
 		}
-		reply, err := e.callBot(ctx, e.Pool, bot, ev, 1)
+		reply, call, err := e.callBot(ctx, bot, ev, 1)
+		e.record(ctx, e.Pool, call)
 		if err != nil {
 			_ = e.fail(ctx, e.Pool, &ev, "bot unreachable, chat handed to the queue: "+err.Error())
 			return e.handedOver(ctx, res.EventIDs[i+1:])

@@ -55,11 +55,16 @@ const lockBusyDelay = 300 * time.Millisecond
 // one only covers events that come after, so waiting longer behind a long
 // run costs little.
 func lockBusyWait(metadata []byte) time.Duration {
+	return lockBusyDelay << min(snoozes(metadata), 3)
+}
+
+// snoozes is how often River snoozed the job so far.
+func snoozes(metadata []byte) int {
 	var m struct {
 		Snoozes int `json:"snoozes"`
 	}
 	_ = json.Unmarshal(metadata, &m)
-	return lockBusyDelay << min(max(m.Snoozes, 0), 3)
+	return max(m.Snoozes, 0)
 }
 
 // Work takes the chat's lock (a session advisory lock: a crashed process
@@ -67,6 +72,15 @@ func lockBusyWait(metadata []byte) time.Duration {
 // order until none is due.
 func (w *chatWorker) Work(ctx context.Context, job *river.Job[ChatArgs]) error {
 	e := w.e
+	// A job that names its integration takes its worker slot first (see
+	// fairShare): giving way then costs no database round trip.
+	admitted := job.Args.IntegrationID
+	if admitted != 0 {
+		if !e.fair.admit(admitted) {
+			return river.JobSnooze(fairShareWait(job.Metadata))
+		}
+		defer e.fair.release(admitted)
+	}
 	// The chat's connection is held for the whole run (the advisory lock
 	// lives on it), including bot and Webim calls: it comes from the
 	// workers' own pool so slow bots never starve webhook ingest and pages.
@@ -77,7 +91,14 @@ func (w *chatWorker) Work(ctx context.Context, job *river.Job[ChatArgs]) error {
 	defer conn.Release()
 	q := dbsqlc.New(conn)
 	key := lockKey(job.Args.ChatID)
-	locked, err := q.TryLockChat(ctx, key)
+	// Admitted already: the job mark is cleared with the lock (see below).
+	lock := q.TryLockChat
+	if admitted != 0 {
+		lock = func(ctx context.Context, key int64) (bool, error) {
+			return q.LockChatClearMark(ctx, dbsqlc.LockChatClearMarkParams{Key: key, ChatID: job.Args.ChatID})
+		}
+	}
+	locked, err := lock(ctx, key)
 	if err != nil {
 		return fmt.Errorf("bridge: lock chat: %w", err)
 	}
@@ -85,26 +106,32 @@ func (w *chatWorker) Work(ctx context.Context, job *river.Job[ChatArgs]) error {
 		return river.JobSnooze(lockBusyWait(job.Metadata))
 	}
 	defer unlock(conn, key)
-	// The chat's head event names its integration, which must have a
-	// worker slot to spare (see fairShare). It is read before the job mark
-	// is cleared, so a run that gives way leaves the mark, and the chat's
-	// later webhooks keep joining this job instead of queueing their own.
-	head, haveHead, err := nextEvent(ctx, q, job.Args.ChatID)
-	if err != nil {
-		return err
-	}
-	if haveHead {
-		if !e.fair.admit(head.IntegrationID) {
-			return river.JobSnooze(fairShareDelay)
+	var head event
+	haveHead := false
+	if admitted == 0 {
+		// An older job: the chat's head event names its integration. It is
+		// read before the job mark is cleared, so a run that gives way
+		// leaves the mark, and the chat's later webhooks keep joining this
+		// job instead of queueing their own.
+		if head, haveHead, err = nextEvent(ctx, q, job.Args.ChatID); err != nil {
+			return err
 		}
-		defer e.fair.release(head.IntegrationID)
+		if haveHead {
+			if !e.fair.admit(head.IntegrationID) {
+				return river.JobSnooze(fairShareWait(job.Metadata))
+			}
+			defer e.fair.release(head.IntegrationID)
+		}
 	}
 	// Clear the chat's job mark: a webhook committed after this queues a
 	// job of its own, since this run may end before reaching its event;
-	// one committed before is seen by nextEvent below (clearing waits for
-	// an ingest transaction holding the chat row).
-	if err := q.ClearChatJobMark(ctx, job.Args.ChatID); err != nil {
-		return fmt.Errorf("bridge: chat job mark: %w", err)
+	// one committed before is seen by the next read below (clearing waits
+	// for an ingest transaction holding the chat row). A job admitted
+	// before the lock cleared it with the lock.
+	if admitted == 0 {
+		if err := q.ClearChatJobMark(ctx, job.Args.ChatID); err != nil {
+			return fmt.Errorf("bridge: chat job mark: %w", err)
+		}
 	}
 
 	var yieldAt time.Time
@@ -112,41 +139,57 @@ func (w *chatWorker) Work(ctx context.Context, job *river.Job[ChatArgs]) error {
 		start := time.Now()
 		yieldAt = start.Add(deadline.Sub(start) / yieldShare)
 	}
+	run := &chatRun{now: e.now}
+	// ev is the chat's head once known: read before the mark was cleared
+	// it is still the head (under the lock, new events only queue behind
+	// it), but later events may have come, so the loop reads again after it.
+	ev, ok, known := head, haveHead, haveHead
 	for range 10_000 {
 		if !yieldAt.IsZero() && time.Now().After(yieldAt) {
 			// A long backlog: let the job run again (immediately) rather
 			// than run into its timeout, which would count as a failure.
 			return river.JobSnooze(0)
 		}
-		ev, ok := head, haveHead
-		if haveHead {
-			// Still the chat's head: under the lock, new events only queue
-			// behind it.
-			haveHead = false
-		} else if ev, ok, err = nextEvent(ctx, q, job.Args.ChatID); err != nil || !ok {
-			return err
+		if !known {
+			if ev, ok, err = nextEvent(ctx, q, job.Args.ChatID); err != nil {
+				return err
+			}
+		}
+		if !ok {
+			return nil
 		}
 		if ev.NextAttemptAt != nil {
 			if wait := ev.NextAttemptAt.Sub(e.now()); wait > 0 {
 				return river.JobSnooze(wait)
 			}
 		}
-		wait, err := e.deliver(ctx, conn, ev)
+		d, err := e.deliver(ctx, conn, run, ev)
 		if err != nil {
 			return err
 		}
-		if wait > 0 {
-			return river.JobSnooze(wait)
+		if d.wait > 0 {
+			return river.JobSnooze(d.wait)
 		}
+		// The statement that ended the event may have read the chat's next
+		// one already (in a snapshot taken after the mark was cleared).
+		ev, ok, known = d.next, d.ok, d.known
 	}
 	// Events may be left, and the mark is cleared: run again.
 	return river.JobSnooze(0)
 }
 
 // fairShareDelay is how soon a job that gave way to other integrations
-// (fairShare) tries again: a slot of its integration frees only when one
-// of its runs ends, and every retry takes a fetch other jobs could use.
-const fairShareDelay = time.Second
+// (fairShare) tries again the first time; doubled for each time it already
+// snoozed, up to 16× (0.8 s). A slot of its integration frees when one of
+// its runs ends, which for live chats is within milliseconds (a fixed
+// second was the tail of every busy tenant's replies), and for a slow
+// bot's backlog takes seconds, where the doubling keeps the retries from
+// taking the fetches other jobs need.
+const fairShareDelay = 50 * time.Millisecond
+
+func fairShareWait(metadata []byte) time.Duration {
+	return fairShareDelay << min(snoozes(metadata), 4)
+}
 
 // fairShare keeps one integration from holding every worker slot of this
 // process. A chat run holds its slot for as long as the bot and Webim take,
@@ -220,7 +263,8 @@ func nextEvent(ctx context.Context, q *dbsqlc.Queries, chatID int64) (event, boo
 	if err != nil {
 		return event{}, false, fmt.Errorf("bridge: load event: %w", err)
 	}
-	ev, err := eventFromRow(row.BridgeEvent, row.Chat)
+	ev, err := eventFromNext(row)
+	ev.ChatID = chatID
 	return ev, err == nil, err
 }
 

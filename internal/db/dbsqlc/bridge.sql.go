@@ -69,6 +69,114 @@ func (q *Queries) FailEvent(ctx context.Context, arg FailEventParams) error {
 	return err
 }
 
+const finishCallNext = `-- name: FinishCallNext :one
+WITH call AS (
+    INSERT INTO bridge_calls (event_id, target, method, attempt, status_code, ok, error, duration_ms)
+    VALUES ($2, 'webim', $4, $5, $6, true, '', $7)
+), chat AS (
+    UPDATE chats SET state = $8::text
+    WHERE chats.id = $1 AND $8::text <> ''
+), progress AS (
+    UPDATE bridge_events SET calls_done = calls_done + 1, attempts = 0, next_attempt_at = NULL,
+           status = CASE WHEN $3::boolean THEN 'done' ELSE status END,
+           processed_at = CASE WHEN $3::boolean THEN now() ELSE processed_at END,
+           last_error = CASE WHEN $3::boolean AND outcome <> 'fallback' THEN '' ELSE last_error END
+    WHERE bridge_events.id = $2
+)
+SELECT e.id, e.public_id, e.integration_id, e.api_version, e.type, e.message, e.extra, e.action, e.reason,
+       e.status, e.outcome, e.attempts, e.next_attempt_at, e.calls, e.calls_done, e.received_at,
+       c.project_id, c.platform_chat_id, c.platform_chat_id_quoted, c.visitor_id, c.visitor_name, c.visitor_phone, c.visitor_email
+FROM bridge_events e JOIN chats c ON c.id = e.chat_id
+WHERE e.chat_id = $1 AND e.status IN ('pending', 'replied') AND e.id <> $2
+  AND $3::boolean
+ORDER BY e.type = 'action.failed' DESC, e.id
+LIMIT 1
+`
+
+type FinishCallNextParams struct {
+	ChatID     int64
+	EventID    int64
+	Last       bool
+	Method     string
+	Attempt    int32
+	StatusCode int32
+	DurationMs int32
+	ChatState  string
+}
+
+type FinishCallNextRow struct {
+	ID                   int64
+	PublicID             string
+	IntegrationID        int64
+	ApiVersion           string
+	Type                 string
+	Message              []byte
+	Extra                []byte
+	Action               string
+	Reason               string
+	Status               string
+	Outcome              string
+	Attempts             int32
+	NextAttemptAt        *time.Time
+	Calls                []byte
+	CallsDone            int32
+	ReceivedAt           time.Time
+	ProjectID            int64
+	PlatformChatID       string
+	PlatformChatIDQuoted bool
+	VisitorID            string
+	VisitorName          string
+	VisitorPhone         string
+	VisitorEmail         string
+}
+
+// The hot path's one statement after a successful Webim call: the call's
+// record, the event's progress (done after its last call, keeping a
+// fallback's reason), the chat's new state when the call handed it over,
+// and the chat's next event (as NextChatEvent). The next event is read in
+// the statement's snapshot, taken before the update, so the event just
+// updated is excluded by id; data-modifying CTEs run whether or not a
+// next event is found.
+func (q *Queries) FinishCallNext(ctx context.Context, arg FinishCallNextParams) (FinishCallNextRow, error) {
+	row := q.db.QueryRow(ctx, finishCallNext,
+		arg.ChatID,
+		arg.EventID,
+		arg.Last,
+		arg.Method,
+		arg.Attempt,
+		arg.StatusCode,
+		arg.DurationMs,
+		arg.ChatState,
+	)
+	var i FinishCallNextRow
+	err := row.Scan(
+		&i.ID,
+		&i.PublicID,
+		&i.IntegrationID,
+		&i.ApiVersion,
+		&i.Type,
+		&i.Message,
+		&i.Extra,
+		&i.Action,
+		&i.Reason,
+		&i.Status,
+		&i.Outcome,
+		&i.Attempts,
+		&i.NextAttemptAt,
+		&i.Calls,
+		&i.CallsDone,
+		&i.ReceivedAt,
+		&i.ProjectID,
+		&i.PlatformChatID,
+		&i.PlatformChatIDQuoted,
+		&i.VisitorID,
+		&i.VisitorName,
+		&i.VisitorPhone,
+		&i.VisitorEmail,
+	)
+	return i, err
+}
+
 const finishEvent = `-- name: FinishEvent :exec
 UPDATE bridge_events SET status = 'done', processed_at = now(),
        last_error = CASE WHEN outcome = 'fallback' THEN last_error ELSE '' END
@@ -755,8 +863,34 @@ func (q *Queries) ListReturnHistory(ctx context.Context, chatIds []int64) ([]Lis
 	return items, nil
 }
 
+const lockChatClearMark = `-- name: LockChatClearMark :one
+WITH l AS MATERIALIZED (
+    SELECT pg_try_advisory_lock($1::bigint)::boolean AS locked
+), cleared AS (
+    UPDATE chats SET job_queued_at = NULL FROM l
+    WHERE l.locked AND chats.id = $2 AND chats.job_queued_at IS NOT NULL
+)
+SELECT locked FROM l
+`
+
+type LockChatClearMarkParams struct {
+	Key    int64
+	ChatID int64
+}
+
+// TryLockChat, then, only when the lock was taken, ClearChatJobMark, in
+// one round trip (the update reads the lock's result, so it runs after it).
+func (q *Queries) LockChatClearMark(ctx context.Context, arg LockChatClearMarkParams) (bool, error) {
+	row := q.db.QueryRow(ctx, lockChatClearMark, arg.Key, arg.ChatID)
+	var locked bool
+	err := row.Scan(&locked)
+	return locked, err
+}
+
 const nextChatEvent = `-- name: NextChatEvent :one
-SELECT e.id, e.public_id, e.integration_id, e.chat_id, e.dedup_key, e.api_version, e.type, e.message, e.action, e.reason, e.status, e.outcome, e.attempts, e.next_attempt_at, e.last_error, e.bot_reply, e.calls, e.calls_done, e.received_at, e.processed_at, e.extra, e.raw, e.notes, e.operator_data, c.id, c.integration_id, c.project_id, c.platform_chat_id, c.visitor_id, c.visitor_name, c.visitor_phone, c.visitor_email, c.state, c.created_at, c.last_event_at, c.job_queued_at, c.platform_chat_id_quoted
+SELECT e.id, e.public_id, e.integration_id, e.api_version, e.type, e.message, e.extra, e.action, e.reason,
+       e.status, e.outcome, e.attempts, e.next_attempt_at, e.calls, e.calls_done, e.received_at,
+       c.project_id, c.platform_chat_id, c.platform_chat_id_quoted, c.visitor_id, c.visitor_name, c.visitor_phone, c.visitor_email
 FROM bridge_events e JOIN chats c ON c.id = e.chat_id
 WHERE e.chat_id = $1 AND e.status IN ('pending', 'replied')
 ORDER BY e.type = 'action.failed' DESC, e.id
@@ -764,54 +898,62 @@ LIMIT 1
 `
 
 type NextChatEventRow struct {
-	BridgeEvent BridgeEvent
-	Chat        Chat
+	ID                   int64
+	PublicID             string
+	IntegrationID        int64
+	ApiVersion           string
+	Type                 string
+	Message              []byte
+	Extra                []byte
+	Action               string
+	Reason               string
+	Status               string
+	Outcome              string
+	Attempts             int32
+	NextAttemptAt        *time.Time
+	Calls                []byte
+	CallsDone            int32
+	ReceivedAt           time.Time
+	ProjectID            int64
+	PlatformChatID       string
+	PlatformChatIDQuoted bool
+	VisitorID            string
+	VisitorName          string
+	VisitorPhone         string
+	VisitorEmail         string
 }
 
 // The chat's next event in arrival order, except that an action.failed
 // goes first: it is only ever created while its parent is the head of the
-// chat, so it is delivered right after the parent.
+// chat, so it is delivered right after the parent. Only the columns
+// delivery needs (not the raw body, the bot's reply or the notes).
 func (q *Queries) NextChatEvent(ctx context.Context, chatID int64) (NextChatEventRow, error) {
 	row := q.db.QueryRow(ctx, nextChatEvent, chatID)
 	var i NextChatEventRow
 	err := row.Scan(
-		&i.BridgeEvent.ID,
-		&i.BridgeEvent.PublicID,
-		&i.BridgeEvent.IntegrationID,
-		&i.BridgeEvent.ChatID,
-		&i.BridgeEvent.DedupKey,
-		&i.BridgeEvent.ApiVersion,
-		&i.BridgeEvent.Type,
-		&i.BridgeEvent.Message,
-		&i.BridgeEvent.Action,
-		&i.BridgeEvent.Reason,
-		&i.BridgeEvent.Status,
-		&i.BridgeEvent.Outcome,
-		&i.BridgeEvent.Attempts,
-		&i.BridgeEvent.NextAttemptAt,
-		&i.BridgeEvent.LastError,
-		&i.BridgeEvent.BotReply,
-		&i.BridgeEvent.Calls,
-		&i.BridgeEvent.CallsDone,
-		&i.BridgeEvent.ReceivedAt,
-		&i.BridgeEvent.ProcessedAt,
-		&i.BridgeEvent.Extra,
-		&i.BridgeEvent.Raw,
-		&i.BridgeEvent.Notes,
-		&i.BridgeEvent.OperatorData,
-		&i.Chat.ID,
-		&i.Chat.IntegrationID,
-		&i.Chat.ProjectID,
-		&i.Chat.PlatformChatID,
-		&i.Chat.VisitorID,
-		&i.Chat.VisitorName,
-		&i.Chat.VisitorPhone,
-		&i.Chat.VisitorEmail,
-		&i.Chat.State,
-		&i.Chat.CreatedAt,
-		&i.Chat.LastEventAt,
-		&i.Chat.JobQueuedAt,
-		&i.Chat.PlatformChatIDQuoted,
+		&i.ID,
+		&i.PublicID,
+		&i.IntegrationID,
+		&i.ApiVersion,
+		&i.Type,
+		&i.Message,
+		&i.Extra,
+		&i.Action,
+		&i.Reason,
+		&i.Status,
+		&i.Outcome,
+		&i.Attempts,
+		&i.NextAttemptAt,
+		&i.Calls,
+		&i.CallsDone,
+		&i.ReceivedAt,
+		&i.ProjectID,
+		&i.PlatformChatID,
+		&i.PlatformChatIDQuoted,
+		&i.VisitorID,
+		&i.VisitorName,
+		&i.VisitorPhone,
+		&i.VisitorEmail,
 	)
 	return i, err
 }
@@ -831,7 +973,7 @@ SET status = CASE WHEN e.calls IS NULL THEN 'pending' ELSE 'replied' END,
     attempts = 0, next_attempt_at = NULL, processed_at = NULL
 FROM chats c
 WHERE e.id = $1 AND c.id = e.chat_id AND c.project_id = $2 AND e.status = 'failed'
-RETURNING e.chat_id
+RETURNING e.chat_id, e.integration_id
 `
 
 type RetryFailedEventParams struct {
@@ -839,13 +981,18 @@ type RetryFailedEventParams struct {
 	ProjectID int64
 }
 
+type RetryFailedEventRow struct {
+	ChatID        int64
+	IntegrationID int64
+}
+
 // A failed event goes back to where it stopped: an event whose bot reply
 // is stored only repeats the Webim calls not yet made.
-func (q *Queries) RetryFailedEvent(ctx context.Context, arg RetryFailedEventParams) (int64, error) {
+func (q *Queries) RetryFailedEvent(ctx context.Context, arg RetryFailedEventParams) (RetryFailedEventRow, error) {
 	row := q.db.QueryRow(ctx, retryFailedEvent, arg.ID, arg.ProjectID)
-	var chat_id int64
-	err := row.Scan(&chat_id)
-	return chat_id, err
+	var i RetryFailedEventRow
+	err := row.Scan(&i.ChatID, &i.IntegrationID)
+	return i, err
 }
 
 const scheduleRetry = `-- name: ScheduleRetry :exec
@@ -912,6 +1059,52 @@ func (q *Queries) StoreReply(ctx context.Context, arg StoreReplyParams) error {
 		arg.Notes,
 		arg.OperatorData,
 		arg.ID,
+	)
+	return err
+}
+
+const storeReplyCall = `-- name: StoreReplyCall :exec
+WITH call AS (
+    INSERT INTO bridge_calls (event_id, target, method, attempt, status_code, ok, error, duration_ms)
+    VALUES ($7, 'bot', $8, $9, $10, true, '', $11)
+)
+UPDATE bridge_events SET status = CASE WHEN $1::boolean THEN 'done' ELSE 'replied' END,
+       processed_at = CASE WHEN $1::boolean THEN now() END,
+       bot_reply = $2, calls = $3,
+       calls_done = 0, attempts = 0, next_attempt_at = NULL, last_error = '', outcome = $4,
+       notes = $5, operator_data = $6
+WHERE bridge_events.id = $7
+`
+
+type StoreReplyCallParams struct {
+	Done         bool
+	BotReply     []byte
+	Calls        []byte
+	Outcome      string
+	Notes        []byte
+	OperatorData []byte
+	ID           int64
+	Method       string
+	Attempt      int32
+	StatusCode   int32
+	DurationMs   int32
+}
+
+// StoreReply with the bot call that got the reply recorded in the same
+// statement (one commit); done when the reply needs no Webim call.
+func (q *Queries) StoreReplyCall(ctx context.Context, arg StoreReplyCallParams) error {
+	_, err := q.db.Exec(ctx, storeReplyCall,
+		arg.Done,
+		arg.BotReply,
+		arg.Calls,
+		arg.Outcome,
+		arg.Notes,
+		arg.OperatorData,
+		arg.ID,
+		arg.Method,
+		arg.Attempt,
+		arg.StatusCode,
+		arg.DurationMs,
 	)
 	return err
 }

@@ -304,6 +304,20 @@ type ProjectBot struct {
 	VisitorLanguage          string
 }
 
+type ProjectInvitation struct {
+	ID         int64
+	ProjectID  int64
+	Email      string
+	Role       string
+	TokenHash  []byte
+	InvitedBy  *int64
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	AcceptedAt *time.Time
+	AcceptedBy *int64
+	RevokedAt  *time.Time
+}
+
 type ProjectMember struct {
 	ProjectID int64
 	UserID    int64

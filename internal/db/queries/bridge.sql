@@ -94,6 +94,17 @@ FROM inserted i LEFT JOIN marked m ON m.id = i.chat_id;
 -- it the lock.
 SELECT pg_try_advisory_lock(sqlc.arg(key)::bigint)::boolean AS locked;
 
+-- name: LockChatClearMark :one
+-- TryLockChat, then, only when the lock was taken, ClearChatJobMark, in
+-- one round trip (the update reads the lock's result, so it runs after it).
+WITH l AS MATERIALIZED (
+    SELECT pg_try_advisory_lock(sqlc.arg(key)::bigint)::boolean AS locked
+), cleared AS (
+    UPDATE chats SET job_queued_at = NULL FROM l
+    WHERE l.locked AND chats.id = sqlc.arg(chat_id) AND chats.job_queued_at IS NOT NULL
+)
+SELECT locked FROM l;
+
 -- name: UnlockChat :exec
 SELECT pg_advisory_unlock(sqlc.arg(key)::bigint);
 
@@ -105,10 +116,43 @@ UPDATE chats SET job_queued_at = NULL WHERE id = $1 AND job_queued_at IS NOT NUL
 -- name: NextChatEvent :one
 -- The chat's next event in arrival order, except that an action.failed
 -- goes first: it is only ever created while its parent is the head of the
--- chat, so it is delivered right after the parent.
-SELECT sqlc.embed(e), sqlc.embed(c)
+-- chat, so it is delivered right after the parent. Only the columns
+-- delivery needs (not the raw body, the bot's reply or the notes).
+SELECT e.id, e.public_id, e.integration_id, e.api_version, e.type, e.message, e.extra, e.action, e.reason,
+       e.status, e.outcome, e.attempts, e.next_attempt_at, e.calls, e.calls_done, e.received_at,
+       c.project_id, c.platform_chat_id, c.platform_chat_id_quoted, c.visitor_id, c.visitor_name, c.visitor_phone, c.visitor_email
 FROM bridge_events e JOIN chats c ON c.id = e.chat_id
 WHERE e.chat_id = $1 AND e.status IN ('pending', 'replied')
+ORDER BY e.type = 'action.failed' DESC, e.id
+LIMIT 1;
+
+-- name: FinishCallNext :one
+-- The hot path's one statement after a successful Webim call: the call's
+-- record, the event's progress (done after its last call, keeping a
+-- fallback's reason), the chat's new state when the call handed it over,
+-- and the chat's next event (as NextChatEvent). The next event is read in
+-- the statement's snapshot, taken before the update, so the event just
+-- updated is excluded by id; data-modifying CTEs run whether or not a
+-- next event is found.
+WITH call AS (
+    INSERT INTO bridge_calls (event_id, target, method, attempt, status_code, ok, error, duration_ms)
+    VALUES (sqlc.arg(event_id), 'webim', sqlc.arg(method), sqlc.arg(attempt), sqlc.arg(status_code), true, '', sqlc.arg(duration_ms))
+), chat AS (
+    UPDATE chats SET state = sqlc.arg(chat_state)::text
+    WHERE chats.id = sqlc.arg(chat_id) AND sqlc.arg(chat_state)::text <> ''
+), progress AS (
+    UPDATE bridge_events SET calls_done = calls_done + 1, attempts = 0, next_attempt_at = NULL,
+           status = CASE WHEN sqlc.arg(last)::boolean THEN 'done' ELSE status END,
+           processed_at = CASE WHEN sqlc.arg(last)::boolean THEN now() ELSE processed_at END,
+           last_error = CASE WHEN sqlc.arg(last)::boolean AND outcome <> 'fallback' THEN '' ELSE last_error END
+    WHERE bridge_events.id = sqlc.arg(event_id)
+)
+SELECT e.id, e.public_id, e.integration_id, e.api_version, e.type, e.message, e.extra, e.action, e.reason,
+       e.status, e.outcome, e.attempts, e.next_attempt_at, e.calls, e.calls_done, e.received_at,
+       c.project_id, c.platform_chat_id, c.platform_chat_id_quoted, c.visitor_id, c.visitor_name, c.visitor_phone, c.visitor_email
+FROM bridge_events e JOIN chats c ON c.id = e.chat_id
+WHERE e.chat_id = sqlc.arg(chat_id) AND e.status IN ('pending', 'replied') AND e.id <> sqlc.arg(event_id)
+  AND sqlc.arg(last)::boolean
 ORDER BY e.type = 'action.failed' DESC, e.id
 LIMIT 1;
 
@@ -132,6 +176,20 @@ UPDATE bridge_events SET status = 'replied', bot_reply = sqlc.narg(bot_reply), c
        calls_done = 0, attempts = 0, next_attempt_at = NULL, last_error = sqlc.arg(last_error), outcome = sqlc.arg(outcome),
        notes = sqlc.narg(notes), operator_data = sqlc.narg(operator_data)
 WHERE id = sqlc.arg(id);
+
+-- name: StoreReplyCall :exec
+-- StoreReply with the bot call that got the reply recorded in the same
+-- statement (one commit); done when the reply needs no Webim call.
+WITH call AS (
+    INSERT INTO bridge_calls (event_id, target, method, attempt, status_code, ok, error, duration_ms)
+    VALUES (sqlc.arg(id), 'bot', sqlc.arg(method), sqlc.arg(attempt), sqlc.arg(status_code), true, '', sqlc.arg(duration_ms))
+)
+UPDATE bridge_events SET status = CASE WHEN sqlc.arg(done)::boolean THEN 'done' ELSE 'replied' END,
+       processed_at = CASE WHEN sqlc.arg(done)::boolean THEN now() END,
+       bot_reply = sqlc.narg(bot_reply), calls = sqlc.arg(calls),
+       calls_done = 0, attempts = 0, next_attempt_at = NULL, last_error = '', outcome = sqlc.arg(outcome),
+       notes = sqlc.narg(notes), operator_data = sqlc.narg(operator_data)
+WHERE bridge_events.id = sqlc.arg(id);
 
 -- name: LatestWebimVersion :one
 -- The release the integration's account last said it was ('' if never).
@@ -225,7 +283,7 @@ SET status = CASE WHEN e.calls IS NULL THEN 'pending' ELSE 'replied' END,
     attempts = 0, next_attempt_at = NULL, processed_at = NULL
 FROM chats c
 WHERE e.id = sqlc.arg(id) AND c.id = e.chat_id AND c.project_id = sqlc.arg(project_id) AND e.status = 'failed'
-RETURNING e.chat_id;
+RETURNING e.chat_id, e.integration_id;
 
 -- name: EventExists :one
 SELECT EXISTS (
