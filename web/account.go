@@ -37,11 +37,10 @@ func accountForm(c echo.Context, in account.Locale, errs apperr.Validation) view
 	return f
 }
 
-// AccountShow is the account preferences page: language and time zone.
+// AccountShow is the account page: language and time zone, password,
+// e-mail and sessions (account_page.go builds it).
 func (h *Handler) AccountShow(c echo.Context) error {
-	u := currentUser(c)
-	in := account.Locale{Language: u.Language, TimeZone: u.TimeZone}
-	return render(c, http.StatusOK, view.Account(h.page(c, langOf(c).T("account.title")), accountForm(c, in, nil)))
+	return h.renderAccount(c, http.StatusOK, func(*view.AccountPage) {})
 }
 
 // AccountSave saves the language and time zone.
@@ -50,7 +49,7 @@ func (h *Handler) AccountSave(c echo.Context) error {
 	in := account.Locale{Language: c.FormValue("language"), TimeZone: c.FormValue("time_zone")}
 	err := account.SetLocale(c.Request().Context(), h.DB, u.ID, in)
 	if errs := apperr.Fields(err); errs != nil {
-		return render(c, formStatus(err), view.Account(h.page(c, langOf(c).T("account.title")), accountForm(c, in, errs)))
+		return h.renderAccount(c, formStatus(err), func(a *view.AccountPage) { a.Prefs = accountForm(c, in, errs) })
 	}
 	if err != nil {
 		return err
@@ -88,4 +87,15 @@ func (h *Handler) accountRoutes(r *Router) {
 	r.Public.POST("/language", h.SwitchLanguage)
 	r.User.GET("/account", h.AccountShow)
 	r.User.POST("/account", h.AccountSave)
+	r.User.POST("/account/password", h.AccountPassword)
+	r.User.POST("/account/email", h.AccountEmail)
+	r.User.POST("/account/verify", h.VerifyResend)
+	r.User.POST("/account/sessions/:session/revoke", h.SessionRevoke)
+	r.User.POST("/account/sessions/revoke-others", h.SessionRevokeOthers)
+	r.Public.GET("/password/reset", h.ResetRequestForm)
+	r.Public.POST("/password/reset", h.ResetRequest)
+	r.Public.GET("/password/reset/:token", h.ResetForm)
+	r.Public.POST("/password/reset/:token", h.Reset)
+	r.Public.GET("/verify/:token", h.VerifyForm)
+	r.Public.POST("/verify/:token", h.Verify)
 }

@@ -4,11 +4,13 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
 	"github.com/botbridge/botbridge/internal/account"
 	"github.com/botbridge/botbridge/internal/apperr"
 	"github.com/botbridge/botbridge/internal/auth"
+	"github.com/botbridge/botbridge/internal/db"
 	"github.com/botbridge/botbridge/web/i18n"
 	"github.com/botbridge/botbridge/web/view"
 )
@@ -17,7 +19,7 @@ func signupForm(l i18n.Lang, email string, errs apperr.Validation) view.SignupFo
 	e := field(l, "email", "auth.email.label", email, errs)
 	e.Type, e.Required, e.Autocomplete = "email", true, "username"
 	p := field(l, "password", "auth.password.label", "", errs)
-	p.Type, p.Required, p.Autocomplete, p.Hint = "password", true, "new-password", l.T("auth.password.hint")
+	p.Type, p.Required, p.Autocomplete, p.Hint = "password", true, "new-password", l.T("account.password.hint")
 	cf := field(l, "confirm", "auth.confirm.label", "", errs)
 	cf.Type, cf.Required, cf.Autocomplete = "password", true, "new-password"
 	return view.SignupForm{Email: e, Password: p, Confirm: cf}
@@ -56,9 +58,14 @@ func (h *Handler) Signup(c echo.Context) error {
 	if err := account.SetLocale(ctx, h.DB, u.ID, account.Locale{Language: browserLang(c), TimeZone: browserZone(c)}); err != nil {
 		return err
 	}
+	// The new account proves its address with the link in this mail; it
+	// can look around meanwhile but not file requests.
+	if err := db.InTx(ctx, h.DB, func(tx pgx.Tx) error { return h.accounts().SendVerification(ctx, tx, u, u.Email) }); err != nil {
+		return err
+	}
 	if err := h.startSession(c, u); err != nil {
 		return err
 	}
-	h.setFlash(c, "flash.signed_up")
+	h.setFlash(c, "flash.signed_up_verify")
 	return c.Redirect(http.StatusSeeOther, "/projects")
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/botbridge/botbridge/internal/apperr"
+	"github.com/botbridge/botbridge/internal/auth"
 	"github.com/botbridge/botbridge/internal/project"
 	"github.com/botbridge/botbridge/web/view"
 )
@@ -84,6 +85,9 @@ func (h *Handler) handleError(err error, c echo.Context) {
 	var ce *csrfError
 	if errors.As(err, &ce) {
 		ep.Message = l.T("error.403.csrf")
+	}
+	if errors.Is(err, auth.ErrUnverified) {
+		ep.Title, ep.Message = l.T("error.403.unverified.title"), l.T("error.403.unverified")
 	}
 	var re *project.RoleError
 	if errors.As(err, &re) {

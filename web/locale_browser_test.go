@@ -95,6 +95,22 @@ func TestBrowserOwnerFlowInRussian(t *testing.T) {
 	)
 	require.Contains(t, flash, "Добро пожаловать в botbridge")
 
+	// Filing requests needs a confirmed address: the link from the mail,
+	// whose page and button speak Russian too.
+	var banner string
+	browsertest.Run(t, b, "confirm the address",
+		chromedp.Text(".verify-banner p", &banner, chromedp.ByQuery),
+		chromedp.Navigate(srv.URL+mailLink(t, pool, owner, "/verify/")),
+		chromedp.WaitVisible("main form", chromedp.ByQuery),
+		click(button("Подтвердить адрес")),
+		chromedp.WaitVisible(".flash", chromedp.ByQuery),
+		chromedp.Text(".flash", &flash, chromedp.ByQuery),
+		chromedp.Navigate(srv.URL+"/projects"),
+		chromedp.WaitVisible(".page-head", chromedp.ByQuery),
+	)
+	require.Contains(t, banner, "Подтвердите адрес электронной почты")
+	require.Equal(t, "Адрес электронной почты подтверждён.", flash)
+
 	browsertest.Run(t, b, "new project",
 		click(button("Новый проект")),
 		chromedp.WaitVisible("#f-name", chromedp.ByID),

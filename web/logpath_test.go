@@ -27,6 +27,9 @@ func TestLogPathHidesWebhookKeys(t *testing.T) {
 		{"/webhook/webim/" + key, "/webhook/webim/[key]"},
 		{"/anything/" + key + "/else", "/anything/[key]/else"},
 		{"/projects/12/settings", "/projects/12/settings"},
+		{"/password/reset/abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ", "/password/reset/[key]"},
+		{"/verify/abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ", "/verify/[key]"},
+		{"/password/reset", "/password/reset"},
 		{"/static/app.css", "/static/app.css"},
 		{"/", "/"},
 	}

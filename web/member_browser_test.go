@@ -31,7 +31,7 @@ func TestBrowserInviteColleague(t *testing.T) {
 		ownerEmail = "lead@shop.example"
 		ownerPass  = "lead password 1"
 		mateEmail  = "colleague@shop.example"
-		matePass   = "colleague password 1"
+		matePass   = "salute and cheers 1"
 	)
 	kr := testfactory.Keyring(t, webtest.Config(t, nil).SecretKey)
 	tenant := testfactory.NewTenant(ctx, t, pool, &testfactory.TenantOpts{

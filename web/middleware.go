@@ -264,7 +264,7 @@ func logPath(p string) string {
 			// the platform: webim
 		case webhook >= 0 && i == len(segs)-1 && i > webhook+2 && isVersion(s):
 			// a trailing version after the key
-		case webhook >= 0 || looksLikeKey(s):
+		case webhook >= 0 || looksLikeKey(s) || isLinkToken(segs, i):
 			segs[i], masked = "[key]", true
 		}
 	}
@@ -289,6 +289,18 @@ func isPlatformName(s string) bool {
 }
 
 func isVersion(s string) bool { return s == "v1" || s == "v2" }
+
+// isLinkToken: the segment after /password/reset/ or /verify/ is a mailed
+// link's token (looksLikeKey misses the rare one without a digit).
+func isLinkToken(segs []string, i int) bool {
+	switch {
+	case i == 1 && strings.EqualFold(segs[0], "verify"):
+		return true
+	case i == 2 && strings.EqualFold(segs[0], "password") && strings.EqualFold(segs[1], "reset"):
+		return true
+	}
+	return false
+}
 
 // looksLikeKey: 20 or more base64url characters, digits among them.
 func looksLikeKey(s string) bool {

@@ -18,7 +18,7 @@ import (
 func (h *Handler) page(c echo.Context, title string, crumbs ...view.Crumb) view.Page {
 	p := view.Page{Title: title, Path: returnPath(c), CSRF: csrfToken(c), Flash: h.takeFlash(c), Crumbs: crumbs}
 	if u := currentUser(c); u != nil {
-		p.User = &view.User{Email: u.Email, CanModerate: u.Role.CanModerate()}
+		p.User = &view.User{Email: u.Email, CanModerate: u.Role.CanModerate(), IsAdmin: u.Role == auth.RoleAdmin, Unverified: !u.Verified}
 		p.DevMail = h.Config.Dev() && u.Role == auth.RoleAdmin
 	}
 	return p

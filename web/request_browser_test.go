@@ -26,7 +26,7 @@ func TestRequestFlowInBrowser(t *testing.T) {
 	ctx := context.Background()
 	const (
 		ownerEmail = "owner@shop.example"
-		ownerPass  = "owner password 1"
+		ownerPass  = "tea and biscuits 1"
 		modEmail   = "moderator@botbridge.example"
 		modPass    = "moderator password 1"
 	)
@@ -71,6 +71,14 @@ func TestRequestFlowInBrowser(t *testing.T) {
 		chromedp.Click(`main form button[type="submit"]`, q),
 		chromedp.WaitVisible(`a[href="/projects/new"]`, q),
 	)
+	// Filing requests needs a confirmed address: the link from the mail.
+	browsertest.Run(t, b, "confirm the address",
+		chromedp.Navigate(srv.URL+mailLink(t, pool, ownerEmail, "/verify/")),
+		chromedp.Click(`main section.card form button[type="submit"]`, q),
+		chromedp.WaitVisible(`.flash`, q),
+	)
+	require.Equal(t, "E-mail address confirmed.", text(".flash"))
+	browsertest.Run(t, b, "back to the projects", chromedp.Navigate(srv.URL+"/projects"), chromedp.WaitVisible(`a[href="/projects/new"]`, q))
 	var projectURL string
 	browsertest.Run(t, b, "create project",
 		chromedp.Click(`.page-head a[href="/projects/new"]`, q),

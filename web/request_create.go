@@ -17,6 +17,10 @@ func (h *Handler) RequestCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// Only an account that proved its address may file requests.
+	if err := requireVerified(c); err != nil {
+		return err
+	}
 	in := request.Input{
 		Platform:        c.FormValue("platform"),
 		ContactEmail:    c.FormValue("contact_email"),

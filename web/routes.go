@@ -23,6 +23,7 @@ func (h *Handler) coreRoutes(r *Router) {
 	h.devRoutes(r)      // routes_dev.go: development-only pages
 	h.webhookRoutes(r)  // routes_webhooks.go: chat-platform webhooks
 	h.activityRoutes(r) // routes_activity.go: the bridge's activity log
-	h.accountRoutes(r)  // account.go: language switch, account preferences
+	h.accountRoutes(r)  // account.go: language switch, account page
+	h.adminRoutes(r)    // routes_admin.go: the admins' user pages
 	h.teamRoutes(r)     // routes_teams.go: members, invitations, renaming
 }

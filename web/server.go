@@ -29,6 +29,9 @@ type Deps struct {
 	Log      *slog.Logger
 	Sessions auth.Sessions
 	Throttle auth.Throttle
+	// Accounts is the policy of password reset, verification and account
+	// changes; the zero value means auth.DefaultAccounts.
+	Accounts auth.Accounts
 	// Jobs inserts background jobs (mail, bridge events) inside the
 	// caller's transaction.
 	Jobs jobs.Inserter

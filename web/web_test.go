@@ -52,7 +52,7 @@ func TestSignupLoginProjectLogout(t *testing.T) {
 	tx := dbtest.Tx(t)
 	c := webtest.NewClient(t, webtest.Server(t, tx))
 
-	r := c.Post("/signup", url.Values{"email": {" Alice@Example.com"}, "password": {"alice password 1"}, "confirm": {"alice password 1"}})
+	r := c.Post("/signup", url.Values{"email": {" Alice@Example.com"}, "password": {"tea party 1865"}, "confirm": {"tea party 1865"}})
 	require.Equal(t, http.StatusSeeOther, r.StatusCode, r.Text(".error-summary"))
 	require.Equal(t, "/projects", r.Location())
 	r = c.Follow(r)
@@ -96,7 +96,7 @@ func TestSignupLoginProjectLogout(t *testing.T) {
 	// Log in again and land on the page asked for.
 	r = c.Get(projectURL)
 	next, _ := url.Parse(r.Location())
-	r = c.Post("/login", url.Values{"email": {"alice@example.com"}, "password": {"alice password 1"}, "next": {next.Query().Get("next")}})
+	r = c.Post("/login", url.Values{"email": {"alice@example.com"}, "password": {"tea party 1865"}, "next": {next.Query().Get("next")}})
 	require.Equal(t, http.StatusSeeOther, r.StatusCode)
 	require.Equal(t, projectURL, r.Location())
 }

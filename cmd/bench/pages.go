@@ -34,6 +34,9 @@ func login(ctx context.Context, pool *pgxpool.Pool, base, email string, role aut
 	if err != nil {
 		return nil, 0, err
 	}
+	if err := auth.MarkVerified(ctx, pool, u.ID); err != nil {
+		return nil, 0, err
+	}
 	jar, _ := cookiejar.New(nil)
 	b := &browser{c: &http.Client{Jar: jar, Timeout: 30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}, base: base}

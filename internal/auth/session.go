@@ -55,6 +55,11 @@ func (s Sessions) Create(ctx context.Context, q db.DBTX, userID int64, ip, userA
 	if err != nil {
 		return "", fmt.Errorf("auth: create session: %w", err)
 	}
+	// Every session starts with a log-in (or sign-up, or reset): the
+	// admins' user list shows the last one.
+	if err := dbsqlc.New(q).TouchLastLogin(ctx, userID); err != nil {
+		return "", fmt.Errorf("auth: last log-in: %w", err)
+	}
 	return token, nil
 }
 
@@ -92,7 +97,8 @@ func (s Sessions) Destroy(ctx context.Context, q db.DBTX, token string) error {
 	return nil
 }
 
-// Prune deletes expired sessions and day-old throttle records.
+// Prune deletes expired sessions, day-old throttle records and links
+// that expired a day ago.
 func (s Sessions) Prune(ctx context.Context, q db.DBTX) (int64, error) {
 	qs := dbsqlc.New(q)
 	n, err := qs.DeleteExpiredSessions(ctx, pgtype.Interval{Microseconds: s.Idle.Microseconds(), Valid: true})
@@ -108,6 +114,12 @@ func (s Sessions) Prune(ctx context.Context, q db.DBTX) (int64, error) {
 	}
 	if _, err := qs.PruneSignupAttempts(ctx, dayAgo); err != nil {
 		return n, fmt.Errorf("auth: prune sign-up attempts: %w", err)
+	}
+	if _, err := qs.PruneAccountAttempts(ctx, dayAgo); err != nil {
+		return n, fmt.Errorf("auth: prune account attempts: %w", err)
+	}
+	if _, err := qs.PruneAccountTokens(ctx, dayAgo); err != nil {
+		return n, fmt.Errorf("auth: prune account links: %w", err)
 	}
 	return n, nil
 }

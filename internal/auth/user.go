@@ -51,11 +51,13 @@ type User struct {
 	Language, TimeZone string
 	// Verified reports whether the account has proved it owns Email.
 	Verified bool
+	// LastLoginAt is when a session of the account last started (nil: never).
+	LastLoginAt *time.Time
 }
 
 func fromRow(u dbsqlc.User) User {
 	return User{ID: u.ID, Email: u.Email, Role: Role(u.Role), Disabled: u.DisabledAt != nil, CreatedAt: u.CreatedAt,
-		Language: u.Language, TimeZone: u.TimeZone, Verified: u.EmailVerifiedAt != nil}
+		Language: u.Language, TimeZone: u.TimeZone, Verified: u.EmailVerifiedAt != nil, LastLoginAt: u.LastLoginAt}
 }
 
 // MinPasswordLen is the shortest password accepted at sign-up.
@@ -109,7 +111,7 @@ func (in SignUp) validate() (string, error) {
 	case !ValidEmail(email):
 		v.Add("email", "auth.email.invalid")
 	}
-	checkPassword(v, in.Password)
+	checkNewPassword(v, in.Password, email)
 	if in.Confirm != in.Password {
 		v.Add("confirm", "auth.confirm.mismatch")
 	}

@@ -123,6 +123,9 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, kr *secret.Keyring, baseURL s
 	if err != nil {
 		return nil, err
 	}
+	if err := auth.MarkVerified(ctx, pool, owner.ID); err != nil {
+		return nil, err
+	}
 	p, err := project.Create(ctx, pool, owner.ID, "Stack shop")
 	if err != nil {
 		return nil, err

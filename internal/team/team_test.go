@@ -28,7 +28,8 @@ func mailer(t *testing.T) team.Mailer {
 	return team.Mailer{Jobs: ins, BaseURL: "http://bridge.test", T: i18n.Text, DefaultLang: "en"}
 }
 
-// verified makes an account that proved its address (new ones have not).
+// verified makes an account that proved its address (as factory accounts
+// are by default; the update keeps this independent of that default).
 func verified(ctx context.Context, t *testing.T, q db.DBTX, email string) auth.User {
 	t.Helper()
 	u := testfactory.User(ctx, t, q, &testfactory.UserOpts{Email: &email})
@@ -198,7 +199,7 @@ func TestInvitationLifecycle(t *testing.T) {
 	require.Empty(t, roleOf(ctx, t, tx, p.ID, eve.ID))
 
 	// The invited address's existing (unverified) account accepts it.
-	bob := testfactory.User(ctx, t, tx, &testfactory.UserOpts{Email: testfactory.Ptr("bob@example.com")})
+	bob := testfactory.User(ctx, t, tx, &testfactory.UserOpts{Email: testfactory.Ptr("bob@example.com"), Unverified: true})
 	require.False(t, bob.Verified)
 	pid, err := team.Accept(ctx, tx, token, bob)
 	require.NoError(t, err)
@@ -316,7 +317,7 @@ func TestInvitationRefusals(t *testing.T) {
 		require.Equal(t, c.key, apperr.Fields(err)[c.field], "%+v", c.in)
 	}
 
-	unverified := testfactory.User(ctx, t, tx, nil)
+	unverified := testfactory.User(ctx, t, tx, &testfactory.UserOpts{Unverified: true})
 	addMember(ctx, t, tx, p.ID, unverified.ID, project.RoleOwner)
 	_, err := team.Send(ctx, tx, m, unverified, p.ID, team.Invite{Email: "x@example.com", Role: project.RoleMember})
 	require.ErrorIs(t, err, team.ErrInviterUnverified)

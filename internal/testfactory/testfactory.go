@@ -71,6 +71,10 @@ type UserOpts struct {
 	Password *string
 	// Role defaults to auth.RoleOwner.
 	Role *auth.Role
+	// Unverified leaves the e-mail address unproved (accounts are
+	// verified by default, so tests not about verification can file
+	// requests), for tests of the verification gates.
+	Unverified bool
 }
 
 // User creates an account with auth.CreateUser.
@@ -82,6 +86,10 @@ func User(ctx context.Context, tb testing.TB, exec db.DBTX, opts *UserOpts) auth
 	email := valOr(opts.Email, func() string { return fmt.Sprintf("user-%d@example.com", seq.Add(1)) })
 	u, err := auth.CreateUser(ctx, exec, email, valOr(opts.Password, constant(Password)), valOr(opts.Role, constant(auth.RoleOwner)))
 	require.NoError(tb, err)
+	if !opts.Unverified {
+		require.NoError(tb, auth.MarkVerified(ctx, exec, u.ID))
+		u.Verified = true
+	}
 	return u
 }
 

@@ -52,6 +52,10 @@ type Page struct {
 type User struct {
 	Email       string
 	CanModerate bool
+	// IsAdmin shows the Users link.
+	IsAdmin bool
+	// Unverified shows the banner asking to confirm the address.
+	Unverified bool
 }
 
 // Crumb is one breadcrumb link; the last one has no URL.

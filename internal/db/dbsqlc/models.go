@@ -60,6 +60,33 @@ func (ns NullRiverJobState) Value() (driver.Value, error) {
 	return string(ns.RiverJobState), nil
 }
 
+type AccountAttempt struct {
+	ID        int64
+	Kind      string
+	Key       string
+	CreatedAt time.Time
+}
+
+type AccountToken struct {
+	ID        int64
+	TokenHash []byte
+	UserID    int64
+	Purpose   string
+	Email     string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+}
+
+type AdminAudit struct {
+	ID        int64
+	ActorID   *int64
+	TargetID  int64
+	Action    string
+	Detail    string
+	CreatedAt time.Time
+}
+
 type BridgeCall struct {
 	ID         int64
 	EventID    int64
@@ -395,6 +422,7 @@ type Session struct {
 	ExpiresAt  time.Time
 	Ip         string
 	UserAgent  string
+	ID         int64
 }
 
 type SignupAttempt struct {
@@ -437,4 +465,5 @@ type User struct {
 	Language        string
 	TimeZone        string
 	EmailVerifiedAt *time.Time
+	LastLoginAt     *time.Time
 }

@@ -140,7 +140,7 @@ func (q *Queries) DeleteUserSessions(ctx context.Context, userID int64) error {
 }
 
 const getSessionUser = `-- name: GetSessionUser :one
-SELECT s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.ip, s.user_agent, u.id, u.email, u.password_hash, u.role, u.disabled_at, u.created_at, u.language, u.time_zone, u.email_verified_at
+SELECT s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.ip, s.user_agent, s.id, u.id, u.email, u.password_hash, u.role, u.disabled_at, u.created_at, u.language, u.time_zone, u.email_verified_at, u.last_login_at
 FROM sessions s
 JOIN users u ON u.id = s.user_id
 WHERE s.token_hash = $1
@@ -172,6 +172,7 @@ func (q *Queries) GetSessionUser(ctx context.Context, arg GetSessionUserParams) 
 		&i.Session.ExpiresAt,
 		&i.Session.Ip,
 		&i.Session.UserAgent,
+		&i.Session.ID,
 		&i.User.ID,
 		&i.User.Email,
 		&i.User.PasswordHash,
@@ -181,6 +182,7 @@ func (q *Queries) GetSessionUser(ctx context.Context, arg GetSessionUserParams) 
 		&i.User.Language,
 		&i.User.TimeZone,
 		&i.User.EmailVerifiedAt,
+		&i.User.LastLoginAt,
 	)
 	return i, err
 }

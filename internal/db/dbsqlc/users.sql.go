@@ -13,7 +13,7 @@ const createUser = `-- name: CreateUser :one
 INSERT INTO users (email, password_hash, role)
 VALUES ($1, $2, $3)
 ON CONFLICT (email) DO NOTHING
-RETURNING id, email, password_hash, role, disabled_at, created_at, language, time_zone, email_verified_at
+RETURNING id, email, password_hash, role, disabled_at, created_at, language, time_zone, email_verified_at, last_login_at
 `
 
 type CreateUserParams struct {
@@ -35,6 +35,7 @@ func (q *Queries) CreateUser(ctx context.Context, arg CreateUserParams) (User, e
 		&i.Language,
 		&i.TimeZone,
 		&i.EmailVerifiedAt,
+		&i.LastLoginAt,
 	)
 	return i, err
 }
@@ -42,7 +43,7 @@ func (q *Queries) CreateUser(ctx context.Context, arg CreateUserParams) (User, e
 const disableUser = `-- name: DisableUser :one
 UPDATE users SET disabled_at = coalesce(disabled_at, now())
 WHERE email = $1
-RETURNING id, email, password_hash, role, disabled_at, created_at, language, time_zone, email_verified_at
+RETURNING id, email, password_hash, role, disabled_at, created_at, language, time_zone, email_verified_at, last_login_at
 `
 
 func (q *Queries) DisableUser(ctx context.Context, email string) (User, error) {
@@ -58,6 +59,7 @@ func (q *Queries) DisableUser(ctx context.Context, email string) (User, error) {
 		&i.Language,
 		&i.TimeZone,
 		&i.EmailVerifiedAt,
+		&i.LastLoginAt,
 	)
 	return i, err
 }
@@ -75,7 +77,7 @@ func (q *Queries) GetAccountLanguage(ctx context.Context, email string) (string,
 }
 
 const getUserByEmail = `-- name: GetUserByEmail :one
-SELECT id, email, password_hash, role, disabled_at, created_at, language, time_zone, email_verified_at FROM users WHERE email = $1
+SELECT id, email, password_hash, role, disabled_at, created_at, language, time_zone, email_verified_at, last_login_at FROM users WHERE email = $1
 `
 
 func (q *Queries) GetUserByEmail(ctx context.Context, email string) (User, error) {
@@ -91,12 +93,13 @@ func (q *Queries) GetUserByEmail(ctx context.Context, email string) (User, error
 		&i.Language,
 		&i.TimeZone,
 		&i.EmailVerifiedAt,
+		&i.LastLoginAt,
 	)
 	return i, err
 }
 
 const getUserByID = `-- name: GetUserByID :one
-SELECT id, email, password_hash, role, disabled_at, created_at, language, time_zone, email_verified_at FROM users WHERE id = $1
+SELECT id, email, password_hash, role, disabled_at, created_at, language, time_zone, email_verified_at, last_login_at FROM users WHERE id = $1
 `
 
 func (q *Queries) GetUserByID(ctx context.Context, id int64) (User, error) {
@@ -112,6 +115,7 @@ func (q *Queries) GetUserByID(ctx context.Context, id int64) (User, error) {
 		&i.Language,
 		&i.TimeZone,
 		&i.EmailVerifiedAt,
+		&i.LastLoginAt,
 	)
 	return i, err
 }
@@ -149,7 +153,7 @@ func (q *Queries) ListModeratorRecipients(ctx context.Context) ([]ListModeratorR
 }
 
 const listUsers = `-- name: ListUsers :many
-SELECT id, email, password_hash, role, disabled_at, created_at, language, time_zone, email_verified_at FROM users ORDER BY id
+SELECT id, email, password_hash, role, disabled_at, created_at, language, time_zone, email_verified_at, last_login_at FROM users ORDER BY id
 `
 
 func (q *Queries) ListUsers(ctx context.Context) ([]User, error) {
@@ -171,6 +175,7 @@ func (q *Queries) ListUsers(ctx context.Context) ([]User, error) {
 			&i.Language,
 			&i.TimeZone,
 			&i.EmailVerifiedAt,
+			&i.LastLoginAt,
 		); err != nil {
 			return nil, err
 		}

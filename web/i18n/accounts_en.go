@@ -1,0 +1,142 @@
+package i18n
+
+// Messages of the account pages (issue 15): password reset, e-mail
+// verification, the account page's password, e-mail and sessions, and the
+// admins' user pages. The Russian texts, same keys, are in accounts_ru.go.
+func init() {
+	Register(EN, accountsEN)
+	RegisterPlurals(EN, map[string]Plural{
+		"reset.request.throttled": {Arg: 1,
+			One:   "Too many reset requests. Try again in %d minute.",
+			Other: "Too many reset requests. Try again in %d minutes."},
+		"admin.users.count": {Arg: 1, One: "%d account", Other: "%d accounts"},
+	})
+}
+
+var accountsEN = map[string]string{
+	"nav.admin_users": "Users",
+
+	"auth.login.forgot":       "Forgot password?",
+	"auth.password.common":    "This password is one of the most common ones and is easy to guess. Choose another.",
+	"auth.password.has_email": "The password must not contain your e-mail address. Choose another.",
+	"auth.email.taken_other":  "Another account already uses this e-mail address.",
+
+	"reset.request.title":  "Reset password",
+	"reset.request.intro":  "Enter the e-mail address of your account and we will send you a link to choose a new password.",
+	"reset.request.submit": "Send reset link",
+	"reset.back_to_login":  "Back to log-in",
+	"reset.sent.title":     "Check your mail",
+	"reset.sent.body":      "If an account is registered to %s, we have sent a password reset link there. The link works for one hour.",
+	"reset.sent.hint":      "No e-mail after a few minutes? Check the spam folder, or make sure you typed the address you signed up with.",
+	"reset.form.title":     "Choose a new password",
+	"reset.form.intro":     "For the account %s. Every session of the account ends and you are logged in here.",
+	"reset.form.submit":    "Reset password",
+	"reset.invalid":        "This password reset link has already been used, has expired or is incomplete. Ask for a new one.",
+	"reset.invalid.again":  "Ask for a new link",
+
+	"link.invalid.title": "This link no longer works",
+
+	"verify.title":         "Confirm your e-mail address",
+	"verify.intro":         "Confirm that %s is your e-mail address.",
+	"verify.intro.change":  "Confirm %s as your account's new e-mail address. From then on you log in with it.",
+	"verify.submit":        "Confirm address",
+	"verify.invalid":       "This confirmation link has already been used, has expired or is incomplete. You can have a new one sent from your account.",
+	"verify.taken":         "Another account has meanwhile been registered with this address, so it cannot become yours.",
+	"verify.banner":        "Confirm your e-mail address: we sent a link to %s. Until then you cannot file integration requests or invite anyone.",
+	"verify.banner.resend": "Send again",
+
+	"error.403.unverified.title": "Confirm your e-mail address first",
+	"error.403.unverified":       "Filing requests and inviting people needs a confirmed e-mail address. Open the link we sent you, or press «Send again» in the banner above for a new one.",
+
+	"account.prefs.title":                    "Language and time zone",
+	"account.password.title":                 "Password",
+	"account.password.intro":                 "Changing the password logs you out on every other device.",
+	"account.password.new":                   "New password",
+	"account.password.hint":                  "At least 10 characters; not a common password and not your e-mail address.",
+	"account.password.submit":                "Change password",
+	"account.current.label":                  "Current password",
+	"account.current.required":               "Enter your current password.",
+	"account.current.wrong":                  "The current password is wrong.",
+	"account.current.throttled":              "Too many attempts. Wait a quarter of an hour and try again.",
+	"account.email.title":                    "E-mail address",
+	"account.email.current":                  "You log in with %s.",
+	"account.email.verified":                 "Confirmed",
+	"account.email.unverified":               "Not confirmed",
+	"account.email.pending":                  "Waiting for confirmation: %s. Open the link we sent there; until then you keep logging in with your current address.",
+	"account.email.new":                      "New e-mail address",
+	"account.email.same":                     "This is already your e-mail address.",
+	"account.email.submit":                   "Change e-mail",
+	"account.sessions.title":                 "Active sessions",
+	"account.sessions.device_col":            "Device",
+	"account.sessions.device":                "%s on %s",
+	"account.sessions.unknown_device":        "Unknown device",
+	"account.sessions.ip":                    "Address",
+	"account.sessions.last_seen":             "Last seen",
+	"account.sessions.actions":               "Actions",
+	"account.sessions.current":               "This device",
+	"account.sessions.revoke":                "Log out this session",
+	"account.sessions.revoke.confirm":        "Log out this session? Whoever uses it will have to log in again.",
+	"account.sessions.revoke_others":         "Log out everywhere else",
+	"account.sessions.revoke_others.confirm": "Log out every other session? Only this device stays logged in.",
+
+	"flash.signed_up_verify":  "Welcome to botbridge! Your account is ready. We sent you a link to confirm your e-mail address.",
+	"flash.password_changed":  "Password changed. Every other session has been logged out.",
+	"flash.password_reset":    "Your password has been reset and you are logged in. Every other session has been logged out.",
+	"flash.email_change_sent": "We sent a confirmation link to the new address. The change takes effect once you open it.",
+	"flash.email_verified":    "E-mail address confirmed.",
+	"flash.verification_sent": "We sent a new confirmation link.",
+	"flash.session_ended":     "The session has been logged out.",
+	"flash.sessions_ended":    "Every other session has been logged out.",
+	"flash.admin.disabled":    "Account disabled; its sessions have ended.",
+	"flash.admin.enabled":     "Account enabled.",
+	"flash.admin.role":        "Role changed.",
+	"flash.admin.self":        "You cannot change your own account here. Ask another admin.",
+
+	"admin.users.title":          "Users",
+	"admin.users.search":         "E-mail contains",
+	"admin.users.search.submit":  "Search",
+	"admin.users.empty":          "No accounts match. Try a shorter part of the address.",
+	"admin.users.email":          "E-mail",
+	"admin.users.role":           "Role",
+	"admin.users.status":         "Status",
+	"admin.users.last_login":     "Last log-in",
+	"admin.users.projects":       "Projects",
+	"admin.users.never":          "never",
+	"admin.users.pages":          "Pages",
+	"admin.users.active":         "Active",
+	"admin.users.disabled":       "Disabled",
+	"admin.users.verified":       "Confirmed",
+	"admin.users.unverified":     "Not confirmed",
+	"admin.role.owner":           "Project owner",
+	"admin.role.moderator":       "Moderator",
+	"admin.role.admin":           "Admin",
+	"admin.member.owner":         "owner",
+	"admin.member.member":        "member",
+	"admin.user.account":         "Account",
+	"admin.user.created":         "Signed up",
+	"admin.user.sessions":        "Active sessions",
+	"admin.user.actions":         "Actions",
+	"admin.user.self":            "This is your own account: another admin can change its role or disable it.",
+	"admin.user.role.submit":     "Change role",
+	"admin.user.disable":         "Disable account",
+	"admin.user.disable.hint":    "The person is logged out everywhere at once and cannot log in until the account is enabled again. Their projects stay as they are.",
+	"admin.user.disable.confirm": "Disable this account? The person is logged out at once and cannot log in.",
+	"admin.user.enable":          "Enable account",
+	"admin.user.no_projects":     "Not a member of any project.",
+	"admin.user.audit":           "Admin actions",
+	"admin.audit.disable":        "Disabled",
+	"admin.audit.enable":         "Enabled",
+	"admin.audit.role":           "Role changed",
+
+	"mail.password_reset.subject": "Reset your botbridge password",
+	"mail.password_reset.body": "Hello,\n\nsomeone (hopefully you) asked to reset the password of the botbridge account %s.\n\n" +
+		"Choose a new password here:\n%s\n\nThe link works once, within %d minutes. Every session of the account ends when the password changes.\n\n" +
+		"If you did not ask for this, ignore this message: your password stays as it is.\n\n-- \nbotbridge\n",
+	"mail.verify_email.subject": "Confirm your e-mail address for botbridge",
+	"mail.verify_email.body": "Hello,\n\nplease confirm that %s is your e-mail address for botbridge:\n%s\n\n" +
+		"The link works once, within %d hours. If you did not sign up or change your address at botbridge, ignore this message.\n\n-- \nbotbridge\n",
+	"mail.email_change.subject": "Your botbridge e-mail address is being changed",
+	"mail.email_change.body": "Hello,\n\nsomeone logged in to the botbridge account %s asked to change its e-mail address to %s. " +
+		"The change takes effect once the link sent to the new address is opened.\n\n" +
+		"If it was you, there is nothing to do. If it was not, log in, change your password and log out the other sessions:\n%s\n\n-- \nbotbridge\n",
+}
