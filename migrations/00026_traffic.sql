@@ -43,6 +43,8 @@ INSERT INTO traffic_rollup_state DEFAULT VALUES;
 -- job's recount of failures read this instead of the integration's events.
 -- status is already in a partial index's predicate, so updates changing it
 -- were never HOT; only rows becoming failed get an entry here.
+-- It also serves the integration page's failed count and "Retry failed
+-- events" (00025), which read it in either direction.
 CREATE INDEX bridge_events_failed_idx ON bridge_events (integration_id, id DESC) INCLUDE (chat_id, received_at)
     WHERE status = 'failed';
 
