@@ -73,12 +73,18 @@ func (h *Handler) renderSettings(c echo.Context, p project.Project, status int, 
 	if err != nil {
 		return err
 	}
+	// The list words each status as the integration's page does (waiting
+	// for the first event, working, …), not the stored status.
+	states, err := integration.States(ctx, h.DB, p.ID, list)
+	if err != nil {
+		return err
+	}
 	names := map[int64]string{}
 	for _, in := range list {
 		names[in.ID] = in.Domain
 		m.Integrations = append(m.Integrations, view.IntegrationRow{
 			URL: integrationURL(p, in.ID), Platform: platformName(choices, in.Platform), Domain: in.Domain,
-			Status: in.Status, Reason: in.UnhealthyReason, Target: integrationTarget(l, in), UpdatedAt: in.UpdatedAt,
+			Status: in.Status, State: states[in.ID], StateLabel: stateLabel(l, states[in.ID]), Reason: in.UnhealthyReason, Target: integrationTarget(l, in), UpdatedAt: in.UpdatedAt,
 		})
 	}
 

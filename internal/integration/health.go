@@ -90,6 +90,29 @@ func HealthOf(ctx context.Context, q db.DBTX, in Integration) (Health, error) {
 	return h, nil
 }
 
+// States is each listed integration's health state (the Settings list),
+// from its stored status and whether Webim has called it; one query for
+// the list. Integrations of another project read as never called.
+func States(ctx context.Context, q db.DBTX, projectID int64, list []Integration) (map[int64]string, error) {
+	ids := make([]int64, len(list))
+	for i, in := range list {
+		ids[i] = in.ID
+	}
+	seenIDs, err := dbsqlc.New(q).ListSeenIntegrationIDs(ctx, dbsqlc.ListSeenIntegrationIDsParams{ProjectID: projectID, Ids: ids})
+	if err != nil {
+		return nil, fmt.Errorf("integration: states: %w", err)
+	}
+	seen := make(map[int64]bool, len(seenIDs))
+	for _, id := range seenIDs {
+		seen[id] = true
+	}
+	out := make(map[int64]string, len(list))
+	for _, in := range list {
+		out[in.ID] = healthState(in.Status, seen[in.ID])
+	}
+	return out, nil
+}
+
 func healthState(status string, seen bool) string {
 	switch {
 	case status == StatusDisabled:

@@ -139,6 +139,40 @@ func (q *Queries) ListProjectHealth(ctx context.Context, arg ListProjectHealthPa
 	return items, nil
 }
 
+const listSeenIntegrationIDs = `-- name: ListSeenIntegrationIDs :many
+SELECT DISTINCT s.integration_id
+FROM integration_seen s
+JOIN integrations i ON i.id = s.integration_id
+WHERE i.project_id = $1 AND s.integration_id = ANY($2::bigint[])
+`
+
+type ListSeenIntegrationIDsParams struct {
+	ProjectID int64
+	Ids       []int64
+}
+
+// Which of these integrations Webim has called, for the Settings list's
+// status words (waiting for the first event vs working).
+func (q *Queries) ListSeenIntegrationIDs(ctx context.Context, arg ListSeenIntegrationIDsParams) ([]int64, error) {
+	rows, err := q.db.Query(ctx, listSeenIntegrationIDs, arg.ProjectID, arg.Ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []int64{}
+	for rows.Next() {
+		var integration_id int64
+		if err := rows.Scan(&integration_id); err != nil {
+			return nil, err
+		}
+		items = append(items, integration_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const lookupIntegrationByPreviousWebhook = `-- name: LookupIntegrationByPreviousWebhook :one
 SELECT id, project_id, platform, status, domain, token_ciphertext, token_key_id, token_last4, transfer_to, department_id, operator_id, webhook_key_hash, webhook_key_ciphertext, webhook_key_key_id, unhealthy_reason, created_by, updated_by, created_at, updated_at, version, deleted_at, chat_events_user, chat_events_secret_hash, link_buttons, status_changed_at, status_changed_by, status_changed_by_botbridge, previous_webhook_key_hash, previous_webhook_valid_until FROM integrations_accepting_webhooks
 WHERE previous_webhook_key_hash = $1 AND previous_webhook_valid_until > now()

@@ -79,3 +79,11 @@ FROM project_members m
 LEFT JOIN integrations i ON i.project_id = m.project_id AND i.deleted_at IS NULL
 WHERE m.user_id = sqlc.arg(user_id) AND m.project_id = ANY(sqlc.arg(project_ids)::bigint[])
 GROUP BY m.project_id;
+
+-- name: ListSeenIntegrationIDs :many
+-- Which of these integrations Webim has called, for the Settings list's
+-- status words (waiting for the first event vs working).
+SELECT DISTINCT s.integration_id
+FROM integration_seen s
+JOIN integrations i ON i.id = s.integration_id
+WHERE i.project_id = sqlc.arg(project_id) AND s.integration_id = ANY(sqlc.arg(ids)::bigint[]);
