@@ -95,7 +95,7 @@ func main() {
 		return nil
 	})
 	flag.DurationVar(&opt.cooldown, "baseline-fetch-cooldown", 0, "only this River FetchCooldown (with 10 workers) for the queue baseline (0: try the settings of queueSettings, keep the best)")
-	phases := flag.String("phases", "ingest,worker,instr,e2e,pages,auth", "which phases to run (results are appended only when all ran)")
+	phases := flag.String("phases", "ingest,worker,instr,e2e,pages,auth,retention", "which phases to run (results are appended only when all ran)")
 	flag.StringVar(&opt.label, "label", "", "describes the run in bench/results.md, e.g. what a -bin or -env changes")
 	flag.DurationVar(&opt.idleGap, "idle-gap", 250*time.Millisecond, "pause between the idle end-to-end messages (after each reply)")
 	flag.Float64Var(&opt.e2eRate, "e2e-rate", 0, "offered rate of the loaded end-to-end run (0: half of the measured e2e_max_rps)")
