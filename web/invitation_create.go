@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/botbridge/botbridge/internal/apperr"
+	"github.com/botbridge/botbridge/internal/auth"
 	"github.com/botbridge/botbridge/internal/team"
 	"github.com/botbridge/botbridge/web/i18n"
 )
@@ -38,7 +39,9 @@ func (h *Handler) InvitationCreate(c echo.Context) error {
 	case apperr.Fields(err) != nil:
 		st.Errs = apperr.Fields(err)
 		return h.renderMembers(c, p, http.StatusUnprocessableEntity, st)
-	case errors.Is(err, team.ErrInviterUnverified):
+	case errors.Is(err, auth.ErrUnverified):
+		// Beside the form rather than the generic page: the inviter stays
+		// where they were and sees what to do first.
 		st.FormError = l.T("team.invite.unverified")
 		return h.renderMembers(c, p, http.StatusForbidden, st)
 	case errors.As(err, &rl):

@@ -47,9 +47,6 @@ var (
 	ErrInvitationRevoked = fmt.Errorf("team: invitation revoked: %w", apperr.ErrConflict)
 	// ErrInvitationUsed: the invitation was accepted already.
 	ErrInvitationUsed = fmt.Errorf("team: invitation already accepted: %w", apperr.ErrConflict)
-	// ErrInviterUnverified: only an account that proved its address may
-	// invite anyone (an unverified account could be anybody's).
-	ErrInviterUnverified = fmt.Errorf("team: the inviter's e-mail address is not verified: %w", apperr.ErrForbidden)
 )
 
 // WrongAccountError: the link was opened by an account with another
@@ -172,8 +169,8 @@ func Send(ctx context.Context, conn db.Conn, m Mailer, inviter auth.User, projec
 	if err != nil {
 		return Sent{}, err
 	}
-	if !inviter.Verified {
-		return Sent{}, ErrInviterUnverified
+	if err := auth.RequireVerified(inviter); err != nil {
+		return Sent{}, err
 	}
 	if m.Jobs == nil || m.T == nil {
 		return Sent{}, errors.New("team: invitations have no job inserter or catalog")

@@ -320,7 +320,7 @@ func TestInvitationRefusals(t *testing.T) {
 	unverified := testfactory.User(ctx, t, tx, &testfactory.UserOpts{Unverified: true})
 	addMember(ctx, t, tx, p.ID, unverified.ID, project.RoleOwner)
 	_, err := team.Send(ctx, tx, m, unverified, p.ID, team.Invite{Email: "x@example.com", Role: project.RoleMember})
-	require.ErrorIs(t, err, team.ErrInviterUnverified)
+	require.ErrorIs(t, err, auth.ErrUnverified)
 	require.Zero(t, countMail())
 
 	for i := range team.InvitesPerWindow {
