@@ -98,7 +98,11 @@ func ListConversations(ctx context.Context, q db.DBTX, projectID, integrationID 
 		outer, newer = append(outer, "s.received_at < "+a), append(newer, "n.received_at < "+a)
 	}
 	if f.Search != "" {
-		a := arg("%" + likeEscape(f.Search) + "%")
+		collate, err := db.FoldCollation(ctx, q)
+		if err != nil {
+			return ConversationPage{}, err
+		}
+		a := arg(db.ContainsPattern(f.Search)) + collate
 		outer = append(outer, "s.text ILIKE "+a)
 		newer = append(newer, "n.message->>'text' ILIKE "+a)
 	}
@@ -196,11 +200,6 @@ func idRange(ctx context.Context, q db.DBTX, integrationID int64, from, to time.
 		}
 	}
 	return lower, upper, nil
-}
-
-// likeEscape makes s match literally in a LIKE pattern.
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // Chat is one conversation's header.

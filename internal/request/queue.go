@@ -134,11 +134,6 @@ func statusSQL(sts []Status) (string, error) {
 	return "r.status IN ('" + strings.Join(names, "', '") + "')", nil
 }
 
-// likeEscape makes s a literal inside an ILIKE pattern.
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
 // queueQuery builds the keyset query: filters, then "after/before the
 // cursor" on (created_at, id), in index order, limit rows.
 func queueQuery(f QueueFilter, c *cursor, limit int) (string, []any, error) {
@@ -162,7 +157,7 @@ func queueQuery(f QueueFilter, c *cursor, limit int) (string, []any, error) {
 		where = append(where, "r.assigned_to IS NULL")
 	}
 	if s := strings.ToLower(strings.TrimSpace(f.Search)); s != "" {
-		where = append(where, "r.search ILIKE "+arg("%"+likeEscape(s)+"%"))
+		where = append(where, "r.search ILIKE "+arg(db.ContainsPattern(s)))
 	}
 	order := "r.created_at, r.id"
 	if c != nil {

@@ -59,10 +59,18 @@ func withDatabase(raw, name string) string {
 	return u.String()
 }
 
+// templateLocale makes every test database use the C locale whatever the
+// server's default is: it is the harshest case (no case folding or collation
+// beyond ASCII), and a private cluster from scripts/devdb.sh has it anyway,
+// so a query that only works under a UTF-8 locale fails on every machine,
+// not only on the one whose server happens to be C.
+const templateLocale = " TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'"
+
 // templateName changes whenever a migration file changes, so a stale
 // template from an older checkout is never used.
 func templateName() (string, error) {
 	h := sha256.New()
+	h.Write([]byte(templateLocale))
 	entries, err := fs.ReadDir(migrations.FS, ".")
 	if err != nil {
 		return "", err
@@ -103,7 +111,7 @@ func ensureTemplate(ctx context.Context, admin *pgx.Conn) (string, error) {
 		return name, nil
 	}
 	_, _ = admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize())
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+templateLocale); err != nil {
 		return "", fmt.Errorf("dbtest: create template: %w", err)
 	}
 	if err := db.Migrate(ctx, withDatabase(ServerURL(), name), nil); err != nil {
