@@ -8,6 +8,7 @@ import (
 
 	"github.com/botbridge/botbridge/internal/botapi"
 	"github.com/botbridge/botbridge/internal/bridge"
+	"github.com/botbridge/botbridge/internal/project"
 	"github.com/botbridge/botbridge/web/view"
 )
 
@@ -76,6 +77,12 @@ func (h *Handler) ActivityChat(c echo.Context) error {
 		Integration: name, ListURL: base + "/activity", Chat: chat.PlatformChatID, Visitor: chat.VisitorName,
 		Phone: chat.VisitorPhone, Email: chat.VisitorEmail, State: string(chat.State), StateLabel: chatStateLabel(l, chat.State),
 		Started: chat.CreatedAt, Transcript: tr,
+	}
+	if can(p, project.ActionConfigureIntegration) { // the erasure route's action
+		m.Erase = &view.ChatErase{Action: "/projects/" + view.Itoa(p.ID) + "/erasures", By: "chat_ref", Value: view.Itoa(chat.ID), Back: base + "/activity"}
+		if chat.VisitorID != "" {
+			m.Erase.By, m.Erase.Value = "visitor", chat.VisitorID
+		}
 	}
 	title := l.T("conversations.chat", chat.PlatformChatID)
 	crumbs := activityCrumbs(l, p, name, base, view.Crumb{Label: title})

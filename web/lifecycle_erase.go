@@ -3,6 +3,8 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -37,6 +39,22 @@ func (h *Handler) ErasureCreate(c echo.Context) error {
 		form.eraseErrs = apperr.Fields(err)
 		return h.refuseLifecycleForm(c, p, form, err)
 	}
+	// From a conversation view the form returns to the integration's
+	// conversation list (the chat is gone); only a path of this project's
+	// own pages is followed, never an address from elsewhere.
+	if back := c.FormValue("back"); isProjectPage(p.ID, back) {
+		h.setFlash(c, "lifecycle.flash.erased_from_chat")
+		return c.Redirect(http.StatusSeeOther, back)
+	}
 	h.setFlash(c, "lifecycle.flash.erased")
 	return c.Redirect(http.StatusSeeOther, settingsURL(p)+"#audit-title")
+}
+
+// isProjectPage says whether back is a plain path under the project's own
+// pages (no scheme, host, query, dot segments or backslashes), safe to
+// redirect to.
+func isProjectPage(projectID int64, back string) bool {
+	prefix := "/projects/" + strconv.FormatInt(projectID, 10) + "/"
+	return strings.HasPrefix(back, prefix) && !strings.ContainsAny(back, "?#\\%") && !strings.Contains(back, "..") &&
+		!strings.Contains(back, "//")
 }

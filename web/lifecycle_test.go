@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"testing"
 	"time"
 
@@ -161,6 +162,67 @@ func TestLifecycleErasureForm(t *testing.T) {
 	// By Webim chat id.
 	require.Equal(t, http.StatusSeeOther, w.ownerA.Post(erasures, url.Values{"by": {"chat"}, "value": {"2"}}).StatusCode)
 	require.Zero(t, w.count(t, `SELECT count(*) FROM chats WHERE project_id = $1`, w.a.Project.ID))
+}
+
+// A conversation view offers its owner "Erase this visitor's data": all of
+// the visitor's chats when Webim named the visitor, this chat alone when
+// it did not; it returns to the conversation list. Members see no form,
+// and a "back" address outside the project is not followed.
+func TestLifecycleErasureFromConversation(t *testing.T) {
+	t.Parallel()
+	w := newLCWorld(t)
+	ctx := context.Background()
+	w.visitorChat(t, w.a, 1, "v1")
+	w.visitorChat(t, w.a, 2, "v1")
+	w.visitorChat(t, w.a, 3, "v2")
+	require.Equal(t, http.StatusOK, w.hook(t, w.a, `{"event":"new_chat","chat":{"id":4},"messages":[{"id":"m4","kind":"visitor","text":"no id"}]}`))
+	chatOf := func(platformID string) int64 {
+		var id int64
+		require.NoError(t, w.pool.QueryRow(ctx, `SELECT id FROM chats WHERE project_id = $1 AND platform_chat_id = $2`, w.a.Project.ID, platformID).Scan(&id))
+		return id
+	}
+	base := settingsOf(w.a) + "/integrations/" + itoa(w.a.Integration().ID) + "/activity"
+	chatPage := func(platformID string) string { return base + "/chats/" + itoa(chatOf(platformID)) }
+
+	m := w.memberA.Get(chatPage("1"))
+	require.Equal(t, http.StatusOK, m.StatusCode)
+	require.Zero(t, m.Doc.Find("#erase").Length(), "members may not erase")
+
+	page := w.ownerA.Get(chatPage("1"))
+	require.Equal(t, http.StatusOK, page.StatusCode)
+	form := page.Doc.Find("#erase form")
+	require.Equal(t, 1, form.Length())
+	require.Contains(t, page.Text("#erase"), "every chat of this visitor")
+	field := func(name string) string { return form.Find(`input[name="` + name + `"]`).AttrOr("value", "") }
+	require.Equal(t, "visitor", field("by"))
+	require.Equal(t, "v1", field("value"))
+	require.Equal(t, base, field("back"))
+	r := w.ownerA.Post(form.AttrOr("action", ""), url.Values{"by": {field("by")}, "value": {field("value")}, "back": {field("back")}})
+	require.Equal(t, http.StatusSeeOther, r.StatusCode)
+	require.Equal(t, base, r.Location())
+	list := w.ownerA.Follow(r)
+	require.Contains(t, list.Text(".flash, [role=status]"), "erased")
+	require.Zero(t, w.count(t, `SELECT count(*) FROM chats WHERE project_id = $1 AND visitor_id = 'v1'`, w.a.Project.ID), "both of v1's chats")
+	require.Equal(t, 2, w.count(t, `SELECT count(*) FROM chats WHERE project_id = $1`, w.a.Project.ID))
+
+	// No visitor id: this chat only, by botbridge's chat id.
+	page = w.ownerA.Get(chatPage("4"))
+	form = page.Doc.Find("#erase form")
+	require.Equal(t, "chat_ref", field("by"))
+	require.Equal(t, itoa(chatOf("4")), field("value"))
+	require.Contains(t, page.Text("#erase"), "did not send this visitor's ID")
+	r = w.ownerA.Post(form.AttrOr("action", ""), url.Values{"by": {field("by")}, "value": {field("value")}, "back": {field("back")}})
+	require.Equal(t, base, r.Location())
+	require.Equal(t, 1, w.count(t, `SELECT count(*) FROM chats WHERE project_id = $1`, w.a.Project.ID), "v2's chat is kept")
+
+	// A back address outside the project's own pages is not followed.
+	for i, bad := range []string{"https://evil.example/", "//evil.example/x", settingsOf(w.b), base + "/../../../../x", base + "?x=1", `/projects/` + itoa(w.a.Project.ID) + `/\\evil.example`} {
+		chat := strconv.Itoa(10 + i)
+		require.Equal(t, http.StatusOK, w.hook(t, w.a, `{"event":"new_chat","chat":{"id":`+chat+`},"messages":[{"id":"m`+chat+`","kind":"visitor","text":"x"}]}`))
+		r = w.ownerA.Post(form.AttrOr("action", ""), url.Values{"by": {"chat_ref"}, "value": {itoa(chatOf(chat))}, "back": {bad}})
+		require.Equal(t, http.StatusSeeOther, r.StatusCode, bad)
+		require.Equal(t, settingsOf(w.a)+"#audit-title", r.Location(), bad)
+	}
 }
 
 // Deleting a project: a wrong name is refused (nothing changes); the

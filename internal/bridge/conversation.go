@@ -206,12 +206,15 @@ func idRange(ctx context.Context, q db.DBTX, integrationID int64, from, to time.
 type Chat struct {
 	ID             int64
 	PlatformChatID string
-	VisitorName    string
-	VisitorPhone   string
-	VisitorEmail   string
-	State          ChatState
-	CreatedAt      time.Time
-	LastEventAt    time.Time
+	// VisitorID is Webim's id of the visitor ("" when Webim sent none):
+	// what an erasure of "this visitor" looks for.
+	VisitorID    string
+	VisitorName  string
+	VisitorPhone string
+	VisitorEmail string
+	State        ChatState
+	CreatedAt    time.Time
+	LastEventAt  time.Time
 }
 
 // GetChat loads a chat of the integration, scoped by project; another
@@ -224,7 +227,7 @@ func GetChat(ctx context.Context, q db.DBTX, projectID, integrationID, chatID in
 	if err != nil {
 		return Chat{}, fmt.Errorf("bridge: chat: %w", err)
 	}
-	return Chat{ID: r.ID, PlatformChatID: r.PlatformChatID, VisitorName: r.VisitorName, VisitorPhone: r.VisitorPhone,
+	return Chat{ID: r.ID, PlatformChatID: r.PlatformChatID, VisitorID: r.VisitorID, VisitorName: r.VisitorName, VisitorPhone: r.VisitorPhone,
 		VisitorEmail: r.VisitorEmail, State: ChatState(r.State), CreatedAt: r.CreatedAt, LastEventAt: r.LastEventAt}, nil
 }
 

@@ -42,6 +42,7 @@ var lifecycleEN = map[string]string{
 	"lifecycle.erase.submit":            "Erase data",
 	"lifecycle.erase.confirm":           "Erase everything botbridge keeps of this visitor's chats? This cannot be undone.",
 	"lifecycle.flash.erased":            "The visitor's data was erased. The audit log below says how many records were removed.",
+	"lifecycle.flash.erased_from_chat":  "The visitor's data was erased. The audit log in the project's Settings says how many records were removed.",
 	"lifecycle.flash.retention_saved":   "Saved: chat content is kept for the number of days you set.",
 	"lifecycle.flash.project_deleted":   "The project was deleted. Its integrations no longer receive webhooks, and its data is being removed.",
 	"lifecycle.delete.title":            "Danger zone: delete the project",

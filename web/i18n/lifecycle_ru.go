@@ -43,6 +43,7 @@ var lifecycleRU = map[string]string{
 	"lifecycle.erase.submit":            "Удалить данные",
 	"lifecycle.erase.confirm":           "Удалить всё, что botbridge хранит о чатах этого посетителя? Отменить это нельзя.",
 	"lifecycle.flash.erased":            "Данные посетителя удалены. Сколько записей удалено, видно в журнале изменений ниже.",
+	"lifecycle.flash.erased_from_chat":  "Данные посетителя удалены. Сколько записей удалено, видно в журнале изменений в настройках проекта.",
 	"lifecycle.flash.retention_saved":   "Сохранено: содержимое чатов хранится указанное число дней.",
 	"lifecycle.flash.project_deleted":   "Проект удалён. Его интеграции больше не принимают вебхуки, данные удаляются.",
 	"lifecycle.delete.title":            "Опасная зона: удаление проекта",

@@ -226,7 +226,7 @@ func (q *Queries) FinishV1Event(ctx context.Context, arg FinishV1EventParams) er
 }
 
 const getChatInProject = `-- name: GetChatInProject :one
-SELECT id, platform_chat_id, visitor_name, visitor_phone, visitor_email, state, created_at, last_event_at
+SELECT id, platform_chat_id, visitor_id, visitor_name, visitor_phone, visitor_email, state, created_at, last_event_at
 FROM chats
 WHERE id = $1 AND integration_id = $2 AND project_id = $3
 `
@@ -240,6 +240,7 @@ type GetChatInProjectParams struct {
 type GetChatInProjectRow struct {
 	ID             int64
 	PlatformChatID string
+	VisitorID      string
 	VisitorName    string
 	VisitorPhone   string
 	VisitorEmail   string
@@ -254,6 +255,7 @@ func (q *Queries) GetChatInProject(ctx context.Context, arg GetChatInProjectPara
 	err := row.Scan(
 		&i.ID,
 		&i.PlatformChatID,
+		&i.VisitorID,
 		&i.VisitorName,
 		&i.VisitorPhone,
 		&i.VisitorEmail,

@@ -349,7 +349,7 @@ ORDER BY e.id DESC
 LIMIT sqlc.arg(max_rows);
 
 -- name: GetChatInProject :one
-SELECT id, platform_chat_id, visitor_name, visitor_phone, visitor_email, state, created_at, last_event_at
+SELECT id, platform_chat_id, visitor_id, visitor_name, visitor_phone, visitor_email, state, created_at, last_event_at
 FROM chats
 WHERE id = sqlc.arg(id) AND integration_id = sqlc.arg(integration_id) AND project_id = sqlc.arg(project_id);
 
