@@ -193,7 +193,7 @@ func TestLifecycleErasureFromConversation(t *testing.T) {
 	form := page.Doc.Find("#erase form")
 	require.Equal(t, 1, form.Length())
 	require.Contains(t, page.Text("#erase"), "every chat of this visitor")
-	field := func(name string) string { return form.Find(`input[name="` + name + `"]`).AttrOr("value", "") }
+	field := func(name string) string { return form.Find(`input[name="`+name+`"]`).AttrOr("value", "") }
 	require.Equal(t, "visitor", field("by"))
 	require.Equal(t, "v1", field("value"))
 	require.Equal(t, base, field("back"))
