@@ -16,6 +16,13 @@ import (
 // more than an hour's events.
 const DefaultPause = 100 * time.Millisecond
 
+// PaceFactor stretches the pause to this many times the last batch's own
+// duration when that is longer than Pause: retention then spends at most
+// a fifth of its wall time in statements, and when the database is busy
+// (batches get slower) it backs off by itself instead of taking a fixed
+// share of a saturated server from ingest and delivery.
+const PaceFactor = 4
+
 // Retention removes what projects no longer keep. Content first: finished
 // events received more than the project's retention_days ago lose their
 // message, payloads and the bot's reply (the row stays, with its times,
@@ -59,6 +66,9 @@ type runState struct {
 	start  time.Time
 	budget time.Duration
 	rep    Report
+	// batchStart is when the batch being run began (the end of the last
+	// pause).
+	batchStart time.Time
 }
 
 // over reports whether the run's budget is spent, and pauses otherwise.
@@ -67,15 +77,25 @@ func (s *runState) over(ctx context.Context) bool {
 		s.rep.More = true
 		return true
 	}
-	if s.r.Pause > 0 {
-		t := time.NewTimer(s.r.Pause)
+	if pause := s.pause(); pause > 0 {
+		t := time.NewTimer(pause)
 		defer t.Stop()
 		select {
 		case <-ctx.Done():
 		case <-t.C:
 		}
 	}
+	s.batchStart = time.Now()
 	return ctx.Err() != nil
+}
+
+// pause is Pause, or PaceFactor times the batch just run when that is
+// longer; none when Pause is 0 (tests and the command line run flat out).
+func (s *runState) pause() time.Duration {
+	if s.r.Pause <= 0 {
+		return 0
+	}
+	return max(s.r.Pause, PaceFactor*time.Since(s.batchStart))
 }
 
 // Run does one pass, stopping after budget (0: no limit).
@@ -90,6 +110,7 @@ func (r Retention) Run(ctx context.Context, budget time.Duration) (Report, error
 		r.Now = time.Now
 	}
 	s := &runState{r: r, start: time.Now(), budget: budget}
+	s.batchStart = s.start
 	s.rep.ChatsAfter = r.ChatsAfter
 	for _, step := range []func(context.Context, *runState) error{purgeDeleted, stripAndDeleteEvents, sweepChats, pruneMail} {
 		if err := step(ctx, s); err != nil {
