@@ -50,11 +50,9 @@ func (h *Handler) ErasureCreate(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, settingsURL(p)+"#audit-title")
 }
 
-// isProjectPage says whether back is a plain path under the project's own
-// pages (no scheme, host, query, dot segments or backslashes), safe to
-// redirect to.
+// isProjectPage says whether back is a local path (safeNext) under the
+// project's own pages, without dot segments: safe to redirect to.
 func isProjectPage(projectID int64, back string) bool {
-	prefix := "/projects/" + strconv.FormatInt(projectID, 10) + "/"
-	return strings.HasPrefix(back, prefix) && !strings.ContainsAny(back, "?#\\%") && !strings.Contains(back, "..") &&
-		!strings.Contains(back, "//")
+	return safeNext(back) != "" && strings.HasPrefix(back, "/projects/"+strconv.FormatInt(projectID, 10)+"/") &&
+		!strings.ContainsAny(back, "?#%") && !strings.Contains(back, "..")
 }

@@ -1177,7 +1177,7 @@ func Chat(p Page, m ChatView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if m.Erase != nil {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 85, "<section class=\"card danger-zone\" id=\"erase\" aria-labelledby=\"erase-title\"><h3 id=\"erase-title\">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 85, "<section class=\"card danger-zone chat-erase\" id=\"erase\" aria-labelledby=\"erase-title\"><h3 id=\"erase-title\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
