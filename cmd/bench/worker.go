@@ -234,10 +234,10 @@ func (s queueSetting) String() string {
 }
 
 // queueSettings are tried in turn; the best rate is the baseline. The
-// first is botbridge's own (BRIDGE_WORKERS 10, jobs.DefaultFetchCooldown);
+// first is botbridge's own (BRIDGE_WORKERS 20, jobs.DefaultFetchCooldown);
 // more workers and a shorter cooldown let River fetch bigger batches more
 // often.
-var queueSettings = []queueSetting{{10, jobs.DefaultFetchCooldown}, {10, 10 * time.Millisecond}, {50, 5 * time.Millisecond}, {100, 2 * time.Millisecond}, {200, time.Millisecond}}
+var queueSettings = []queueSetting{{20, jobs.DefaultFetchCooldown}, {10, 10 * time.Millisecond}, {50, 5 * time.Millisecond}, {100, 2 * time.Millisecond}, {200, time.Millisecond}}
 
 // bestQueueBaseline runs queueBaseline with each of queueSettings (only
 // with cooldown when that is set) and returns the fastest.

@@ -158,7 +158,7 @@ func Load(getenv func(string) string) (*Config, error) {
 	c.OutboundAllowedPorts = r.ports("OUTBOUND_ALLOWED_PORTS", "443,8443")
 
 	c.DBMaxConns = int32(r.intIn("DB_MAX_CONNS", 20, 2, 1000))
-	c.BridgeWorkers = r.intIn("BRIDGE_WORKERS", 10, 1, 500)
+	c.BridgeWorkers = r.intIn("BRIDGE_WORKERS", 20, 1, 500)
 	c.ShutdownTimeout = r.duration("SHUTDOWN_TIMEOUT", "20s", 0)
 	c.JobTimeout = r.duration("JOB_TIMEOUT", "2m", time.Second)
 	c.JobRescueAfter = r.duration("JOB_RESCUE_AFTER", "3m", 0)

@@ -17,7 +17,7 @@ func TestLoadDefaultsInDevelopment(t *testing.T) {
 	t.Parallel()
 	c, err := Load(env(map[string]string{"DATABASE_URL": "postgres://localhost/x", "APP_ENV": "development"}))
 	require.NoError(t, err)
-	require.Equal(t, 10, c.BridgeWorkers)
+	require.Equal(t, 20, c.BridgeWorkers)
 	require.Equal(t, ":8080", c.ListenAddr)
 	require.Equal(t, "http://localhost:8080", c.BaseURL.String())
 	require.Equal(t, "text", c.LogFormat)
