@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -31,6 +33,14 @@ func FuzzParseWebhook(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, version string, body []byte) {
 		ev, err := ParseWebhook(version, body)
+		// The one-decoding path for 2.0 new_message says exactly what the
+		// two decodings said, event or error.
+		singlePass.Store(false)
+		slow, slowErr := ParseWebhook(version, body)
+		singlePass.Store(true)
+		if fmt.Sprint(err) != fmt.Sprint(slowErr) || !reflect.DeepEqual(ev, slow) {
+			t.Fatalf("one decoding: %+v, %v; two: %+v, %v", ev, err, slow, slowErr)
+		}
 		if err != nil {
 			if !errors.Is(err, apperr.ErrInvalid) {
 				t.Fatalf("error does not wrap ErrInvalid: %v", err)
