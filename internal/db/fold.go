@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -39,7 +40,7 @@ func FoldCollation(ctx context.Context, q DBTX) (string, error) {
 		WHERE collname = ANY($1) AND collencoding IN (-1, pg_char_to_encoding('UTF8'))
 		ORDER BY array_position($1, collname::text) LIMIT 1`, foldCollations).Scan(&name)
 	switch {
-	case err == pgx.ErrNoRows:
+	case errors.Is(err, pgx.ErrNoRows):
 		fold.clause = ""
 	case err != nil:
 		return "", fmt.Errorf("db: find a folding collation: %w", err)
