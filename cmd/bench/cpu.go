@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // clockTick is the unit of /proc/<pid>/stat CPU times (USER_HZ, 100 on Linux).
@@ -100,4 +103,33 @@ func (u cpuUse) describe(ops int64, what string) string {
 	cores := func(d time.Duration) float64 { return d.Seconds() / u.Wall.Seconds() }
 	return fmt.Sprintf("CPU per %s: botbridge %s, PostgreSQL %s, load generator %s (cores busy: %.2f + %.2f + %.2f)",
 		what, per(u.Server), per(u.Postgres), per(u.Bench), cores(u.Server), cores(u.Postgres), cores(u.Bench))
+}
+
+// walMark is PostgreSQL's WAL position at the start of an interval. The
+// WAL an operation writes is set by the statements and indexes alone, so,
+// unlike CPU time, it does not move with the machine's load: a change to
+// the schema or the delivery path shows in it at once.
+type walMark struct {
+	lsn string
+	ok  bool
+}
+
+func markWAL(ctx context.Context, pool *pgxpool.Pool) walMark {
+	var m walMark
+	m.ok = pool.QueryRow(ctx, `SELECT pg_current_wal_lsn()::text`).Scan(&m.lsn) == nil
+	return m
+}
+
+// since is "; WAL N bytes per what" over ops operations ("" when the
+// position cannot be read). The whole server's WAL is counted: other
+// databases' writes meanwhile would show too.
+func (m walMark) since(ctx context.Context, pool *pgxpool.Pool, ops int64, what string) string {
+	if !m.ok || ops <= 0 {
+		return ""
+	}
+	var bytes float64
+	if err := pool.QueryRow(ctx, `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)`, m.lsn).Scan(&bytes); err != nil {
+		return ""
+	}
+	return fmt.Sprintf("; WAL %.0f bytes per %s", bytes/float64(ops), what)
 }

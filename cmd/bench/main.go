@@ -434,6 +434,7 @@ func (b *bench) drain(ctx context.Context, procs int, firstChat int64) (workerRe
 		}
 	}()
 	var marks []cpuMark
+	wal := markWAL(ctx, b.pool)
 	for i := range procs {
 		w, err := b.serve(ctx, fmt.Sprintf("worker%d", i+1), "worker")
 		if err != nil {
@@ -460,7 +461,7 @@ func (b *bench) drain(ctx context.Context, procs int, firstChat int64) (workerRe
 	if wr.Violations, err = orderViolations(ctx, b.pool); err != nil {
 		return wr, err
 	}
-	rep.note("worker ×%d: %s", procs, cpu.describe(wr.Events, "event"))
+	rep.note("worker ×%d: %s%s", procs, cpu.describe(wr.Events, "event"), wal.since(ctx, b.pool, wr.Events, "event"))
 	rep.note("worker ×%d: %d events (%d jobs) in %.2f s (first to last done; %.2f s from process start); %d calls out of order",
 		procs, wr.Events, jobs, wr.Span.Seconds(), wr.Wall.Seconds(), wr.Violations)
 	return wr, nil
@@ -514,13 +515,15 @@ func (b *bench) e2e(ctx context.Context) error {
 	// workers share the process here.
 	log.Printf("e2e maximum: one closed-loop sender per chat (%d chats) for %s", len(target.chats), sz.E2EMaxDur)
 	cpu := markCPU(srv.Pid())
+	wal := markWAL(ctx, b.pool)
 	maxRate, next, err := e2eClosed(ctx, b.client, target, rc, first, sz.E2EMaxDur)
 	if err != nil {
 		return fmt.Errorf("e2e maximum: %w", err)
 	}
 	// What a message costs end to end, to set e2e_max_rps against the two
 	// cores: the sandbox and the demo bot are the load generator's share.
-	rep.note("e2e maximum: %s", cpu.since().describe(int64(maxRate*sz.E2EMaxDur.Seconds()), "message"))
+	msgs := int64(maxRate * sz.E2EMaxDur.Seconds())
+	rep.note("e2e maximum: %s%s", cpu.since().describe(msgs, "message"), wal.since(ctx, b.pool, msgs, "message"))
 	rep.set("e2e_max_rps", maxRate)
 	first = next
 	rate := b.opt.e2eRate

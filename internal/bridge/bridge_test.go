@@ -301,6 +301,57 @@ func TestFailedEventCanBeRetried(t *testing.T) {
 	require.Len(t, f.bot.Events(), 1, "the stored reply is reused; the bot is not asked again")
 }
 
+// An event that goes through at once is written twice: the bot's reply is
+// kept with the record of its bot call, and the event's row takes it when
+// its Webim calls are recorded. A process that stops between the two
+// leaves the event pending with the reply only on the call: the next run
+// resumes at the Webim calls and does not ask the bot again.
+func TestReplyKeptWithBotCallResumes(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	ctx := context.Background()
+	f.bot.setReply(func(ev botapi.Event) (int, string) {
+		return 200, `{"replies":[{"text":"one"},{"text":"two"}],"action":{"type":"transfer"}}`
+	})
+	res := f.ingest(t, `{"event":"new_message","chat_id":5,"message":{"id":"a","kind":"visitor","text":"hi"}}`)
+	id := res.EventIDs[0]
+	f.waitStatus(t, id, "done")
+	f.waitIdle(t)
+	var versions int
+	require.NoError(t, f.pool.QueryRow(ctx, `SELECT count(*) FROM bridge_calls WHERE event_id = $1 AND calls IS NOT NULL`, id).Scan(&versions))
+	require.Equal(t, 1, versions, "the bot call's record keeps the reply")
+	var stored []byte
+	require.NoError(t, f.pool.QueryRow(ctx, `SELECT bot_reply FROM bridge_events WHERE id = $1`, id).Scan(&stored))
+	require.Contains(t, string(stored), `"one"`, "the event's row has the reply once delivered")
+	require.Len(t, f.webim.Calls(), 3)
+
+	// What a stop right after the bot call's record leaves: the event as
+	// it was stored, no Webim call made. Failed, so Retry gives it a job.
+	_, err := f.pool.Exec(ctx, `DELETE FROM bridge_calls WHERE event_id = $1 AND target = 'webim'`, id)
+	require.NoError(t, err)
+	_, err = f.pool.Exec(ctx, `UPDATE bridge_events SET status = 'failed', bot_reply = NULL, calls = NULL, calls_done = 0,
+		outcome = '', processed_at = NULL WHERE id = $1`, id)
+	require.NoError(t, err)
+	_, err = f.pool.Exec(ctx, `UPDATE chats SET state = 'bot'`)
+	require.NoError(t, err)
+	require.NoError(t, f.engine.RetryEvent(ctx, f.integ.ProjectID, id))
+	status, _, _ := f.eventStatus(t, id)
+	require.Equal(t, "pending", status, "Retry of an event without a stored reply starts from the bot")
+
+	f.waitCalls(t, 6)
+	f.waitStatus(t, id, "done")
+	require.Len(t, f.bot.Events(), 1, "the reply kept with the bot call is used; the bot is not asked again")
+	calls := f.webim.Calls()
+	require.Equal(t, []string{"one", "two"}, []string{textOf(calls[3]), textOf(calls[4])})
+	require.Equal(t, "redirect_chat", calls[5].Method)
+	var outcome string
+	var callsDone int
+	require.NoError(t, f.pool.QueryRow(ctx, `SELECT outcome, calls_done, bot_reply FROM bridge_events WHERE id = $1`, id).Scan(&outcome, &callsDone, &stored))
+	require.Equal(t, "transferred", outcome)
+	require.Equal(t, 3, callsDone)
+	require.Contains(t, string(stored), `"two"`)
+}
+
 // A bot that rejects the event (4xx) gets no retries: the fallback applies
 // at once, so the visitor is not kept waiting.
 func TestBotRejectionFallsBackAtOnce(t *testing.T) {

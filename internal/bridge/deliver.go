@@ -46,6 +46,19 @@ type event struct {
 	Calls          []storedCall
 	CallsDone      int
 	ReceivedAt     time.Time
+	// Kept: the bot's reply is durable only with the record of its bot
+	// call; the event's row has not taken it yet.
+	Kept *keptReply
+}
+
+// keptReply is a bot reply stored with the bot call that got it
+// (RecordReplyCall), not yet with its event: the event's row takes it in
+// the statement recording its first Webim call (FinishCallNext) or, when
+// that call fails, before the failure is recorded (keepReply). So an event
+// that goes through at once is updated once.
+type keptReply struct {
+	BotReply, Calls, Notes, OperatorData []byte
+	Outcome                              Outcome
 }
 
 // storedCall is a planned Webim call as kept in bridge_events.calls: its
@@ -93,6 +106,19 @@ func eventFromNext(e dbsqlc.NextChatEventRow) (event, error) {
 		if err := json.Unmarshal(e.Calls, &ev.Calls); err != nil {
 			return event{}, fmt.Errorf("bridge: decode calls of event %d: %w", e.ID, err)
 		}
+	}
+	if ev.Status == StatusPending && len(e.KeptCalls) > 0 {
+		// The process stopped between the bot's answer and the event's
+		// first Webim call: resume at the calls, without asking the bot
+		// again.
+		if err := json.Unmarshal(e.KeptCalls, &ev.Calls); err != nil {
+			return event{}, fmt.Errorf("bridge: decode kept calls of event %d: %w", e.ID, err)
+		}
+		ev.Kept = &keptReply{BotReply: e.KeptBotReply, Calls: e.KeptCalls, Notes: e.KeptNotes, OperatorData: e.KeptOperatorData}
+		if e.KeptOutcome != nil {
+			ev.Kept.Outcome = Outcome(*e.KeptOutcome)
+		}
+		ev.Status, ev.Outcome, ev.CallsDone, ev.Attempts = StatusReplied, ev.Kept.Outcome, 0, 0
 	}
 	return ev, nil
 }
@@ -210,15 +236,24 @@ func (e *Engine) askBot(ctx context.Context, conn db.Conn, run *chatRun, integ i
 			return 0, fmt.Errorf("bridge: encode notes: %w", err)
 		}
 	}
-	// The call that got the reply is recorded with it, and a reply that
-	// needs no Webim call ends the event, in one statement.
+	// The call that got the reply is recorded with it in one statement: a
+	// reply with Webim calls to make is kept with the call's record alone
+	// (the event's row takes it with the first call's progress), and a
+	// reply that needs no Webim call ends the event.
 	done := len(planned) == 0
 	store := dbsqlc.StoreReplyCallParams{ID: ev.ID, Done: done, BotReply: raw, Calls: stored,
 		Outcome: string(outcome), Notes: notes, OperatorData: operatorData,
 		Method: call.Method, Attempt: call.Attempt, StatusCode: call.StatusCode, DurationMs: call.DurationMs}
-	if len(plan.Unsupported) == 0 {
+	var kept *keptReply
+	switch {
+	case len(plan.Unsupported) == 0 && !done:
+		err = dbsqlc.New(conn).RecordReplyCall(ctx, dbsqlc.RecordReplyCallParams{EventID: ev.ID,
+			Method: call.Method, Attempt: call.Attempt, StatusCode: call.StatusCode, DurationMs: call.DurationMs,
+			BotReply: raw, Calls: stored, Outcome: string(outcome), Notes: notes, OperatorData: operatorData})
+		kept = &keptReply{BotReply: raw, Calls: stored, Notes: notes, OperatorData: operatorData, Outcome: outcome}
+	case len(plan.Unsupported) == 0:
 		err = dbsqlc.New(conn).StoreReplyCall(ctx, store)
-	} else {
+	default:
 		err = db.InTx(ctx, conn, func(tx pgx.Tx) error {
 			q := dbsqlc.New(tx)
 			for _, action := range plan.Unsupported {
@@ -238,7 +273,7 @@ func (e *Engine) askBot(ctx context.Context, conn db.Conn, run *chatRun, integ i
 	if err != nil {
 		return 0, fmt.Errorf("bridge: store reply: %w", err)
 	}
-	ev.Outcome = outcome
+	ev.Outcome, ev.Kept = outcome, kept
 	ev.Status, ev.Calls, ev.CallsDone, ev.Attempts = StatusReplied, planned, 0, 0
 	if done {
 		ev.Status = StatusDone
@@ -362,12 +397,17 @@ func (e *Engine) callWebim(ctx context.Context, conn db.Conn, run *chatRun, inte
 		switch {
 		case err == nil:
 			last := ev.CallsDone+1 == len(ev.Calls)
-			row, err := q.FinishCallNext(ctx, dbsqlc.FinishCallNextParams{EventID: ev.ID, ChatID: ev.ChatID, Last: last,
+			p := dbsqlc.FinishCallNextParams{EventID: ev.ID, ChatID: ev.ChatID, Last: last,
 				Method: call.Method, Attempt: call.Attempt, StatusCode: call.StatusCode, DurationMs: call.DurationMs,
-				ChatState: string(chatStateAfter(c))})
+				ChatState: string(chatStateAfter(c))}
+			if k := ev.Kept; k != nil {
+				p.StoreReply, p.BotReply, p.Calls, p.Outcome, p.Notes, p.OperatorData = true, k.BotReply, k.Calls, string(k.Outcome), k.Notes, k.OperatorData
+			}
+			row, err := q.FinishCallNext(ctx, p)
 			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 				return delivered{}, fmt.Errorf("bridge: record progress: %w", err)
 			}
+			ev.Kept = nil
 			ev.CallsDone++
 			ev.Attempts = 0
 			if !last {
@@ -422,6 +462,9 @@ func (e *Engine) unhealthy(ctx context.Context, conn db.Conn, integ integration.
 				return err
 			}
 		}
+		if err := e.keepReply(ctx, tx, ev); err != nil {
+			return err
+		}
 		return dbsqlc.New(tx).FailEvent(ctx, dbsqlc.FailEventParams{ID: ev.ID, LastError: clip.Text(reason, maxErrorRunes)})
 	})
 	if err != nil {
@@ -437,6 +480,9 @@ func (e *Engine) retryLater(ctx context.Context, q db.DBTX, ev *event, target st
 	e.Metrics.retry(target)
 	wait := max(e.Retry.Delay(attempts), hint)
 	next := e.now().Add(wait)
+	if err := e.keepReply(ctx, q, ev); err != nil {
+		return 0, err
+	}
 	if err := dbsqlc.New(q).ScheduleRetry(ctx, dbsqlc.ScheduleRetryParams{ID: ev.ID, Attempts: int32(attempts),
 		NextAttemptAt: &next, LastError: clip.Text(msg, maxErrorRunes)}); err != nil {
 		return 0, fmt.Errorf("bridge: record retry: %w", err)
@@ -447,10 +493,29 @@ func (e *Engine) retryLater(ctx context.Context, q db.DBTX, ev *event, target st
 // fail ends an event in the visible failed state (the activity log offers Retry).
 func (e *Engine) fail(ctx context.Context, q db.DBTX, ev *event, msg string) error {
 	e.log().Warn("bridge: event failed", slog.Int64("event_id", ev.ID), slog.String("error", clip.Text(msg, maxErrorRunes)))
+	if err := e.keepReply(ctx, q, ev); err != nil {
+		return err
+	}
 	if err := dbsqlc.New(q).FailEvent(ctx, dbsqlc.FailEventParams{ID: ev.ID, LastError: clip.Text(msg, maxErrorRunes)}); err != nil {
 		return fmt.Errorf("bridge: mark failed: %w", err)
 	}
 	e.Metrics.finishedEvent(StatusFailed, ev.Outcome)
+	return nil
+}
+
+// keepReply gives the event's row the reply that only its bot call kept,
+// before a failure or a retry is recorded on it: a failed event keeps what
+// the bot said, and Retry repeats only the Webim calls.
+func (e *Engine) keepReply(ctx context.Context, q db.DBTX, ev *event) error {
+	k := ev.Kept
+	if k == nil {
+		return nil
+	}
+	if err := dbsqlc.New(q).StoreReply(ctx, dbsqlc.StoreReplyParams{ID: ev.ID, BotReply: k.BotReply, Calls: k.Calls,
+		Outcome: string(k.Outcome), Notes: k.Notes, OperatorData: k.OperatorData}); err != nil {
+		return fmt.Errorf("bridge: store reply: %w", err)
+	}
+	ev.Kept = nil
 	return nil
 }
 

@@ -62,6 +62,11 @@ func TestRetentionAcrossProjects(t *testing.T) {
 	require.Zero(t, w.count(t, `SELECT count(*) FROM bridge_events WHERE integration_id = $1 AND status = 'done' AND (outcome = '' OR processed_at IS NULL)`, a),
 		"outcomes and times are kept")
 	require.Equal(t, aCalls, w.count(t, `SELECT count(*) FROM bridge_calls c JOIN bridge_events e ON e.id = c.event_id WHERE e.integration_id = $1`, a))
+	// Nor do their bot calls' records, which kept the bot's reply until
+	// the event was delivered.
+	require.Zero(t, w.count(t, `SELECT count(*) FROM bridge_calls c JOIN bridge_events e ON e.id = c.event_id
+		WHERE e.integration_id = $1 AND e.status IN ('done','failed')
+		AND (c.bot_reply IS NOT NULL OR c.calls IS NOT NULL OR c.notes IS NOT NULL OR c.operator_data IS NOT NULL)`, a))
 	require.Zero(t, w.count(t, `SELECT count(*) FROM chats WHERE integration_id = $1 AND platform_chat_id IN ('1','2')
 		AND (visitor_id <> '' OR visitor_name <> '' OR visitor_phone <> '' OR visitor_email <> '')`, a))
 	// The event in flight is untouched, and so is its chat.
@@ -73,6 +78,8 @@ func TestRetentionAcrossProjects(t *testing.T) {
 	b := w.b.Integration().ID
 	require.Zero(t, w.count(t, `SELECT count(*) FROM bridge_events WHERE integration_id = $1 AND content_removed_at IS NOT NULL`, b))
 	require.Equal(t, 1, w.count(t, `SELECT count(*) FROM bridge_events WHERE integration_id = $1 AND message->>'text' = 'secret text of vb1'`, b))
+	require.Positive(t, w.count(t, `SELECT count(*) FROM bridge_calls c JOIN bridge_events e ON e.id = c.event_id
+		WHERE e.integration_id = $1 AND c.calls IS NOT NULL`, b), "B's bot calls keep their copy of the reply")
 	require.Equal(t, 1, w.count(t, `SELECT count(*) FROM chats WHERE integration_id = $1 AND visitor_phone = '+7 900 vb1'`, b))
 
 	// A stripped event cannot be retried: there is nothing to send.

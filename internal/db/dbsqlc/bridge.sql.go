@@ -95,16 +95,32 @@ WITH call AS (
     UPDATE chats SET state = $8::text
     WHERE chats.id = $1 AND $8::text <> ''
 ), progress AS (
-    UPDATE bridge_events SET calls_done = calls_done + 1, attempts = 0, next_attempt_at = NULL,
-           status = CASE WHEN $3::boolean THEN 'done' ELSE status END,
+    UPDATE bridge_events SET calls_done = CASE WHEN $9::boolean THEN 1 ELSE calls_done + 1 END,
+           attempts = 0, next_attempt_at = NULL,
+           status = CASE WHEN $3::boolean THEN 'done' WHEN $9::boolean THEN 'replied' ELSE status END,
            processed_at = CASE WHEN $3::boolean THEN now() ELSE processed_at END,
-           last_error = CASE WHEN $3::boolean AND outcome <> 'fallback' THEN '' ELSE last_error END
+           last_error = CASE WHEN $9::boolean THEN ''
+                             WHEN $3::boolean AND outcome <> 'fallback' THEN '' ELSE last_error END,
+           bot_reply = CASE WHEN $9::boolean THEN $10::jsonb ELSE bot_reply END,
+           calls = CASE WHEN $9::boolean THEN $11::jsonb ELSE calls END,
+           outcome = CASE WHEN $9::boolean THEN $12::text ELSE outcome END,
+           notes = CASE WHEN $9::boolean THEN $13::jsonb ELSE notes END,
+           operator_data = CASE WHEN $9::boolean THEN $14::jsonb ELSE operator_data END
     WHERE bridge_events.id = $2
 )
 SELECT e.id, e.public_id, e.integration_id, e.api_version, e.type, e.message, e.extra, e.action, e.reason,
        e.status, e.outcome, e.attempts, e.next_attempt_at, e.calls, e.calls_done, e.received_at,
-       c.project_id, c.platform_chat_id, c.platform_chat_id_quoted, c.visitor_id, c.visitor_name, c.visitor_phone, c.visitor_email
+       c.project_id, c.platform_chat_id, c.platform_chat_id_quoted, c.visitor_id, c.visitor_name, c.visitor_phone, c.visitor_email,
+       kept.bot_reply AS kept_bot_reply, kept.calls AS kept_calls, kept.outcome AS kept_outcome,
+       kept.notes AS kept_notes, kept.operator_data AS kept_operator_data
 FROM bridge_events e JOIN chats c ON c.id = e.chat_id
+LEFT JOIN LATERAL (
+    -- The reply a crash left only with its bot call (RecordReplyCall):
+    -- looked up only for an event without one on its row.
+    SELECT bc.bot_reply, bc.calls, bc.outcome, bc.notes, bc.operator_data FROM bridge_calls bc
+    WHERE e.calls IS NULL AND e.status = 'pending' AND bc.event_id = e.id AND bc.calls IS NOT NULL
+    ORDER BY bc.id DESC LIMIT 1
+) kept ON true
 WHERE e.chat_id = $1 AND e.status IN ('pending', 'replied') AND e.id <> $2
   AND $3::boolean
 ORDER BY e.type = 'action.failed' DESC, e.id
@@ -112,14 +128,20 @@ LIMIT 1
 `
 
 type FinishCallNextParams struct {
-	ChatID     int64
-	EventID    int64
-	Last       bool
-	Method     string
-	Attempt    int32
-	StatusCode int32
-	DurationMs int32
-	ChatState  string
+	ChatID       int64
+	EventID      int64
+	Last         bool
+	Method       string
+	Attempt      int32
+	StatusCode   int32
+	DurationMs   int32
+	ChatState    string
+	StoreReply   bool
+	BotReply     []byte
+	Calls        []byte
+	Outcome      string
+	Notes        []byte
+	OperatorData []byte
 }
 
 type FinishCallNextRow struct {
@@ -146,12 +168,18 @@ type FinishCallNextRow struct {
 	VisitorName          string
 	VisitorPhone         string
 	VisitorEmail         string
+	KeptBotReply         []byte
+	KeptCalls            []byte
+	KeptOutcome          *string
+	KeptNotes            []byte
+	KeptOperatorData     []byte
 }
 
 // The hot path's one statement after a successful Webim call: the call's
 // record, the event's progress (done after its last call, keeping a
-// fallback's reason), the chat's new state when the call handed it over,
-// and the chat's next event (as NextChatEvent). The next event is read in
+// fallback's reason) with, when store_reply, the bot's reply that so far
+// only its bot call kept (RecordReplyCall), the chat's new state when the
+// call handed it over, and the chat's next event (as NextChatEvent). The next event is read in
 // the statement's snapshot, taken before the update, so the event just
 // updated is excluded by id; data-modifying CTEs run whether or not a
 // next event is found.
@@ -165,6 +193,12 @@ func (q *Queries) FinishCallNext(ctx context.Context, arg FinishCallNextParams) 
 		arg.StatusCode,
 		arg.DurationMs,
 		arg.ChatState,
+		arg.StoreReply,
+		arg.BotReply,
+		arg.Calls,
+		arg.Outcome,
+		arg.Notes,
+		arg.OperatorData,
 	)
 	var i FinishCallNextRow
 	err := row.Scan(
@@ -191,6 +225,11 @@ func (q *Queries) FinishCallNext(ctx context.Context, arg FinishCallNextParams) 
 		&i.VisitorName,
 		&i.VisitorPhone,
 		&i.VisitorEmail,
+		&i.KeptBotReply,
+		&i.KeptCalls,
+		&i.KeptOutcome,
+		&i.KeptNotes,
+		&i.KeptOperatorData,
 	)
 	return i, err
 }
@@ -1037,8 +1076,17 @@ func (q *Queries) LockChatClearMark(ctx context.Context, arg LockChatClearMarkPa
 const nextChatEvent = `-- name: NextChatEvent :one
 SELECT e.id, e.public_id, e.integration_id, e.api_version, e.type, e.message, e.extra, e.action, e.reason,
        e.status, e.outcome, e.attempts, e.next_attempt_at, e.calls, e.calls_done, e.received_at,
-       c.project_id, c.platform_chat_id, c.platform_chat_id_quoted, c.visitor_id, c.visitor_name, c.visitor_phone, c.visitor_email
+       c.project_id, c.platform_chat_id, c.platform_chat_id_quoted, c.visitor_id, c.visitor_name, c.visitor_phone, c.visitor_email,
+       kept.bot_reply AS kept_bot_reply, kept.calls AS kept_calls, kept.outcome AS kept_outcome,
+       kept.notes AS kept_notes, kept.operator_data AS kept_operator_data
 FROM bridge_events e JOIN chats c ON c.id = e.chat_id
+LEFT JOIN LATERAL (
+    -- The reply a crash left only with its bot call (RecordReplyCall):
+    -- looked up only for an event without one on its row.
+    SELECT bc.bot_reply, bc.calls, bc.outcome, bc.notes, bc.operator_data FROM bridge_calls bc
+    WHERE e.calls IS NULL AND e.status = 'pending' AND bc.event_id = e.id AND bc.calls IS NOT NULL
+    ORDER BY bc.id DESC LIMIT 1
+) kept ON true
 WHERE e.chat_id = $1 AND e.status IN ('pending', 'replied')
 ORDER BY e.type = 'action.failed' DESC, e.id
 LIMIT 1
@@ -1068,6 +1116,11 @@ type NextChatEventRow struct {
 	VisitorName          string
 	VisitorPhone         string
 	VisitorEmail         string
+	KeptBotReply         []byte
+	KeptCalls            []byte
+	KeptOutcome          *string
+	KeptNotes            []byte
+	KeptOperatorData     []byte
 }
 
 // The chat's next event in arrival order, except that an action.failed
@@ -1101,6 +1154,11 @@ func (q *Queries) NextChatEvent(ctx context.Context, chatID int64) (NextChatEven
 		&i.VisitorName,
 		&i.VisitorPhone,
 		&i.VisitorEmail,
+		&i.KeptBotReply,
+		&i.KeptCalls,
+		&i.KeptOutcome,
+		&i.KeptNotes,
+		&i.KeptOperatorData,
 	)
 	return i, err
 }
@@ -1111,6 +1169,47 @@ UPDATE bridge_events SET calls_done = calls_done + 1, attempts = 0, next_attempt
 
 func (q *Queries) RecordCallDone(ctx context.Context, id int64) error {
 	_, err := q.db.Exec(ctx, recordCallDone, id)
+	return err
+}
+
+const recordReplyCall = `-- name: RecordReplyCall :exec
+INSERT INTO bridge_calls (event_id, target, method, attempt, status_code, ok, error, duration_ms,
+                          bot_reply, calls, outcome, notes, operator_data)
+VALUES ($1, 'bot', $2, $3, $4, true, '', $5,
+        $6, $7::jsonb, $8::text, $9, $10)
+`
+
+type RecordReplyCallParams struct {
+	EventID      int64
+	Method       string
+	Attempt      int32
+	StatusCode   int32
+	DurationMs   int32
+	BotReply     []byte
+	Calls        []byte
+	Outcome      string
+	Notes        []byte
+	OperatorData []byte
+}
+
+// The bot answered with Webim calls to make: the record of the call that
+// got the reply keeps it, which makes it durable in one insert, and the
+// event's row is updated once, by FinishCallNext (store_reply) after the
+// first Webim call, or by StoreReply before a failure is recorded. Until
+// then the event stays pending; NextChatEvent finds the reply here.
+func (q *Queries) RecordReplyCall(ctx context.Context, arg RecordReplyCallParams) error {
+	_, err := q.db.Exec(ctx, recordReplyCall,
+		arg.EventID,
+		arg.Method,
+		arg.Attempt,
+		arg.StatusCode,
+		arg.DurationMs,
+		arg.BotReply,
+		arg.Calls,
+		arg.Outcome,
+		arg.Notes,
+		arg.OperatorData,
+	)
 	return err
 }
 

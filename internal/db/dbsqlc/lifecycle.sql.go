@@ -546,6 +546,10 @@ WITH batch AS (
     ORDER BY b.received_at
     LIMIT $3
     FOR UPDATE SKIP LOCKED
+), bot_calls AS (
+    -- The copy of the bot's reply its call kept (RecordReplyCall).
+    UPDATE bridge_calls bc SET bot_reply = NULL, calls = NULL, notes = NULL, operator_data = NULL
+    FROM batch WHERE bc.event_id = batch.id AND bc.calls IS NOT NULL
 )
 UPDATE bridge_events e SET message = NULL, extra = NULL, raw = NULL, bot_reply = NULL, calls = NULL,
        notes = NULL, operator_data = NULL, content_removed_at = now()

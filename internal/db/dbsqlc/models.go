@@ -88,16 +88,21 @@ type AdminAudit struct {
 }
 
 type BridgeCall struct {
-	ID         int64
-	EventID    int64
-	Target     string
-	Method     string
-	Attempt    int32
-	StatusCode int32
-	Ok         bool
-	Error      string
-	DurationMs int32
-	CreatedAt  time.Time
+	ID           int64
+	EventID      int64
+	Target       string
+	Method       string
+	Attempt      int32
+	StatusCode   int32
+	Ok           bool
+	Error        string
+	DurationMs   int32
+	CreatedAt    time.Time
+	BotReply     []byte
+	Calls        []byte
+	Outcome      *string
+	Notes        []byte
+	OperatorData []byte
 }
 
 type BridgeEvent struct {

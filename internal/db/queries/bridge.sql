@@ -120,8 +120,17 @@ UPDATE chats SET job_queued_at = NULL WHERE id = $1 AND job_queued_at IS NOT NUL
 -- delivery needs (not the raw body, the bot's reply or the notes).
 SELECT e.id, e.public_id, e.integration_id, e.api_version, e.type, e.message, e.extra, e.action, e.reason,
        e.status, e.outcome, e.attempts, e.next_attempt_at, e.calls, e.calls_done, e.received_at,
-       c.project_id, c.platform_chat_id, c.platform_chat_id_quoted, c.visitor_id, c.visitor_name, c.visitor_phone, c.visitor_email
+       c.project_id, c.platform_chat_id, c.platform_chat_id_quoted, c.visitor_id, c.visitor_name, c.visitor_phone, c.visitor_email,
+       kept.bot_reply AS kept_bot_reply, kept.calls AS kept_calls, kept.outcome AS kept_outcome,
+       kept.notes AS kept_notes, kept.operator_data AS kept_operator_data
 FROM bridge_events e JOIN chats c ON c.id = e.chat_id
+LEFT JOIN LATERAL (
+    -- The reply a crash left only with its bot call (RecordReplyCall):
+    -- looked up only for an event without one on its row.
+    SELECT bc.bot_reply, bc.calls, bc.outcome, bc.notes, bc.operator_data FROM bridge_calls bc
+    WHERE e.calls IS NULL AND e.status = 'pending' AND bc.event_id = e.id AND bc.calls IS NOT NULL
+    ORDER BY bc.id DESC LIMIT 1
+) kept ON true
 WHERE e.chat_id = $1 AND e.status IN ('pending', 'replied')
 ORDER BY e.type = 'action.failed' DESC, e.id
 LIMIT 1;
@@ -129,8 +138,9 @@ LIMIT 1;
 -- name: FinishCallNext :one
 -- The hot path's one statement after a successful Webim call: the call's
 -- record, the event's progress (done after its last call, keeping a
--- fallback's reason), the chat's new state when the call handed it over,
--- and the chat's next event (as NextChatEvent). The next event is read in
+-- fallback's reason) with, when store_reply, the bot's reply that so far
+-- only its bot call kept (RecordReplyCall), the chat's new state when the
+-- call handed it over, and the chat's next event (as NextChatEvent). The next event is read in
 -- the statement's snapshot, taken before the update, so the event just
 -- updated is excluded by id; data-modifying CTEs run whether or not a
 -- next event is found.
@@ -141,16 +151,32 @@ WITH call AS (
     UPDATE chats SET state = sqlc.arg(chat_state)::text
     WHERE chats.id = sqlc.arg(chat_id) AND sqlc.arg(chat_state)::text <> ''
 ), progress AS (
-    UPDATE bridge_events SET calls_done = calls_done + 1, attempts = 0, next_attempt_at = NULL,
-           status = CASE WHEN sqlc.arg(last)::boolean THEN 'done' ELSE status END,
+    UPDATE bridge_events SET calls_done = CASE WHEN sqlc.arg(store_reply)::boolean THEN 1 ELSE calls_done + 1 END,
+           attempts = 0, next_attempt_at = NULL,
+           status = CASE WHEN sqlc.arg(last)::boolean THEN 'done' WHEN sqlc.arg(store_reply)::boolean THEN 'replied' ELSE status END,
            processed_at = CASE WHEN sqlc.arg(last)::boolean THEN now() ELSE processed_at END,
-           last_error = CASE WHEN sqlc.arg(last)::boolean AND outcome <> 'fallback' THEN '' ELSE last_error END
+           last_error = CASE WHEN sqlc.arg(store_reply)::boolean THEN ''
+                             WHEN sqlc.arg(last)::boolean AND outcome <> 'fallback' THEN '' ELSE last_error END,
+           bot_reply = CASE WHEN sqlc.arg(store_reply)::boolean THEN sqlc.narg(bot_reply)::jsonb ELSE bot_reply END,
+           calls = CASE WHEN sqlc.arg(store_reply)::boolean THEN sqlc.narg(calls)::jsonb ELSE calls END,
+           outcome = CASE WHEN sqlc.arg(store_reply)::boolean THEN sqlc.arg(outcome)::text ELSE outcome END,
+           notes = CASE WHEN sqlc.arg(store_reply)::boolean THEN sqlc.narg(notes)::jsonb ELSE notes END,
+           operator_data = CASE WHEN sqlc.arg(store_reply)::boolean THEN sqlc.narg(operator_data)::jsonb ELSE operator_data END
     WHERE bridge_events.id = sqlc.arg(event_id)
 )
 SELECT e.id, e.public_id, e.integration_id, e.api_version, e.type, e.message, e.extra, e.action, e.reason,
        e.status, e.outcome, e.attempts, e.next_attempt_at, e.calls, e.calls_done, e.received_at,
-       c.project_id, c.platform_chat_id, c.platform_chat_id_quoted, c.visitor_id, c.visitor_name, c.visitor_phone, c.visitor_email
+       c.project_id, c.platform_chat_id, c.platform_chat_id_quoted, c.visitor_id, c.visitor_name, c.visitor_phone, c.visitor_email,
+       kept.bot_reply AS kept_bot_reply, kept.calls AS kept_calls, kept.outcome AS kept_outcome,
+       kept.notes AS kept_notes, kept.operator_data AS kept_operator_data
 FROM bridge_events e JOIN chats c ON c.id = e.chat_id
+LEFT JOIN LATERAL (
+    -- The reply a crash left only with its bot call (RecordReplyCall):
+    -- looked up only for an event without one on its row.
+    SELECT bc.bot_reply, bc.calls, bc.outcome, bc.notes, bc.operator_data FROM bridge_calls bc
+    WHERE e.calls IS NULL AND e.status = 'pending' AND bc.event_id = e.id AND bc.calls IS NOT NULL
+    ORDER BY bc.id DESC LIMIT 1
+) kept ON true
 WHERE e.chat_id = sqlc.arg(chat_id) AND e.status IN ('pending', 'replied') AND e.id <> sqlc.arg(event_id)
   AND sqlc.arg(last)::boolean
 ORDER BY e.type = 'action.failed' DESC, e.id
@@ -190,6 +216,17 @@ UPDATE bridge_events SET status = CASE WHEN sqlc.arg(done)::boolean THEN 'done' 
        calls_done = 0, attempts = 0, next_attempt_at = NULL, last_error = '', outcome = sqlc.arg(outcome),
        notes = sqlc.narg(notes), operator_data = sqlc.narg(operator_data)
 WHERE bridge_events.id = sqlc.arg(id);
+
+-- name: RecordReplyCall :exec
+-- The bot answered with Webim calls to make: the record of the call that
+-- got the reply keeps it, which makes it durable in one insert, and the
+-- event's row is updated once, by FinishCallNext (store_reply) after the
+-- first Webim call, or by StoreReply before a failure is recorded. Until
+-- then the event stays pending; NextChatEvent finds the reply here.
+INSERT INTO bridge_calls (event_id, target, method, attempt, status_code, ok, error, duration_ms,
+                          bot_reply, calls, outcome, notes, operator_data)
+VALUES (sqlc.arg(event_id), 'bot', sqlc.arg(method), sqlc.arg(attempt), sqlc.arg(status_code), true, '', sqlc.arg(duration_ms),
+        sqlc.narg(bot_reply), sqlc.arg(calls)::jsonb, sqlc.arg(outcome)::text, sqlc.narg(notes), sqlc.narg(operator_data));
 
 -- name: LatestWebimVersion :one
 -- The release the integration's account last said it was ('' if never).
