@@ -287,9 +287,10 @@ func (b *bench) ingest(ctx context.Context) error {
 		return err
 	}
 	baselineRun(ctx, bpool, ids, "bw", sz.Senders, sz.Warm)
-	mark := markCPU(0)
+	mark, bwal := markCPU(0), markWAL(ctx, b.pool)
 	br := baselineRun(ctx, bpool, ids, "b", sz.Senders, sz.IngestDur)
-	rep.note("ingest baseline: %d inserts by %d senders over %d connections (DB_MAX_CONNS); %s", br.OK, sz.Senders, b.cfg.DBMaxConns, mark.since().describe(br.OK, "insert"))
+	rep.note("ingest baseline: %d inserts by %d senders over %d connections (DB_MAX_CONNS); %s%s", br.OK, sz.Senders, b.cfg.DBMaxConns,
+		mark.since().describe(br.OK, "insert"), bwal.since(ctx, b.pool, br.OK, "insert"))
 	defer bpool.Close()
 	if br.Failed > 0 {
 		return fmt.Errorf("baseline: %d inserts failed: %v", br.Failed, br.FirstErr)
@@ -316,11 +317,12 @@ func (b *bench) ingest(ctx context.Context) error {
 		return fmt.Errorf("warm-up: %d webhooks failed: %v", wr.Failed, wr.FirstErr)
 	}
 	mark = markCPU(srv.Pid())
+	wal := markWAL(ctx, b.pool)
 	ir := ingestRun(ctx, b.client, srv.BaseURL, accts, "i", sz.Senders, sz.IngestDur)
 	if ir.Failed > 0 {
 		return fmt.Errorf("%d webhooks failed: %v", ir.Failed, ir.FirstErr)
 	}
-	rep.note("ingest: %d webhooks; %s", ir.OK, mark.since().describe(ir.OK, "webhook"))
+	rep.note("ingest: %d webhooks; %s%s", ir.OK, mark.since().describe(ir.OK, "webhook"), wal.since(ctx, b.pool, ir.OK, "webhook"))
 	rep.set("ingest_rps", ir.Rate())
 	rep.set("ingest_ratio", ir.Rate()/br.Rate())
 	rep.set("ingest_batch_ratio", ir.Rate()/bb.Rate())

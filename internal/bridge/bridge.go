@@ -152,7 +152,7 @@ type Ingested struct {
 }
 
 // ChatArgs is the River job that works through one chat's pending events.
-// A chat has one job waiting at most (see InsertEvents in bridge.sql); jobs
+// A chat has one job waiting at most (see UpsertChats in bridge.sql); jobs
 // that overlap anyway (one running, the next queued) take turns on the
 // chat lock.
 type ChatArgs struct {

@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -253,6 +252,9 @@ type batchChat struct {
 	key                         chatKey
 	visitor, name, phone, email string
 	started, quoted             bool
+	// mark: the chat's webhooks bring events for the bot, so it needs a
+	// job unless one is waiting (UpsertChats).
+	mark bool
 	// Set by the upsert; integration stays 0 when the key is not (or no
 	// longer) an integration accepting webhooks.
 	id, integration int64
@@ -289,10 +291,14 @@ func (e *Engine) store(ctx context.Context, tx pgx.Tx, batch []*ingestReq, enque
 		c.started = c.started || r.ev.Name == webim.EventNewChat
 		c.quoted = r.ev.ChatIDQuoted // the latest form wins
 		evs[i] = eventsOf(r.ev)
+		// Only a chat with something for the bot needs a job (a batch of
+		// duplicates still gets one, which finds nothing: rare and harmless).
+		c.mark = c.mark || (enqueue && len(evs[i]) > 0)
 	}
 	q := dbsqlc.New(tx)
-	up := dbsqlc.UpsertChatsParams{}
+	up := dbsqlc.UpsertChatsParams{MarkFreshSecs: jobMarkFresh.Seconds()}
 	for _, c := range order {
+		up.Marks = append(up.Marks, c.mark)
 		up.KeyHashes, up.PlatformChatIds = append(up.KeyHashes, []byte(c.key.keyHash)), append(up.PlatformChatIds, c.key.platformID)
 		up.Quoted = append(up.Quoted, c.quoted)
 		up.VisitorIds, up.VisitorNames = append(up.VisitorIds, c.visitor), append(up.VisitorNames, c.name)
@@ -303,12 +309,16 @@ func (e *Engine) store(ctx context.Context, tx pgx.Tx, batch []*ingestReq, enque
 		return fmt.Errorf("bridge: upsert chats: %w", err)
 	}
 	var started []int64
+	var jobChats []chatJob
 	for _, row := range upserted {
 		c := chats[chatKey{string(row.WebhookKeyHash), row.PlatformChatID}]
 		if c == nil {
 			return fmt.Errorf("bridge: upsert chats: unexpected chat %d", row.ID)
 		}
 		c.id, c.integration = row.ID, row.IntegrationID
+		if row.Marked {
+			jobChats = append(jobChats, chatJob{row.ID, row.IntegrationID})
+		}
 		if c.started {
 			started = append(started, row.ID)
 		}
@@ -326,7 +336,7 @@ func (e *Engine) store(ctx context.Context, tx pgx.Tx, batch []*ingestReq, enque
 		}
 	}
 
-	ins := dbsqlc.InsertEventsParams{Enqueue: enqueue, MarkFreshSecs: jobMarkFresh.Seconds()}
+	ins := dbsqlc.InsertEventsParams{}
 	for i, r := range batch {
 		c := chats[chatKey{string(r.keyHash), r.ev.ChatID}]
 		if c.integration == 0 {
@@ -362,7 +372,6 @@ func (e *Engine) store(ctx context.Context, tx pgx.Tx, batch []*ingestReq, enque
 		}
 	}
 	stored := map[eventKey]int64{}
-	var jobChats []chatJob
 	if len(ins.DedupKeys) > 0 {
 		rows, err := q.InsertEvents(ctx, ins)
 		if err != nil {
@@ -370,9 +379,6 @@ func (e *Engine) store(ctx context.Context, tx pgx.Tx, batch []*ingestReq, enque
 		}
 		for _, row := range rows {
 			stored[eventKey{row.IntegrationID, row.DedupKey}] = row.ID
-			if j := (chatJob{row.ChatID, row.IntegrationID}); row.Marked && !slices.Contains(jobChats, j) {
-				jobChats = append(jobChats, j)
-			}
 		}
 	}
 	for i, r := range batch {

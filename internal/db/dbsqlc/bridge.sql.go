@@ -521,31 +521,22 @@ func (q *Queries) InsertChatEvent(ctx context.Context, arg InsertChatEventParams
 }
 
 const insertEvents = `-- name: InsertEvents :many
-WITH inserted AS (
-    INSERT INTO bridge_events (public_id, integration_id, chat_id, dedup_key, api_version, type, message, extra)
-    SELECT u.public_id, u.integration_id, u.chat_id, u.dedup_key, u.api_version, u.type, u.message, u.extra
-    FROM (
-        SELECT unnest($1::text[]) AS public_id,
-               unnest($2::bigint[]) AS integration_id,
-               unnest($3::bigint[]) AS chat_id,
-               unnest($4::text[]) AS dedup_key,
-               unnest($5::text[]) AS api_version,
-               unnest($6::text[]) AS type,
-               unnest($7::jsonb[]) AS message,
-               unnest($8::jsonb[]) AS extra,
-               generate_subscripts($1::text[], 1) AS ord
-    ) u
-    ORDER BY u.ord
-    ON CONFLICT (integration_id, dedup_key) DO NOTHING
-    RETURNING bridge_events.id, bridge_events.integration_id, bridge_events.dedup_key, bridge_events.chat_id
-), marked AS (
-    UPDATE chats SET job_queued_at = now()
-    WHERE $9::boolean AND chats.id IN (SELECT inserted.chat_id FROM inserted)
-      AND (job_queued_at IS NULL OR job_queued_at < now() - make_interval(secs => $10::float8))
-    RETURNING chats.id
-)
-SELECT i.id, i.integration_id, i.dedup_key, i.chat_id, (m.id IS NOT NULL)::boolean AS marked
-FROM inserted i LEFT JOIN marked m ON m.id = i.chat_id
+INSERT INTO bridge_events (public_id, integration_id, chat_id, dedup_key, api_version, type, message, extra)
+SELECT u.public_id, u.integration_id, u.chat_id, u.dedup_key, u.api_version, u.type, u.message, u.extra
+FROM (
+    SELECT unnest($1::text[]) AS public_id,
+           unnest($2::bigint[]) AS integration_id,
+           unnest($3::bigint[]) AS chat_id,
+           unnest($4::text[]) AS dedup_key,
+           unnest($5::text[]) AS api_version,
+           unnest($6::text[]) AS type,
+           unnest($7::jsonb[]) AS message,
+           unnest($8::jsonb[]) AS extra,
+           generate_subscripts($1::text[], 1) AS ord
+) u
+ORDER BY u.ord
+ON CONFLICT (integration_id, dedup_key) DO NOTHING
+RETURNING bridge_events.id, bridge_events.integration_id, bridge_events.dedup_key
 `
 
 type InsertEventsParams struct {
@@ -557,24 +548,16 @@ type InsertEventsParams struct {
 	Types          []string
 	Messages       [][]byte
 	Extras         [][]byte
-	Enqueue        bool
-	MarkFreshSecs  float64
 }
 
 type InsertEventsRow struct {
 	ID            int64
 	IntegrationID int64
 	DedupKey      string
-	ChatID        int64
-	Marked        bool
 }
 
 // Group commit, step 2: insert the batch's events in arrival order; a
-// duplicate (integration, dedup key) is skipped. With enqueue, each chat
-// that got events and has no job waiting (no mark, or one older than
-// mark_fresh_secs) is marked, and marked says so: those need a job. The
-// chats were locked by UpsertChats, so a worker starting on one (clearing
-// its mark) waits for this transaction and then sees its events.
+// duplicate (integration, dedup key) is skipped.
 func (q *Queries) InsertEvents(ctx context.Context, arg InsertEventsParams) ([]InsertEventsRow, error) {
 	rows, err := q.db.Query(ctx, insertEvents,
 		arg.PublicIds,
@@ -585,8 +568,6 @@ func (q *Queries) InsertEvents(ctx context.Context, arg InsertEventsParams) ([]I
 		arg.Types,
 		arg.Messages,
 		arg.Extras,
-		arg.Enqueue,
-		arg.MarkFreshSecs,
 	)
 	if err != nil {
 		return nil, err
@@ -595,13 +576,7 @@ func (q *Queries) InsertEvents(ctx context.Context, arg InsertEventsParams) ([]I
 	items := []InsertEventsRow{}
 	for rows.Next() {
 		var i InsertEventsRow
-		if err := rows.Scan(
-			&i.ID,
-			&i.IntegrationID,
-			&i.DedupKey,
-			&i.ChatID,
-			&i.Marked,
-		); err != nil {
+		if err := rows.Scan(&i.ID, &i.IntegrationID, &i.DedupKey); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
@@ -1450,8 +1425,9 @@ WITH accepting AS (
     SELECT id, project_id, webhook_key_hash FROM integrations_accepting_webhooks
     WHERE webhook_key_hash = ANY($1::bytea[])
 ), upserted AS (
-    INSERT INTO chats (integration_id, project_id, platform_chat_id, platform_chat_id_quoted, visitor_id, visitor_name, visitor_phone, visitor_email)
-    SELECT a.id, a.project_id, u.platform_chat_id, u.quoted, u.visitor_id, u.visitor_name, u.visitor_phone, u.visitor_email
+    INSERT INTO chats (integration_id, project_id, platform_chat_id, platform_chat_id_quoted, visitor_id, visitor_name, visitor_phone, visitor_email, job_queued_at)
+    SELECT a.id, a.project_id, u.platform_chat_id, u.quoted, u.visitor_id, u.visitor_name, u.visitor_phone, u.visitor_email,
+           CASE WHEN u.mark THEN now() END
     FROM (
         -- Set-returning functions in one select list advance in lockstep:
         -- row i holds element i of every array.
@@ -1461,20 +1437,26 @@ WITH accepting AS (
                unnest($4::text[]) AS visitor_id,
                unnest($5::text[]) AS visitor_name,
                unnest($6::text[]) AS visitor_phone,
-               unnest($7::text[]) AS visitor_email
+               unnest($7::text[]) AS visitor_email,
+               unnest($8::boolean[]) AS mark
     ) u
     JOIN accepting a ON a.webhook_key_hash = u.key_hash
     ORDER BY a.id, u.platform_chat_id
     ON CONFLICT (integration_id, platform_chat_id) DO UPDATE SET
         last_event_at = now(),
+        job_queued_at = CASE WHEN excluded.job_queued_at IS NOT NULL
+                              AND (chats.job_queued_at IS NULL
+                                   OR chats.job_queued_at < now() - make_interval(secs => $9::float8))
+                             THEN now() ELSE chats.job_queued_at END,
         platform_chat_id_quoted = excluded.platform_chat_id_quoted,
         visitor_id    = CASE WHEN excluded.visitor_id    <> '' THEN excluded.visitor_id    ELSE chats.visitor_id END,
         visitor_name  = CASE WHEN excluded.visitor_name  <> '' THEN excluded.visitor_name  ELSE chats.visitor_name END,
         visitor_phone = CASE WHEN excluded.visitor_phone <> '' THEN excluded.visitor_phone ELSE chats.visitor_phone END,
         visitor_email = CASE WHEN excluded.visitor_email <> '' THEN excluded.visitor_email ELSE chats.visitor_email END
-    RETURNING chats.id, chats.integration_id, chats.platform_chat_id
+    -- now() is the transaction's start: a mark equal to it was set here.
+    RETURNING chats.id, chats.integration_id, chats.platform_chat_id, coalesce(chats.job_queued_at = now(), false) AS marked
 )
-SELECT u.id, u.integration_id, u.platform_chat_id, a.webhook_key_hash
+SELECT u.id, u.integration_id, u.platform_chat_id, a.webhook_key_hash, u.marked::boolean AS marked
 FROM upserted u JOIN accepting a ON a.id = u.integration_id
 `
 
@@ -1486,6 +1468,8 @@ type UpsertChatsParams struct {
 	VisitorNames    []string
 	VisitorPhones   []string
 	VisitorEmails   []string
+	Marks           []bool
+	MarkFreshSecs   float64
 }
 
 type UpsertChatsRow struct {
@@ -1493,6 +1477,7 @@ type UpsertChatsRow struct {
 	IntegrationID  int64
 	PlatformChatID string
 	WebhookKeyHash []byte
+	Marked         bool
 }
 
 // The bridge: chats, their events and the calls made for them. Statuses,
@@ -1504,7 +1489,12 @@ type UpsertChatsRow struct {
 // accepting webhooks (the view names the rule) and upsert its chats, one
 // input row per chat (an upsert may touch a row once). Rows are locked in
 // (integration, chat) order so concurrent batches cannot deadlock; a later
-// non-empty visitor field wins, and the chat id's latest form.
+// non-empty visitor field wins, and the chat id's latest form. A chat
+// with mark (its webhooks bring events for the bot) and no job waiting (no
+// mark, or one older than mark_fresh_secs) is marked in the same row
+// version, and marked says so: it needs a job. The mark is set before the
+// events are inserted, in the same transaction, and a worker starting on
+// the chat (clearing its mark) waits for this row lock, so it sees them.
 func (q *Queries) UpsertChats(ctx context.Context, arg UpsertChatsParams) ([]UpsertChatsRow, error) {
 	rows, err := q.db.Query(ctx, upsertChats,
 		arg.KeyHashes,
@@ -1514,6 +1504,8 @@ func (q *Queries) UpsertChats(ctx context.Context, arg UpsertChatsParams) ([]Ups
 		arg.VisitorNames,
 		arg.VisitorPhones,
 		arg.VisitorEmails,
+		arg.Marks,
+		arg.MarkFreshSecs,
 	)
 	if err != nil {
 		return nil, err
@@ -1527,6 +1519,7 @@ func (q *Queries) UpsertChats(ctx context.Context, arg UpsertChatsParams) ([]Ups
 			&i.IntegrationID,
 			&i.PlatformChatID,
 			&i.WebhookKeyHash,
+			&i.Marked,
 		); err != nil {
 			return nil, err
 		}

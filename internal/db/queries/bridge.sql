@@ -9,13 +9,19 @@
 -- accepting webhooks (the view names the rule) and upsert its chats, one
 -- input row per chat (an upsert may touch a row once). Rows are locked in
 -- (integration, chat) order so concurrent batches cannot deadlock; a later
--- non-empty visitor field wins, and the chat id's latest form.
+-- non-empty visitor field wins, and the chat id's latest form. A chat
+-- with mark (its webhooks bring events for the bot) and no job waiting (no
+-- mark, or one older than mark_fresh_secs) is marked in the same row
+-- version, and marked says so: it needs a job. The mark is set before the
+-- events are inserted, in the same transaction, and a worker starting on
+-- the chat (clearing its mark) waits for this row lock, so it sees them.
 WITH accepting AS (
     SELECT id, project_id, webhook_key_hash FROM integrations_accepting_webhooks
     WHERE webhook_key_hash = ANY(sqlc.arg(key_hashes)::bytea[])
 ), upserted AS (
-    INSERT INTO chats (integration_id, project_id, platform_chat_id, platform_chat_id_quoted, visitor_id, visitor_name, visitor_phone, visitor_email)
-    SELECT a.id, a.project_id, u.platform_chat_id, u.quoted, u.visitor_id, u.visitor_name, u.visitor_phone, u.visitor_email
+    INSERT INTO chats (integration_id, project_id, platform_chat_id, platform_chat_id_quoted, visitor_id, visitor_name, visitor_phone, visitor_email, job_queued_at)
+    SELECT a.id, a.project_id, u.platform_chat_id, u.quoted, u.visitor_id, u.visitor_name, u.visitor_phone, u.visitor_email,
+           CASE WHEN u.mark THEN now() END
     FROM (
         -- Set-returning functions in one select list advance in lockstep:
         -- row i holds element i of every array.
@@ -25,20 +31,26 @@ WITH accepting AS (
                unnest(sqlc.arg(visitor_ids)::text[]) AS visitor_id,
                unnest(sqlc.arg(visitor_names)::text[]) AS visitor_name,
                unnest(sqlc.arg(visitor_phones)::text[]) AS visitor_phone,
-               unnest(sqlc.arg(visitor_emails)::text[]) AS visitor_email
+               unnest(sqlc.arg(visitor_emails)::text[]) AS visitor_email,
+               unnest(sqlc.arg(marks)::boolean[]) AS mark
     ) u
     JOIN accepting a ON a.webhook_key_hash = u.key_hash
     ORDER BY a.id, u.platform_chat_id
     ON CONFLICT (integration_id, platform_chat_id) DO UPDATE SET
         last_event_at = now(),
+        job_queued_at = CASE WHEN excluded.job_queued_at IS NOT NULL
+                              AND (chats.job_queued_at IS NULL
+                                   OR chats.job_queued_at < now() - make_interval(secs => sqlc.arg(mark_fresh_secs)::float8))
+                             THEN now() ELSE chats.job_queued_at END,
         platform_chat_id_quoted = excluded.platform_chat_id_quoted,
         visitor_id    = CASE WHEN excluded.visitor_id    <> '' THEN excluded.visitor_id    ELSE chats.visitor_id END,
         visitor_name  = CASE WHEN excluded.visitor_name  <> '' THEN excluded.visitor_name  ELSE chats.visitor_name END,
         visitor_phone = CASE WHEN excluded.visitor_phone <> '' THEN excluded.visitor_phone ELSE chats.visitor_phone END,
         visitor_email = CASE WHEN excluded.visitor_email <> '' THEN excluded.visitor_email ELSE chats.visitor_email END
-    RETURNING chats.id, chats.integration_id, chats.platform_chat_id
+    -- now() is the transaction's start: a mark equal to it was set here.
+    RETURNING chats.id, chats.integration_id, chats.platform_chat_id, coalesce(chats.job_queued_at = now(), false) AS marked
 )
-SELECT u.id, u.integration_id, u.platform_chat_id, a.webhook_key_hash
+SELECT u.id, u.integration_id, u.platform_chat_id, a.webhook_key_hash, u.marked::boolean AS marked
 FROM upserted u JOIN accepting a ON a.id = u.integration_id;
 
 -- name: GiveChatsToBot :many
@@ -58,36 +70,23 @@ ORDER BY id;
 
 -- name: InsertEvents :many
 -- Group commit, step 2: insert the batch's events in arrival order; a
--- duplicate (integration, dedup key) is skipped. With enqueue, each chat
--- that got events and has no job waiting (no mark, or one older than
--- mark_fresh_secs) is marked, and marked says so: those need a job. The
--- chats were locked by UpsertChats, so a worker starting on one (clearing
--- its mark) waits for this transaction and then sees its events.
-WITH inserted AS (
-    INSERT INTO bridge_events (public_id, integration_id, chat_id, dedup_key, api_version, type, message, extra)
-    SELECT u.public_id, u.integration_id, u.chat_id, u.dedup_key, u.api_version, u.type, u.message, u.extra
-    FROM (
-        SELECT unnest(sqlc.arg(public_ids)::text[]) AS public_id,
-               unnest(sqlc.arg(integration_ids)::bigint[]) AS integration_id,
-               unnest(sqlc.arg(chat_ids)::bigint[]) AS chat_id,
-               unnest(sqlc.arg(dedup_keys)::text[]) AS dedup_key,
-               unnest(sqlc.arg(api_versions)::text[]) AS api_version,
-               unnest(sqlc.arg(types)::text[]) AS type,
-               unnest(sqlc.arg(messages)::jsonb[]) AS message,
-               unnest(sqlc.arg(extras)::jsonb[]) AS extra,
-               generate_subscripts(sqlc.arg(public_ids)::text[], 1) AS ord
-    ) u
-    ORDER BY u.ord
-    ON CONFLICT (integration_id, dedup_key) DO NOTHING
-    RETURNING bridge_events.id, bridge_events.integration_id, bridge_events.dedup_key, bridge_events.chat_id
-), marked AS (
-    UPDATE chats SET job_queued_at = now()
-    WHERE sqlc.arg(enqueue)::boolean AND chats.id IN (SELECT inserted.chat_id FROM inserted)
-      AND (job_queued_at IS NULL OR job_queued_at < now() - make_interval(secs => sqlc.arg(mark_fresh_secs)::float8))
-    RETURNING chats.id
-)
-SELECT i.id, i.integration_id, i.dedup_key, i.chat_id, (m.id IS NOT NULL)::boolean AS marked
-FROM inserted i LEFT JOIN marked m ON m.id = i.chat_id;
+-- duplicate (integration, dedup key) is skipped.
+INSERT INTO bridge_events (public_id, integration_id, chat_id, dedup_key, api_version, type, message, extra)
+SELECT u.public_id, u.integration_id, u.chat_id, u.dedup_key, u.api_version, u.type, u.message, u.extra
+FROM (
+    SELECT unnest(sqlc.arg(public_ids)::text[]) AS public_id,
+           unnest(sqlc.arg(integration_ids)::bigint[]) AS integration_id,
+           unnest(sqlc.arg(chat_ids)::bigint[]) AS chat_id,
+           unnest(sqlc.arg(dedup_keys)::text[]) AS dedup_key,
+           unnest(sqlc.arg(api_versions)::text[]) AS api_version,
+           unnest(sqlc.arg(types)::text[]) AS type,
+           unnest(sqlc.arg(messages)::jsonb[]) AS message,
+           unnest(sqlc.arg(extras)::jsonb[]) AS extra,
+           generate_subscripts(sqlc.arg(public_ids)::text[], 1) AS ord
+) u
+ORDER BY u.ord
+ON CONFLICT (integration_id, dedup_key) DO NOTHING
+RETURNING bridge_events.id, bridge_events.integration_id, bridge_events.dedup_key;
 
 -- name: TryLockChat :one
 -- A session advisory lock: a crashed process drops its connection and with
