@@ -46,19 +46,13 @@ type event struct {
 	Calls          []storedCall
 	CallsDone      int
 	ReceivedAt     time.Time
-	// Kept: the bot's reply is durable only with the record of its bot
-	// call; the event's row has not taken it yet.
-	Kept *keptReply
-}
-
-// keptReply is a bot reply stored with the bot call that got it
-// (RecordReplyCall), not yet with its event: the event's row takes it in
-// the statement recording its first Webim call (FinishCallNext) or, when
-// that call fails, before the failure is recorded (keepReply). So an event
-// that goes through at once is updated once.
-type keptReply struct {
-	BotReply, Calls, Notes, OperatorData []byte
-	Outcome                              Outcome
+	// ReplyKept: the bot's reply is stored with the record of the bot call
+	// that got it (RecordReplyCall), not yet with the event. The event's
+	// row takes it in the statement recording its first Webim call
+	// (FinishCallNext) or, when that call fails, before the failure is
+	// recorded (keepReply): an event that goes through at once is updated
+	// once.
+	ReplyKept bool
 }
 
 // storedCall is a planned Webim call as kept in bridge_events.calls: its
@@ -107,18 +101,12 @@ func eventFromNext(e dbsqlc.NextChatEventRow) (event, error) {
 			return event{}, fmt.Errorf("bridge: decode calls of event %d: %w", e.ID, err)
 		}
 	}
-	if ev.Status == StatusPending && len(e.KeptCalls) > 0 {
+	if e.ReplyKept {
 		// The process stopped between the bot's answer and the event's
-		// first Webim call: resume at the calls, without asking the bot
-		// again.
-		if err := json.Unmarshal(e.KeptCalls, &ev.Calls); err != nil {
-			return event{}, fmt.Errorf("bridge: decode kept calls of event %d: %w", e.ID, err)
-		}
-		ev.Kept = &keptReply{BotReply: e.KeptBotReply, Calls: e.KeptCalls, Notes: e.KeptNotes, OperatorData: e.KeptOperatorData}
-		if e.KeptOutcome != nil {
-			ev.Kept.Outcome = Outcome(*e.KeptOutcome)
-		}
-		ev.Status, ev.Outcome, ev.CallsDone, ev.Attempts = StatusReplied, ev.Kept.Outcome, 0, 0
+		// first Webim call: the query gave the calls its bot call kept, and
+		// the event resumes at them without asking the bot again. Its
+		// attempts counted the bot's.
+		ev.ReplyKept, ev.CallsDone, ev.Attempts = true, 0, 0
 	}
 	return ev, nil
 }
@@ -244,13 +232,12 @@ func (e *Engine) askBot(ctx context.Context, conn db.Conn, run *chatRun, integ i
 	store := dbsqlc.StoreReplyCallParams{ID: ev.ID, Done: done, BotReply: raw, Calls: stored,
 		Outcome: string(outcome), Notes: notes, OperatorData: operatorData,
 		Method: call.Method, Attempt: call.Attempt, StatusCode: call.StatusCode, DurationMs: call.DurationMs}
-	var kept *keptReply
+	kept := len(plan.Unsupported) == 0 && !done
 	switch {
-	case len(plan.Unsupported) == 0 && !done:
+	case kept:
 		err = dbsqlc.New(conn).RecordReplyCall(ctx, dbsqlc.RecordReplyCallParams{EventID: ev.ID,
 			Method: call.Method, Attempt: call.Attempt, StatusCode: call.StatusCode, DurationMs: call.DurationMs,
 			BotReply: raw, Calls: stored, Outcome: string(outcome), Notes: notes, OperatorData: operatorData})
-		kept = &keptReply{BotReply: raw, Calls: stored, Notes: notes, OperatorData: operatorData, Outcome: outcome}
 	case len(plan.Unsupported) == 0:
 		err = dbsqlc.New(conn).StoreReplyCall(ctx, store)
 	default:
@@ -273,7 +260,7 @@ func (e *Engine) askBot(ctx context.Context, conn db.Conn, run *chatRun, integ i
 	if err != nil {
 		return 0, fmt.Errorf("bridge: store reply: %w", err)
 	}
-	ev.Outcome, ev.Kept = outcome, kept
+	ev.Outcome, ev.ReplyKept = outcome, kept
 	ev.Status, ev.Calls, ev.CallsDone, ev.Attempts = StatusReplied, planned, 0, 0
 	if done {
 		ev.Status = StatusDone
@@ -397,17 +384,13 @@ func (e *Engine) callWebim(ctx context.Context, conn db.Conn, run *chatRun, inte
 		switch {
 		case err == nil:
 			last := ev.CallsDone+1 == len(ev.Calls)
-			p := dbsqlc.FinishCallNextParams{EventID: ev.ID, ChatID: ev.ChatID, Last: last,
+			row, err := q.FinishCallNext(ctx, dbsqlc.FinishCallNextParams{EventID: ev.ID, ChatID: ev.ChatID, Last: last,
 				Method: call.Method, Attempt: call.Attempt, StatusCode: call.StatusCode, DurationMs: call.DurationMs,
-				ChatState: string(chatStateAfter(c))}
-			if k := ev.Kept; k != nil {
-				p.StoreReply, p.BotReply, p.Calls, p.Outcome, p.Notes, p.OperatorData = true, k.BotReply, k.Calls, string(k.Outcome), k.Notes, k.OperatorData
-			}
-			row, err := q.FinishCallNext(ctx, p)
+				ChatState: string(chatStateAfter(c)), StoreReply: ev.ReplyKept})
 			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 				return delivered{}, fmt.Errorf("bridge: record progress: %w", err)
 			}
-			ev.Kept = nil
+			ev.ReplyKept = false
 			ev.CallsDone++
 			ev.Attempts = 0
 			if !last {
@@ -507,15 +490,13 @@ func (e *Engine) fail(ctx context.Context, q db.DBTX, ev *event, msg string) err
 // before a failure or a retry is recorded on it: a failed event keeps what
 // the bot said, and Retry repeats only the Webim calls.
 func (e *Engine) keepReply(ctx context.Context, q db.DBTX, ev *event) error {
-	k := ev.Kept
-	if k == nil {
+	if !ev.ReplyKept {
 		return nil
 	}
-	if err := dbsqlc.New(q).StoreReply(ctx, dbsqlc.StoreReplyParams{ID: ev.ID, BotReply: k.BotReply, Calls: k.Calls,
-		Outcome: string(k.Outcome), Notes: k.Notes, OperatorData: k.OperatorData}); err != nil {
+	if err := dbsqlc.New(q).StoreKeptReply(ctx, ev.ID); err != nil {
 		return fmt.Errorf("bridge: store reply: %w", err)
 	}
-	ev.Kept = nil
+	ev.ReplyKept = false
 	return nil
 }
 

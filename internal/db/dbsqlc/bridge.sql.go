@@ -95,29 +95,36 @@ WITH call AS (
     UPDATE chats SET state = $8::text
     WHERE chats.id = $1 AND $8::text <> ''
 ), progress AS (
-    UPDATE bridge_events SET calls_done = CASE WHEN $9::boolean THEN 1 ELSE calls_done + 1 END,
+    UPDATE bridge_events e SET calls_done = CASE WHEN r.calls IS NOT NULL THEN 1 ELSE e.calls_done + 1 END,
            attempts = 0, next_attempt_at = NULL,
-           status = CASE WHEN $3::boolean THEN 'done' WHEN $9::boolean THEN 'replied' ELSE status END,
-           processed_at = CASE WHEN $3::boolean THEN now() ELSE processed_at END,
-           last_error = CASE WHEN $9::boolean THEN ''
-                             WHEN $3::boolean AND outcome <> 'fallback' THEN '' ELSE last_error END,
-           bot_reply = CASE WHEN $9::boolean THEN $10::jsonb ELSE bot_reply END,
-           calls = CASE WHEN $9::boolean THEN $11::jsonb ELSE calls END,
-           outcome = CASE WHEN $9::boolean THEN $12::text ELSE outcome END,
-           notes = CASE WHEN $9::boolean THEN $13::jsonb ELSE notes END,
-           operator_data = CASE WHEN $9::boolean THEN $14::jsonb ELSE operator_data END
-    WHERE bridge_events.id = $2
+           status = CASE WHEN $3::boolean THEN 'done' WHEN r.calls IS NOT NULL THEN 'replied' ELSE e.status END,
+           processed_at = CASE WHEN $3::boolean THEN now() ELSE e.processed_at END,
+           last_error = CASE WHEN r.calls IS NOT NULL THEN ''
+                             WHEN $3::boolean AND e.outcome <> 'fallback' THEN '' ELSE e.last_error END,
+           bot_reply = CASE WHEN r.calls IS NOT NULL THEN r.bot_reply ELSE e.bot_reply END,
+           calls = coalesce(r.calls, e.calls),
+           outcome = coalesce(r.outcome, e.outcome),
+           notes = CASE WHEN r.calls IS NOT NULL THEN r.notes ELSE e.notes END,
+           operator_data = CASE WHEN r.calls IS NOT NULL THEN r.operator_data ELSE e.operator_data END
+    FROM (SELECT 1) one LEFT JOIN LATERAL (
+        SELECT bc.bot_reply, bc.calls, bc.outcome, bc.notes, bc.operator_data FROM bridge_calls bc
+        WHERE $9::boolean AND bc.event_id = $2 AND bc.calls IS NOT NULL
+        ORDER BY bc.id DESC LIMIT 1
+    ) r ON true
+    WHERE e.id = $2
 )
 SELECT e.id, e.public_id, e.integration_id, e.api_version, e.type, e.message, e.extra, e.action, e.reason,
-       e.status, e.outcome, e.attempts, e.next_attempt_at, e.calls, e.calls_done, e.received_at,
+       (CASE WHEN kept.calls IS NULL THEN e.status ELSE 'replied' END)::text AS status,
+       coalesce(kept.outcome, e.outcome)::text AS outcome, e.attempts, e.next_attempt_at,
+       coalesce(e.calls, kept.calls) AS calls, e.calls_done, e.received_at,
        c.project_id, c.platform_chat_id, c.platform_chat_id_quoted, c.visitor_id, c.visitor_name, c.visitor_phone, c.visitor_email,
-       kept.bot_reply AS kept_bot_reply, kept.calls AS kept_calls, kept.outcome AS kept_outcome,
-       kept.notes AS kept_notes, kept.operator_data AS kept_operator_data
+       (kept.calls IS NOT NULL)::boolean AS reply_kept
 FROM bridge_events e JOIN chats c ON c.id = e.chat_id
 LEFT JOIN LATERAL (
-    -- The reply a crash left only with its bot call (RecordReplyCall):
-    -- looked up only for an event without one on its row.
-    SELECT bc.bot_reply, bc.calls, bc.outcome, bc.notes, bc.operator_data FROM bridge_calls bc
+    -- A reply that only its bot call has (RecordReplyCall; the process
+    -- stopped before the event's row took it): the event is replied, with
+    -- those calls to make. Looked up only for an event without a reply.
+    SELECT bc.calls, bc.outcome FROM bridge_calls bc
     WHERE e.calls IS NULL AND e.status = 'pending' AND bc.event_id = e.id AND bc.calls IS NOT NULL
     ORDER BY bc.id DESC LIMIT 1
 ) kept ON true
@@ -128,20 +135,15 @@ LIMIT 1
 `
 
 type FinishCallNextParams struct {
-	ChatID       int64
-	EventID      int64
-	Last         bool
-	Method       string
-	Attempt      int32
-	StatusCode   int32
-	DurationMs   int32
-	ChatState    string
-	StoreReply   bool
-	BotReply     []byte
-	Calls        []byte
-	Outcome      string
-	Notes        []byte
-	OperatorData []byte
+	ChatID     int64
+	EventID    int64
+	Last       bool
+	Method     string
+	Attempt    int32
+	StatusCode int32
+	DurationMs int32
+	ChatState  string
+	StoreReply bool
 }
 
 type FinishCallNextRow struct {
@@ -168,17 +170,14 @@ type FinishCallNextRow struct {
 	VisitorName          string
 	VisitorPhone         string
 	VisitorEmail         string
-	KeptBotReply         []byte
-	KeptCalls            []byte
-	KeptOutcome          *string
-	KeptNotes            []byte
-	KeptOperatorData     []byte
+	ReplyKept            bool
 }
 
 // The hot path's one statement after a successful Webim call: the call's
 // record, the event's progress (done after its last call, keeping a
 // fallback's reason) with, when store_reply, the bot's reply that so far
-// only its bot call kept (RecordReplyCall), the chat's new state when the
+// only its bot call has (RecordReplyCall, copied here rather than sent
+// again), the chat's new state when the
 // call handed it over, and the chat's next event (as NextChatEvent). The next event is read in
 // the statement's snapshot, taken before the update, so the event just
 // updated is excluded by id; data-modifying CTEs run whether or not a
@@ -194,11 +193,6 @@ func (q *Queries) FinishCallNext(ctx context.Context, arg FinishCallNextParams) 
 		arg.DurationMs,
 		arg.ChatState,
 		arg.StoreReply,
-		arg.BotReply,
-		arg.Calls,
-		arg.Outcome,
-		arg.Notes,
-		arg.OperatorData,
 	)
 	var i FinishCallNextRow
 	err := row.Scan(
@@ -225,11 +219,7 @@ func (q *Queries) FinishCallNext(ctx context.Context, arg FinishCallNextParams) 
 		&i.VisitorName,
 		&i.VisitorPhone,
 		&i.VisitorEmail,
-		&i.KeptBotReply,
-		&i.KeptCalls,
-		&i.KeptOutcome,
-		&i.KeptNotes,
-		&i.KeptOperatorData,
+		&i.ReplyKept,
 	)
 	return i, err
 }
@@ -1050,15 +1040,17 @@ func (q *Queries) LockChatClearMark(ctx context.Context, arg LockChatClearMarkPa
 
 const nextChatEvent = `-- name: NextChatEvent :one
 SELECT e.id, e.public_id, e.integration_id, e.api_version, e.type, e.message, e.extra, e.action, e.reason,
-       e.status, e.outcome, e.attempts, e.next_attempt_at, e.calls, e.calls_done, e.received_at,
+       (CASE WHEN kept.calls IS NULL THEN e.status ELSE 'replied' END)::text AS status,
+       coalesce(kept.outcome, e.outcome)::text AS outcome, e.attempts, e.next_attempt_at,
+       coalesce(e.calls, kept.calls) AS calls, e.calls_done, e.received_at,
        c.project_id, c.platform_chat_id, c.platform_chat_id_quoted, c.visitor_id, c.visitor_name, c.visitor_phone, c.visitor_email,
-       kept.bot_reply AS kept_bot_reply, kept.calls AS kept_calls, kept.outcome AS kept_outcome,
-       kept.notes AS kept_notes, kept.operator_data AS kept_operator_data
+       (kept.calls IS NOT NULL)::boolean AS reply_kept
 FROM bridge_events e JOIN chats c ON c.id = e.chat_id
 LEFT JOIN LATERAL (
-    -- The reply a crash left only with its bot call (RecordReplyCall):
-    -- looked up only for an event without one on its row.
-    SELECT bc.bot_reply, bc.calls, bc.outcome, bc.notes, bc.operator_data FROM bridge_calls bc
+    -- A reply that only its bot call has (RecordReplyCall; the process
+    -- stopped before the event's row took it): the event is replied, with
+    -- those calls to make. Looked up only for an event without a reply.
+    SELECT bc.calls, bc.outcome FROM bridge_calls bc
     WHERE e.calls IS NULL AND e.status = 'pending' AND bc.event_id = e.id AND bc.calls IS NOT NULL
     ORDER BY bc.id DESC LIMIT 1
 ) kept ON true
@@ -1091,11 +1083,7 @@ type NextChatEventRow struct {
 	VisitorName          string
 	VisitorPhone         string
 	VisitorEmail         string
-	KeptBotReply         []byte
-	KeptCalls            []byte
-	KeptOutcome          *string
-	KeptNotes            []byte
-	KeptOperatorData     []byte
+	ReplyKept            bool
 }
 
 // The chat's next event in arrival order, except that an action.failed
@@ -1129,11 +1117,7 @@ func (q *Queries) NextChatEvent(ctx context.Context, chatID int64) (NextChatEven
 		&i.VisitorName,
 		&i.VisitorPhone,
 		&i.VisitorEmail,
-		&i.KeptBotReply,
-		&i.KeptCalls,
-		&i.KeptOutcome,
-		&i.KeptNotes,
-		&i.KeptOperatorData,
+		&i.ReplyKept,
 	)
 	return i, err
 }
@@ -1249,6 +1233,23 @@ type SetChatStateParams struct {
 
 func (q *Queries) SetChatState(ctx context.Context, arg SetChatStateParams) error {
 	_, err := q.db.Exec(ctx, setChatState, arg.ID, arg.State)
+	return err
+}
+
+const storeKeptReply = `-- name: StoreKeptReply :exec
+UPDATE bridge_events e SET status = 'replied', bot_reply = r.bot_reply, calls = r.calls, outcome = r.outcome,
+       notes = r.notes, operator_data = r.operator_data, calls_done = 0, attempts = 0, next_attempt_at = NULL, last_error = ''
+FROM (SELECT bc.bot_reply, bc.calls, bc.outcome, bc.notes, bc.operator_data FROM bridge_calls bc
+      WHERE bc.event_id = $1 AND bc.calls IS NOT NULL ORDER BY bc.id DESC LIMIT 1) r
+WHERE e.id = $1
+`
+
+// The event's row takes the reply that only its bot call has
+// (RecordReplyCall), as StoreReply would have stored it: before a failed
+// Webim call's retry or failure is recorded, so Retry repeats only the
+// Webim calls.
+func (q *Queries) StoreKeptReply(ctx context.Context, id int64) error {
+	_, err := q.db.Exec(ctx, storeKeptReply, id)
 	return err
 }
 

@@ -118,15 +118,17 @@ UPDATE chats SET job_queued_at = NULL WHERE id = $1 AND job_queued_at IS NOT NUL
 -- chat, so it is delivered right after the parent. Only the columns
 -- delivery needs (not the raw body, the bot's reply or the notes).
 SELECT e.id, e.public_id, e.integration_id, e.api_version, e.type, e.message, e.extra, e.action, e.reason,
-       e.status, e.outcome, e.attempts, e.next_attempt_at, e.calls, e.calls_done, e.received_at,
+       (CASE WHEN kept.calls IS NULL THEN e.status ELSE 'replied' END)::text AS status,
+       coalesce(kept.outcome, e.outcome)::text AS outcome, e.attempts, e.next_attempt_at,
+       coalesce(e.calls, kept.calls) AS calls, e.calls_done, e.received_at,
        c.project_id, c.platform_chat_id, c.platform_chat_id_quoted, c.visitor_id, c.visitor_name, c.visitor_phone, c.visitor_email,
-       kept.bot_reply AS kept_bot_reply, kept.calls AS kept_calls, kept.outcome AS kept_outcome,
-       kept.notes AS kept_notes, kept.operator_data AS kept_operator_data
+       (kept.calls IS NOT NULL)::boolean AS reply_kept
 FROM bridge_events e JOIN chats c ON c.id = e.chat_id
 LEFT JOIN LATERAL (
-    -- The reply a crash left only with its bot call (RecordReplyCall):
-    -- looked up only for an event without one on its row.
-    SELECT bc.bot_reply, bc.calls, bc.outcome, bc.notes, bc.operator_data FROM bridge_calls bc
+    -- A reply that only its bot call has (RecordReplyCall; the process
+    -- stopped before the event's row took it): the event is replied, with
+    -- those calls to make. Looked up only for an event without a reply.
+    SELECT bc.calls, bc.outcome FROM bridge_calls bc
     WHERE e.calls IS NULL AND e.status = 'pending' AND bc.event_id = e.id AND bc.calls IS NOT NULL
     ORDER BY bc.id DESC LIMIT 1
 ) kept ON true
@@ -138,7 +140,8 @@ LIMIT 1;
 -- The hot path's one statement after a successful Webim call: the call's
 -- record, the event's progress (done after its last call, keeping a
 -- fallback's reason) with, when store_reply, the bot's reply that so far
--- only its bot call kept (RecordReplyCall), the chat's new state when the
+-- only its bot call has (RecordReplyCall, copied here rather than sent
+-- again), the chat's new state when the
 -- call handed it over, and the chat's next event (as NextChatEvent). The next event is read in
 -- the statement's snapshot, taken before the update, so the event just
 -- updated is excluded by id; data-modifying CTEs run whether or not a
@@ -150,29 +153,36 @@ WITH call AS (
     UPDATE chats SET state = sqlc.arg(chat_state)::text
     WHERE chats.id = sqlc.arg(chat_id) AND sqlc.arg(chat_state)::text <> ''
 ), progress AS (
-    UPDATE bridge_events SET calls_done = CASE WHEN sqlc.arg(store_reply)::boolean THEN 1 ELSE calls_done + 1 END,
+    UPDATE bridge_events e SET calls_done = CASE WHEN r.calls IS NOT NULL THEN 1 ELSE e.calls_done + 1 END,
            attempts = 0, next_attempt_at = NULL,
-           status = CASE WHEN sqlc.arg(last)::boolean THEN 'done' WHEN sqlc.arg(store_reply)::boolean THEN 'replied' ELSE status END,
-           processed_at = CASE WHEN sqlc.arg(last)::boolean THEN now() ELSE processed_at END,
-           last_error = CASE WHEN sqlc.arg(store_reply)::boolean THEN ''
-                             WHEN sqlc.arg(last)::boolean AND outcome <> 'fallback' THEN '' ELSE last_error END,
-           bot_reply = CASE WHEN sqlc.arg(store_reply)::boolean THEN sqlc.narg(bot_reply)::jsonb ELSE bot_reply END,
-           calls = CASE WHEN sqlc.arg(store_reply)::boolean THEN sqlc.narg(calls)::jsonb ELSE calls END,
-           outcome = CASE WHEN sqlc.arg(store_reply)::boolean THEN sqlc.arg(outcome)::text ELSE outcome END,
-           notes = CASE WHEN sqlc.arg(store_reply)::boolean THEN sqlc.narg(notes)::jsonb ELSE notes END,
-           operator_data = CASE WHEN sqlc.arg(store_reply)::boolean THEN sqlc.narg(operator_data)::jsonb ELSE operator_data END
-    WHERE bridge_events.id = sqlc.arg(event_id)
+           status = CASE WHEN sqlc.arg(last)::boolean THEN 'done' WHEN r.calls IS NOT NULL THEN 'replied' ELSE e.status END,
+           processed_at = CASE WHEN sqlc.arg(last)::boolean THEN now() ELSE e.processed_at END,
+           last_error = CASE WHEN r.calls IS NOT NULL THEN ''
+                             WHEN sqlc.arg(last)::boolean AND e.outcome <> 'fallback' THEN '' ELSE e.last_error END,
+           bot_reply = CASE WHEN r.calls IS NOT NULL THEN r.bot_reply ELSE e.bot_reply END,
+           calls = coalesce(r.calls, e.calls),
+           outcome = coalesce(r.outcome, e.outcome),
+           notes = CASE WHEN r.calls IS NOT NULL THEN r.notes ELSE e.notes END,
+           operator_data = CASE WHEN r.calls IS NOT NULL THEN r.operator_data ELSE e.operator_data END
+    FROM (SELECT 1) one LEFT JOIN LATERAL (
+        SELECT bc.bot_reply, bc.calls, bc.outcome, bc.notes, bc.operator_data FROM bridge_calls bc
+        WHERE sqlc.arg(store_reply)::boolean AND bc.event_id = sqlc.arg(event_id) AND bc.calls IS NOT NULL
+        ORDER BY bc.id DESC LIMIT 1
+    ) r ON true
+    WHERE e.id = sqlc.arg(event_id)
 )
 SELECT e.id, e.public_id, e.integration_id, e.api_version, e.type, e.message, e.extra, e.action, e.reason,
-       e.status, e.outcome, e.attempts, e.next_attempt_at, e.calls, e.calls_done, e.received_at,
+       (CASE WHEN kept.calls IS NULL THEN e.status ELSE 'replied' END)::text AS status,
+       coalesce(kept.outcome, e.outcome)::text AS outcome, e.attempts, e.next_attempt_at,
+       coalesce(e.calls, kept.calls) AS calls, e.calls_done, e.received_at,
        c.project_id, c.platform_chat_id, c.platform_chat_id_quoted, c.visitor_id, c.visitor_name, c.visitor_phone, c.visitor_email,
-       kept.bot_reply AS kept_bot_reply, kept.calls AS kept_calls, kept.outcome AS kept_outcome,
-       kept.notes AS kept_notes, kept.operator_data AS kept_operator_data
+       (kept.calls IS NOT NULL)::boolean AS reply_kept
 FROM bridge_events e JOIN chats c ON c.id = e.chat_id
 LEFT JOIN LATERAL (
-    -- The reply a crash left only with its bot call (RecordReplyCall):
-    -- looked up only for an event without one on its row.
-    SELECT bc.bot_reply, bc.calls, bc.outcome, bc.notes, bc.operator_data FROM bridge_calls bc
+    -- A reply that only its bot call has (RecordReplyCall; the process
+    -- stopped before the event's row took it): the event is replied, with
+    -- those calls to make. Looked up only for an event without a reply.
+    SELECT bc.calls, bc.outcome FROM bridge_calls bc
     WHERE e.calls IS NULL AND e.status = 'pending' AND bc.event_id = e.id AND bc.calls IS NOT NULL
     ORDER BY bc.id DESC LIMIT 1
 ) kept ON true
@@ -226,6 +236,17 @@ INSERT INTO bridge_calls (event_id, target, method, attempt, status_code, ok, er
                           bot_reply, calls, outcome, notes, operator_data)
 VALUES (sqlc.arg(event_id), 'bot', sqlc.arg(method), sqlc.arg(attempt), sqlc.arg(status_code), true, '', sqlc.arg(duration_ms),
         sqlc.narg(bot_reply), sqlc.arg(calls)::jsonb, sqlc.arg(outcome)::text, sqlc.narg(notes), sqlc.narg(operator_data));
+
+-- name: StoreKeptReply :exec
+-- The event's row takes the reply that only its bot call has
+-- (RecordReplyCall), as StoreReply would have stored it: before a failed
+-- Webim call's retry or failure is recorded, so Retry repeats only the
+-- Webim calls.
+UPDATE bridge_events e SET status = 'replied', bot_reply = r.bot_reply, calls = r.calls, outcome = r.outcome,
+       notes = r.notes, operator_data = r.operator_data, calls_done = 0, attempts = 0, next_attempt_at = NULL, last_error = ''
+FROM (SELECT bc.bot_reply, bc.calls, bc.outcome, bc.notes, bc.operator_data FROM bridge_calls bc
+      WHERE bc.event_id = sqlc.arg(id) AND bc.calls IS NOT NULL ORDER BY bc.id DESC LIMIT 1) r
+WHERE e.id = sqlc.arg(id);
 
 -- name: LatestWebimVersion :one
 -- The release the integration's account last said it was ('' if never).
