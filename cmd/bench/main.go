@@ -254,7 +254,11 @@ func (b *bench) reset(ctx context.Context) error {
 	if _, err := b.pool.Exec(ctx, `TRUNCATE bridge_calls, bridge_events, chats; DELETE FROM river_job; DROP TABLE IF EXISTS bench_events`); err != nil {
 		return err
 	}
-	return vacuum(ctx, b.pool)
+	if err := vacuum(ctx, b.pool); err != nil {
+		return err
+	}
+	checkpoint(ctx, b.pool)
+	return nil
 }
 
 // serve starts a botbridge process on a free loopback port.
@@ -328,6 +332,7 @@ func (b *bench) ingest(ctx context.Context) error {
 	rep.set("ingest_batch_ratio", ir.Rate()/bb.Rate())
 
 	rate := math.Floor(ir.Rate() / 2)
+	checkpoint(ctx, b.pool) // the closed-loop runs' WAL would trigger one here
 	log.Printf("ingest latency: open model at %.0f/s (half the maximum) for %s", rate, sz.OpenDur)
 	or := ingestOpen(ctx, b.client, srv.BaseURL, accts, "o", rate, sz.OpenDur, 512)
 	if or.Failed > 0 {
