@@ -270,8 +270,9 @@ const jobMarkFresh = time.Minute
 // them one after another in queue order: a later non-empty visitor field
 // wins, new_chat gives the chat back to the bot, events get ids in arrival
 // order, a duplicate is stored once (for the first webhook carrying it),
-// and each chat with new events and no job waiting gets one (unless
-// enqueue is false: the 1.0 ingress delivers inline). A webhook whose key
+// and each chat with events for the bot and no job waiting gets one (a
+// batch of duplicates too; unless enqueue is false: the 1.0 ingress
+// delivers inline). A webhook whose key
 // belongs to no integration accepting webhooks gets apperr.ErrNotFound in
 // its err and stores nothing; an error returned fails the whole batch.
 func (e *Engine) store(ctx context.Context, tx pgx.Tx, batch []*ingestReq, enqueue bool) error {

@@ -176,9 +176,9 @@ type FinishCallNextRow struct {
 // The hot path's one statement after a successful Webim call: the call's
 // record, the event's progress (done after its last call, keeping a
 // fallback's reason) with, when store_reply, the bot's reply that so far
-// only its bot call has (RecordReplyCall, copied here rather than sent
-// again), the chat's new state when the
-// call handed it over, and the chat's next event (as NextChatEvent). The next event is read in
+// only its bot call has (RecordReplyCall; copied here rather than sent
+// again), the chat's new state when the call handed it over, and the
+// chat's next event (as NextChatEvent). The next event is read in
 // the statement's snapshot, taken before the update, so the event just
 // updated is excluded by id; data-modifying CTEs run whether or not a
 // next event is found.
@@ -1154,8 +1154,8 @@ type RecordReplyCallParams struct {
 // The bot answered with Webim calls to make: the record of the call that
 // got the reply keeps it, which makes it durable in one insert, and the
 // event's row is updated once, by FinishCallNext (store_reply) after the
-// first Webim call, or by StoreReply before a failure is recorded. Until
-// then the event stays pending; NextChatEvent finds the reply here.
+// first Webim call, or by StoreKeptReply before a failure is recorded.
+// Until then the event stays pending; NextChatEvent finds the reply here.
 func (q *Queries) RecordReplyCall(ctx context.Context, arg RecordReplyCallParams) error {
 	_, err := q.db.Exec(ctx, recordReplyCall,
 		arg.EventID,

@@ -140,9 +140,9 @@ LIMIT 1;
 -- The hot path's one statement after a successful Webim call: the call's
 -- record, the event's progress (done after its last call, keeping a
 -- fallback's reason) with, when store_reply, the bot's reply that so far
--- only its bot call has (RecordReplyCall, copied here rather than sent
--- again), the chat's new state when the
--- call handed it over, and the chat's next event (as NextChatEvent). The next event is read in
+-- only its bot call has (RecordReplyCall; copied here rather than sent
+-- again), the chat's new state when the call handed it over, and the
+-- chat's next event (as NextChatEvent). The next event is read in
 -- the statement's snapshot, taken before the update, so the event just
 -- updated is excluded by id; data-modifying CTEs run whether or not a
 -- next event is found.
@@ -230,8 +230,8 @@ WHERE bridge_events.id = sqlc.arg(id);
 -- The bot answered with Webim calls to make: the record of the call that
 -- got the reply keeps it, which makes it durable in one insert, and the
 -- event's row is updated once, by FinishCallNext (store_reply) after the
--- first Webim call, or by StoreReply before a failure is recorded. Until
--- then the event stays pending; NextChatEvent finds the reply here.
+-- first Webim call, or by StoreKeptReply before a failure is recorded.
+-- Until then the event stays pending; NextChatEvent finds the reply here.
 INSERT INTO bridge_calls (event_id, target, method, attempt, status_code, ok, error, duration_ms,
                           bot_reply, calls, outcome, notes, operator_data)
 VALUES (sqlc.arg(event_id), 'bot', sqlc.arg(method), sqlc.arg(attempt), sqlc.arg(status_code), true, '', sqlc.arg(duration_ms),
