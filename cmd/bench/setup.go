@@ -158,19 +158,20 @@ func gitCommit() string {
 // hundreds of megabytes of WAL, which starts a checkpoint (max_wal_size)
 // that then runs for a minute or two; one landing on the next latency
 // window made its tail a measure of the previous phase (a full run read
-// ingest_p99_ms 93 and e2e_p95_ms 49 with a checkpoint under way, runs on
-// a fresh database 18-39 and 14-32). Each phase, and ingest's open-model
-// run, starts right after one instead; checkpoints within a long run show
-// in make soak. Without the privilege (pg_checkpoint) the run goes on.
+// ingest_p99_ms 93 with a checkpoint under way, 12-39 without). Each
+// phase, and ingest's open-model run, starts right after one instead;
+// checkpoints within a long run show in make soak. Without the privilege
+// (pg_checkpoint) the run goes on.
 func checkpoint(ctx context.Context, pool *pgxpool.Pool) {
 	if _, err := pool.Exec(ctx, "CHECKPOINT"); err != nil {
 		log.Printf("checkpoint: %v (phases may overlap a checkpoint)", err)
 	}
 }
 
-// vacuum tidies the tables the phases fill and empty, so each phase starts
-// from fresh statistics and no dead rows (VACUUM cannot run in a
-// multi-statement call, hence one call each).
+// vacuum tidies the tables a phase has just loaded, so what it measures
+// next runs on their real statistics and no dead rows, as autovacuum
+// would give it (VACUUM cannot run in a multi-statement call, hence one
+// call each). Not for emptied tables: see reset.
 func vacuum(ctx context.Context, pool *pgxpool.Pool) error {
 	for _, t := range []string{"river_job", "bridge_events", "chats", "bridge_calls"} {
 		if _, err := pool.Exec(ctx, "VACUUM ANALYZE "+t); err != nil {
