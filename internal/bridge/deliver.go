@@ -64,22 +64,20 @@ type storedCall struct {
 
 // eventFromRow is eventFromNext for a full event row and its chat.
 func eventFromRow(e dbsqlc.BridgeEvent, c dbsqlc.Chat) (event, error) {
-	ev, err := eventFromNext(dbsqlc.NextChatEventRow{
-		ID: e.ID, PublicID: e.PublicID, IntegrationID: e.IntegrationID, ApiVersion: e.ApiVersion, Type: e.Type,
+	return eventFromNext(dbsqlc.BridgeDeliverableEvent{
+		ID: e.ID, ChatID: e.ChatID, StoredStatus: e.Status, PublicID: e.PublicID, IntegrationID: e.IntegrationID, ApiVersion: e.ApiVersion, Type: e.Type,
 		Message: e.Message, Extra: e.Extra, Action: e.Action, Reason: e.Reason, Status: e.Status, Outcome: e.Outcome,
 		Attempts: e.Attempts, NextAttemptAt: e.NextAttemptAt, Calls: e.Calls, CallsDone: e.CallsDone, ReceivedAt: e.ReceivedAt,
 		ProjectID: c.ProjectID, PlatformChatID: c.PlatformChatID, PlatformChatIDQuoted: c.PlatformChatIDQuoted,
 		VisitorID: c.VisitorID, VisitorName: c.VisitorName, VisitorPhone: c.VisitorPhone, VisitorEmail: c.VisitorEmail,
 	})
-	ev.ChatID = e.ChatID
-	return ev, err
 }
 
-// eventFromNext decodes the columns NextChatEvent reads (ChatID is the
-// caller's: the query is by chat).
-func eventFromNext(e dbsqlc.NextChatEventRow) (event, error) {
+// eventFromNext decodes an event as the worker reads it
+// (bridge_deliverable_events: NextChatEvent, FinishCallNext).
+func eventFromNext(e dbsqlc.BridgeDeliverableEvent) (event, error) {
 	ev := event{
-		ID: e.ID, PublicID: e.PublicID, IntegrationID: e.IntegrationID, ProjectID: e.ProjectID,
+		ID: e.ID, ChatID: e.ChatID, PublicID: e.PublicID, IntegrationID: e.IntegrationID, ProjectID: e.ProjectID,
 		PlatformChatID: e.PlatformChatID, ChatQuoted: e.PlatformChatIDQuoted,
 		Visitor: webim.Visitor{ID: e.VisitorID, Name: e.VisitorName, Phone: e.VisitorPhone, Email: e.VisitorEmail},
 		Version: e.ApiVersion, Type: e.Type, Action: e.Action, Reason: e.Reason, Status: Status(e.Status), Outcome: Outcome(e.Outcome),
@@ -400,11 +398,10 @@ func (e *Engine) callWebim(ctx context.Context, conn db.Conn, run *chatRun, inte
 			if errors.Is(err, pgx.ErrNoRows) {
 				return delivered{known: true}, nil
 			}
-			next, err := eventFromNext(dbsqlc.NextChatEventRow(row))
+			next, err := eventFromNext(row)
 			if err != nil {
 				return delivered{}, err
 			}
-			next.ChatID = ev.ChatID
 			return delivered{next: next, ok: true, known: true}, nil
 		case errors.Is(err, webim.ErrUnauthorized):
 			e.record(ctx, conn, call)

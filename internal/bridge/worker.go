@@ -264,7 +264,6 @@ func nextEvent(ctx context.Context, q *dbsqlc.Queries, chatID int64) (event, boo
 		return event{}, false, fmt.Errorf("bridge: load event: %w", err)
 	}
 	ev, err := eventFromNext(row)
-	ev.ChatID = chatID
 	return ev, err == nil, err
 }
 

@@ -113,24 +113,10 @@ WITH call AS (
     ) r ON true
     WHERE e.id = $2
 )
-SELECT e.id, e.public_id, e.integration_id, e.api_version, e.type, e.message, e.extra, e.action, e.reason,
-       (CASE WHEN kept.calls IS NULL THEN e.status ELSE 'replied' END)::text AS status,
-       coalesce(kept.outcome, e.outcome)::text AS outcome, e.attempts, e.next_attempt_at,
-       coalesce(e.calls, kept.calls) AS calls, e.calls_done, e.received_at,
-       c.project_id, c.platform_chat_id, c.platform_chat_id_quoted, c.visitor_id, c.visitor_name, c.visitor_phone, c.visitor_email,
-       (kept.calls IS NOT NULL)::boolean AS reply_kept
-FROM bridge_events e JOIN chats c ON c.id = e.chat_id
-LEFT JOIN LATERAL (
-    -- A reply that only its bot call has (RecordReplyCall; the process
-    -- stopped before the event's row took it): the event is replied, with
-    -- those calls to make. Looked up only for an event without a reply.
-    SELECT bc.calls, bc.outcome FROM bridge_calls bc
-    WHERE e.calls IS NULL AND e.status = 'pending' AND bc.event_id = e.id AND bc.calls IS NOT NULL
-    ORDER BY bc.id DESC LIMIT 1
-) kept ON true
-WHERE e.chat_id = $1 AND e.status IN ('pending', 'replied') AND e.id <> $2
+SELECT d.id, d.chat_id, d.stored_status, d.public_id, d.integration_id, d.api_version, d.type, d.message, d.extra, d.action, d.reason, d.status, d.outcome, d.attempts, d.next_attempt_at, d.calls, d.calls_done, d.received_at, d.project_id, d.platform_chat_id, d.platform_chat_id_quoted, d.visitor_id, d.visitor_name, d.visitor_phone, d.visitor_email, d.reply_kept FROM bridge_deliverable_events d
+WHERE d.chat_id = $1 AND d.stored_status IN ('pending', 'replied') AND d.id <> $2
   AND $3::boolean
-ORDER BY e.type = 'action.failed' DESC, e.id
+ORDER BY d.type = 'action.failed' DESC, d.id
 LIMIT 1
 `
 
@@ -146,33 +132,6 @@ type FinishCallNextParams struct {
 	StoreReply bool
 }
 
-type FinishCallNextRow struct {
-	ID                   int64
-	PublicID             string
-	IntegrationID        int64
-	ApiVersion           string
-	Type                 string
-	Message              []byte
-	Extra                []byte
-	Action               string
-	Reason               string
-	Status               string
-	Outcome              string
-	Attempts             int32
-	NextAttemptAt        *time.Time
-	Calls                []byte
-	CallsDone            int32
-	ReceivedAt           time.Time
-	ProjectID            int64
-	PlatformChatID       string
-	PlatformChatIDQuoted bool
-	VisitorID            string
-	VisitorName          string
-	VisitorPhone         string
-	VisitorEmail         string
-	ReplyKept            bool
-}
-
 // The hot path's one statement after a successful Webim call: the call's
 // record, the event's progress (done after its last call, keeping a
 // fallback's reason) with, when store_reply, the bot's reply that so far
@@ -182,7 +141,7 @@ type FinishCallNextRow struct {
 // the statement's snapshot, taken before the update, so the event just
 // updated is excluded by id; data-modifying CTEs run whether or not a
 // next event is found.
-func (q *Queries) FinishCallNext(ctx context.Context, arg FinishCallNextParams) (FinishCallNextRow, error) {
+func (q *Queries) FinishCallNext(ctx context.Context, arg FinishCallNextParams) (BridgeDeliverableEvent, error) {
 	row := q.db.QueryRow(ctx, finishCallNext,
 		arg.ChatID,
 		arg.EventID,
@@ -194,9 +153,11 @@ func (q *Queries) FinishCallNext(ctx context.Context, arg FinishCallNextParams) 
 		arg.ChatState,
 		arg.StoreReply,
 	)
-	var i FinishCallNextRow
+	var i BridgeDeliverableEvent
 	err := row.Scan(
 		&i.ID,
+		&i.ChatID,
+		&i.StoredStatus,
 		&i.PublicID,
 		&i.IntegrationID,
 		&i.ApiVersion,
@@ -1039,62 +1000,23 @@ func (q *Queries) LockChatClearMark(ctx context.Context, arg LockChatClearMarkPa
 }
 
 const nextChatEvent = `-- name: NextChatEvent :one
-SELECT e.id, e.public_id, e.integration_id, e.api_version, e.type, e.message, e.extra, e.action, e.reason,
-       (CASE WHEN kept.calls IS NULL THEN e.status ELSE 'replied' END)::text AS status,
-       coalesce(kept.outcome, e.outcome)::text AS outcome, e.attempts, e.next_attempt_at,
-       coalesce(e.calls, kept.calls) AS calls, e.calls_done, e.received_at,
-       c.project_id, c.platform_chat_id, c.platform_chat_id_quoted, c.visitor_id, c.visitor_name, c.visitor_phone, c.visitor_email,
-       (kept.calls IS NOT NULL)::boolean AS reply_kept
-FROM bridge_events e JOIN chats c ON c.id = e.chat_id
-LEFT JOIN LATERAL (
-    -- A reply that only its bot call has (RecordReplyCall; the process
-    -- stopped before the event's row took it): the event is replied, with
-    -- those calls to make. Looked up only for an event without a reply.
-    SELECT bc.calls, bc.outcome FROM bridge_calls bc
-    WHERE e.calls IS NULL AND e.status = 'pending' AND bc.event_id = e.id AND bc.calls IS NOT NULL
-    ORDER BY bc.id DESC LIMIT 1
-) kept ON true
-WHERE e.chat_id = $1 AND e.status IN ('pending', 'replied')
-ORDER BY e.type = 'action.failed' DESC, e.id
+SELECT id, chat_id, stored_status, public_id, integration_id, api_version, type, message, extra, action, reason, status, outcome, attempts, next_attempt_at, calls, calls_done, received_at, project_id, platform_chat_id, platform_chat_id_quoted, visitor_id, visitor_name, visitor_phone, visitor_email, reply_kept FROM bridge_deliverable_events
+WHERE chat_id = $1 AND stored_status IN ('pending', 'replied')
+ORDER BY type = 'action.failed' DESC, id
 LIMIT 1
 `
-
-type NextChatEventRow struct {
-	ID                   int64
-	PublicID             string
-	IntegrationID        int64
-	ApiVersion           string
-	Type                 string
-	Message              []byte
-	Extra                []byte
-	Action               string
-	Reason               string
-	Status               string
-	Outcome              string
-	Attempts             int32
-	NextAttemptAt        *time.Time
-	Calls                []byte
-	CallsDone            int32
-	ReceivedAt           time.Time
-	ProjectID            int64
-	PlatformChatID       string
-	PlatformChatIDQuoted bool
-	VisitorID            string
-	VisitorName          string
-	VisitorPhone         string
-	VisitorEmail         string
-	ReplyKept            bool
-}
 
 // The chat's next event in arrival order, except that an action.failed
 // goes first: it is only ever created while its parent is the head of the
 // chat, so it is delivered right after the parent. Only the columns
 // delivery needs (not the raw body, the bot's reply or the notes).
-func (q *Queries) NextChatEvent(ctx context.Context, chatID int64) (NextChatEventRow, error) {
+func (q *Queries) NextChatEvent(ctx context.Context, chatID int64) (BridgeDeliverableEvent, error) {
 	row := q.db.QueryRow(ctx, nextChatEvent, chatID)
-	var i NextChatEventRow
+	var i BridgeDeliverableEvent
 	err := row.Scan(
 		&i.ID,
+		&i.ChatID,
+		&i.StoredStatus,
 		&i.PublicID,
 		&i.IntegrationID,
 		&i.ApiVersion,

@@ -105,6 +105,35 @@ type BridgeCall struct {
 	OperatorData []byte
 }
 
+type BridgeDeliverableEvent struct {
+	ID                   int64
+	ChatID               int64
+	StoredStatus         string
+	PublicID             string
+	IntegrationID        int64
+	ApiVersion           string
+	Type                 string
+	Message              []byte
+	Extra                []byte
+	Action               string
+	Reason               string
+	Status               string
+	Outcome              string
+	Attempts             int32
+	NextAttemptAt        *time.Time
+	Calls                []byte
+	CallsDone            int32
+	ReceivedAt           time.Time
+	ProjectID            int64
+	PlatformChatID       string
+	PlatformChatIDQuoted bool
+	VisitorID            string
+	VisitorName          string
+	VisitorPhone         string
+	VisitorEmail         string
+	ReplyKept            bool
+}
+
 type BridgeEvent struct {
 	ID               int64
 	PublicID         string

@@ -117,23 +117,9 @@ UPDATE chats SET job_queued_at = NULL WHERE id = $1 AND job_queued_at IS NOT NUL
 -- goes first: it is only ever created while its parent is the head of the
 -- chat, so it is delivered right after the parent. Only the columns
 -- delivery needs (not the raw body, the bot's reply or the notes).
-SELECT e.id, e.public_id, e.integration_id, e.api_version, e.type, e.message, e.extra, e.action, e.reason,
-       (CASE WHEN kept.calls IS NULL THEN e.status ELSE 'replied' END)::text AS status,
-       coalesce(kept.outcome, e.outcome)::text AS outcome, e.attempts, e.next_attempt_at,
-       coalesce(e.calls, kept.calls) AS calls, e.calls_done, e.received_at,
-       c.project_id, c.platform_chat_id, c.platform_chat_id_quoted, c.visitor_id, c.visitor_name, c.visitor_phone, c.visitor_email,
-       (kept.calls IS NOT NULL)::boolean AS reply_kept
-FROM bridge_events e JOIN chats c ON c.id = e.chat_id
-LEFT JOIN LATERAL (
-    -- A reply that only its bot call has (RecordReplyCall; the process
-    -- stopped before the event's row took it): the event is replied, with
-    -- those calls to make. Looked up only for an event without a reply.
-    SELECT bc.calls, bc.outcome FROM bridge_calls bc
-    WHERE e.calls IS NULL AND e.status = 'pending' AND bc.event_id = e.id AND bc.calls IS NOT NULL
-    ORDER BY bc.id DESC LIMIT 1
-) kept ON true
-WHERE e.chat_id = $1 AND e.status IN ('pending', 'replied')
-ORDER BY e.type = 'action.failed' DESC, e.id
+SELECT * FROM bridge_deliverable_events
+WHERE chat_id = $1 AND stored_status IN ('pending', 'replied')
+ORDER BY type = 'action.failed' DESC, id
 LIMIT 1;
 
 -- name: FinishCallNext :one
@@ -171,24 +157,10 @@ WITH call AS (
     ) r ON true
     WHERE e.id = sqlc.arg(event_id)
 )
-SELECT e.id, e.public_id, e.integration_id, e.api_version, e.type, e.message, e.extra, e.action, e.reason,
-       (CASE WHEN kept.calls IS NULL THEN e.status ELSE 'replied' END)::text AS status,
-       coalesce(kept.outcome, e.outcome)::text AS outcome, e.attempts, e.next_attempt_at,
-       coalesce(e.calls, kept.calls) AS calls, e.calls_done, e.received_at,
-       c.project_id, c.platform_chat_id, c.platform_chat_id_quoted, c.visitor_id, c.visitor_name, c.visitor_phone, c.visitor_email,
-       (kept.calls IS NOT NULL)::boolean AS reply_kept
-FROM bridge_events e JOIN chats c ON c.id = e.chat_id
-LEFT JOIN LATERAL (
-    -- A reply that only its bot call has (RecordReplyCall; the process
-    -- stopped before the event's row took it): the event is replied, with
-    -- those calls to make. Looked up only for an event without a reply.
-    SELECT bc.calls, bc.outcome FROM bridge_calls bc
-    WHERE e.calls IS NULL AND e.status = 'pending' AND bc.event_id = e.id AND bc.calls IS NOT NULL
-    ORDER BY bc.id DESC LIMIT 1
-) kept ON true
-WHERE e.chat_id = sqlc.arg(chat_id) AND e.status IN ('pending', 'replied') AND e.id <> sqlc.arg(event_id)
+SELECT d.* FROM bridge_deliverable_events d
+WHERE d.chat_id = sqlc.arg(chat_id) AND d.stored_status IN ('pending', 'replied') AND d.id <> sqlc.arg(event_id)
   AND sqlc.arg(last)::boolean
-ORDER BY e.type = 'action.failed' DESC, e.id
+ORDER BY d.type = 'action.failed' DESC, d.id
 LIMIT 1;
 
 -- name: GetEvent :one
