@@ -472,9 +472,15 @@ func (b *bench) drain(ctx context.Context, procs int, firstChat int64) (workerRe
 	if wr.Violations, err = orderViolations(ctx, b.pool); err != nil {
 		return wr, err
 	}
+	// Snoozes are runs that gave way (fair share, a chat locked by another
+	// run): each costs River a round trip and the chat a delay.
+	var snoozed int64
+	if err := b.pool.QueryRow(ctx, `SELECT coalesce(sum((metadata->>'snoozes')::int), 0) FROM river_job WHERE kind = 'bridge_chat'`).Scan(&snoozed); err != nil {
+		return wr, err
+	}
 	rep.note("worker ×%d: %s%s", procs, cpu.describe(wr.Events, "event"), wal.since(ctx, b.pool, wr.Events, "event"))
-	rep.note("worker ×%d: %d events (%d jobs) in %.2f s (first to last done; %.2f s from process start); %d calls out of order",
-		procs, wr.Events, jobs, wr.Span.Seconds(), wr.Wall.Seconds(), wr.Violations)
+	rep.note("worker ×%d: %d events (%d jobs, %d snoozes) in %.2f s (first to last done; %.2f s from process start); %d calls out of order",
+		procs, wr.Events, jobs, snoozed, wr.Span.Seconds(), wr.Wall.Seconds(), wr.Violations)
 	return wr, nil
 }
 

@@ -29,10 +29,20 @@ func preload(ctx context.Context, client *http.Client, base string, accts []acco
 		url  string
 		chat int64
 	}
+	// Tenants' chats interleave, as a backlog built by live traffic does:
+	// account after account, River would hand every worker to one tenant
+	// and the fair share would snooze most of its jobs (two per job).
 	var work []job
-	for _, a := range accts {
-		for _, c := range a.Chats {
-			work = append(work, job{a.WebhookURL(base), c})
+	for i := 0; ; i++ {
+		added := false
+		for _, a := range accts {
+			if i < len(a.Chats) {
+				work = append(work, job{a.WebhookURL(base), a.Chats[i]})
+				added = true
+			}
+		}
+		if !added {
+			break
 		}
 	}
 	var next, sent atomic.Int64

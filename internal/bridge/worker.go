@@ -199,7 +199,10 @@ func fairShareWait(metadata []byte) time.Duration {
 // wait behind its backlog. So the last `reserve` slots (a fifth of the
 // workers, at least one) go only to integrations holding fewer than an
 // even share of the workers, counted as if one more integration were busy
-// (at least one slot: an integration holding none always gets in). Below
+// and rounded up (at least one slot: an integration holding none always
+// gets in). Rounded down, ten busy tenants on 20 workers each got a share
+// of one, so the reserve's four slots stayed empty while River handed them
+// job after job to snooze: two snoozes per job in the bench's drain. Below
 // the reserve, slots are first come, first served: a single busy tenant
 // still gets all but the reserve. A run that finds no slot for its
 // integration snoozes (a snooze costs no attempt) and River hands the slot
@@ -232,7 +235,7 @@ func (f *fairShare) admit(id int64) bool {
 		if f.held[id] == 0 {
 			holding++ // …this one included
 		}
-		if f.held[id] >= max(1, f.workers/(holding+1)) {
+		if f.held[id] >= max(1, ceilDiv(f.workers, holding+1)) {
 			return false
 		}
 	}
@@ -243,6 +246,8 @@ func (f *fairShare) admit(id int64) bool {
 	f.held[id]++
 	return true
 }
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
 func (f *fairShare) release(id int64) {
 	f.mu.Lock()
