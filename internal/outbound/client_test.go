@@ -2,12 +2,15 @@ package outbound
 
 import (
 	"context"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -164,4 +167,47 @@ func TestClientDefaults(t *testing.T) {
 	require.Equal(t, DefaultTimeout, c.Timeout)
 	require.Nil(t, c.Transport.(*guard).next.Proxy, "an environment proxy would bypass the dial check")
 	c.CloseIdleConnections()
+}
+
+// Concurrent calls to one host reuse their connections: a worker set
+// calling one tenant's Webim must not dial (and, over https, shake hands)
+// per call, which net/http's default of two idle connections per host did.
+func TestClientKeepsConnectionsPerHost(t *testing.T) {
+	t.Parallel()
+	var dialled atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte("ok"))
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			dialled.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	c := newClient(Policy{AllowLocal: true}, 5*time.Second, func(netip.AddrPort) bool { return true })
+	defer c.CloseIdleConnections()
+	const parallel, rounds = 20, 5
+	for range rounds {
+		var wg sync.WaitGroup
+		errs := make(chan error, parallel)
+		for range parallel {
+			wg.Go(func() {
+				resp, err := c.Get(srv.URL)
+				if err != nil {
+					errs <- err
+					return
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				errs <- resp.Body.Close()
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			require.NoError(t, err)
+		}
+	}
+	require.LessOrEqual(t, dialled.Load(), int32(parallel),
+		"%d calls in rounds of %d opened %d connections", parallel*rounds, parallel, dialled.Load())
 }
