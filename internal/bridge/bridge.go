@@ -103,6 +103,9 @@ type Engine struct {
 	groups group
 	// fair shares this process's worker slots between integrations.
 	fair fairShare
+	// settings keeps the integrations and bot endpoints chat runs looked
+	// up, while their rows stay the same (see settingsCache).
+	settings settingsCache
 	// seen remembers when this process last recorded an integration's kind
 	// of call (see noteSeen); bounded by integrations × kinds × releases.
 	seen sync.Map

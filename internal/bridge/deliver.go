@@ -53,6 +53,10 @@ type event struct {
 	// recorded (keepReply): an event that goes through at once is updated
 	// once.
 	ReplyKept bool
+	// IntegrationVersion and BotVersion identify the versions of the
+	// integration's row and of its project's bot endpoint row when the
+	// event was read (0: the project has no bot row), for settingsCache.
+	IntegrationVersion, BotVersion int64
 }
 
 // storedCall is a planned Webim call as kept in bridge_events.calls: its
@@ -82,6 +86,7 @@ func eventFromNext(e dbsqlc.BridgeDeliverableEvent) (event, error) {
 		Visitor: webim.Visitor{ID: e.VisitorID, Name: e.VisitorName, Phone: e.VisitorPhone, Email: e.VisitorEmail},
 		Version: e.ApiVersion, Type: e.Type, Action: e.Action, Reason: e.Reason, Status: Status(e.Status), Outcome: Outcome(e.Outcome),
 		Attempts: int(e.Attempts), NextAttemptAt: e.NextAttemptAt, CallsDone: int(e.CallsDone), ReceivedAt: e.ReceivedAt,
+		IntegrationVersion: e.IntegrationVersion, BotVersion: e.BotVersion,
 	}
 	if len(e.Message) > 0 {
 		ev.Message = &botapi.Message{}
@@ -123,7 +128,7 @@ type delivered struct {
 // deliver advances one event as far as it can. An error is infrastructure
 // trouble (database), which River retries.
 func (e *Engine) deliver(ctx context.Context, conn db.Conn, run *chatRun, ev event) (delivered, error) {
-	integ, err := run.integration(ctx, conn, ev.IntegrationID)
+	integ, err := run.integration(ctx, conn, ev)
 	if errors.Is(err, apperr.ErrNotFound) {
 		return delivered{}, e.fail(ctx, conn, &ev, "integration not found")
 	}
@@ -163,7 +168,7 @@ func botEvent(ev event) botapi.Event {
 // askBot delivers ev to the bot and stores the Webim calls its reply
 // becomes; when the bot cannot be reached after its retries, the fallback.
 func (e *Engine) askBot(ctx context.Context, conn db.Conn, run *chatRun, integ integration.Integration, ev *event) (time.Duration, error) {
-	bot, ok, err := run.botEndpoint(ctx, conn, e, integ.ProjectID)
+	bot, ok, err := run.botEndpoint(ctx, conn, e, *ev)
 	if secretUnreadable(err) {
 		// A configuration problem (SECRET_KEY rotated without SECRET_KEY_OLD):
 		// retrying cannot help, the visitor still needs a person.

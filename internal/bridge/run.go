@@ -3,6 +3,7 @@ package bridge
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/botbridge/botbridge/internal/apperr"
@@ -11,80 +12,164 @@ import (
 	"github.com/botbridge/botbridge/internal/secret"
 )
 
-// runFresh is how long one chat run keeps what it looked up (the
-// integration, the project's bot endpoint, the decrypted Webim token)
-// before reading it again. A run works through a chat's backlog event
-// after event; reading the three per event was a third of its statements.
-// A change an owner makes (integration disabled, bot URL or secret
-// changed, token replaced) reaches a run under way within this time, as it
-// reaches the next run at once. An integration this run itself finds
-// unhealthy is marked at once (chatRun.unhealthy).
-const runFresh = 2 * time.Second
+// settingsTTL bounds how long the engine trusts what it looked up (an
+// integration, a project's bot endpoint, a decrypted Webim token) while
+// the rows' versions stay the same. The versions (the rows' xmin, which
+// every UPDATE changes) come with each event the worker reads
+// (bridge_deliverable_events), so a change an owner makes (integration
+// disabled, bot URL or secret changed, token replaced) is seen at the next
+// event; the time limit is only a backstop, and it forgets the decrypted
+// secrets of integrations that went quiet.
+const settingsTTL = time.Minute
 
-// chatRun is what one run of a chat's job looked up, for its next events.
-// Used by one goroutine.
-type chatRun struct {
-	now func() time.Time
-
-	integID  int64
-	integ    integration.Integration
-	integErr error
-	integAt  time.Time
-
-	projectID int64
-	bot       integration.Bot
-	botOK     bool
-	botErr    error
-	botAt     time.Time
-
-	token    string
-	tokenErr error
-	tokenSet bool
+// settingsCache is what the engine looked up for delivery, shared by all
+// chat runs of the process: a live chat's every message is a run of its
+// own, and reading the integration and the bot endpoint per run was two of
+// its seven statements (and a decryption each).
+type settingsCache struct {
+	mu      sync.Mutex
+	integs  map[int64]*integEntry
+	bots    map[int64]*botEntry
+	sweptAt time.Time
 }
 
-func (r *chatRun) fresh(at time.Time) bool { return !at.IsZero() && r.now().Sub(at) < runFresh }
+type integEntry struct {
+	version int64
+	until   time.Time
+	integ   integration.Integration
+	err     error // apperr.ErrNotFound only: other errors are not kept
+
+	tokenSet bool
+	token    string
+	tokenErr error
+}
+
+type botEntry struct {
+	version int64
+	until   time.Time
+	bot     integration.Bot
+	ok      bool
+	err     error // a secret that cannot be decrypted only
+}
+
+// sweep drops expired entries, at most once per settingsTTL; mu is held.
+func (c *settingsCache) sweep(now time.Time) {
+	if now.Sub(c.sweptAt) < settingsTTL {
+		return
+	}
+	c.sweptAt = now
+	for id, en := range c.integs {
+		if !now.Before(en.until) {
+			delete(c.integs, id)
+		}
+	}
+	for id, en := range c.bots {
+		if !now.Before(en.until) {
+			delete(c.bots, id)
+		}
+	}
+}
+
+// chatRun is one run of a chat's job: it reads settings through the
+// engine's cache with the versions its current event came with. Used by
+// one goroutine.
+type chatRun struct {
+	now   func() time.Time
+	cache *settingsCache
+
+	// integ is the entry the last integration call returned, for its token.
+	integ *integEntry
+}
 
 // integration is the event's integration (apperr.ErrNotFound when deleted
 // for good); errors other than not found are not kept.
-func (r *chatRun) integration(ctx context.Context, q db.DBTX, id int64) (integration.Integration, error) {
-	if r.integID == id && r.fresh(r.integAt) {
-		return r.integ, r.integErr
+func (r *chatRun) integration(ctx context.Context, q db.DBTX, ev event) (integration.Integration, error) {
+	c, now := r.cache, r.now()
+	c.mu.Lock()
+	en := c.integs[ev.IntegrationID]
+	c.mu.Unlock()
+	if en != nil && en.version == ev.IntegrationVersion && now.Before(en.until) {
+		r.integ = en
+		return en.integ, en.err
 	}
-	integ, err := integration.GetByID(ctx, q, id)
+	integ, err := integration.GetByID(ctx, q, ev.IntegrationID)
 	if err != nil && !errors.Is(err, apperr.ErrNotFound) {
 		return integration.Integration{}, err
 	}
-	r.tokenSet = false // the token may have changed with it
-	r.integID, r.integ, r.integErr, r.integAt = id, integ, err, r.now()
+	// A new entry each time: one another run holds stays as it was.
+	en = &integEntry{version: ev.IntegrationVersion, until: now.Add(settingsTTL), integ: integ, err: err}
+	c.mu.Lock()
+	if c.integs == nil {
+		c.integs = map[int64]*integEntry{}
+	}
+	c.sweep(now)
+	c.integs[ev.IntegrationID] = en
+	c.mu.Unlock()
+	r.integ = en
 	return integ, err
 }
 
-// botEndpoint is the project's bot endpoint; ok is false when none is set.
-// Database errors are not kept; a secret that cannot be decrypted is.
-func (r *chatRun) botEndpoint(ctx context.Context, q db.DBTX, e *Engine, projectID int64) (integration.Bot, bool, error) {
-	if r.projectID == projectID && r.fresh(r.botAt) {
-		return r.bot, r.botOK, r.botErr
+// botEndpoint is the event's project's bot endpoint; ok is false when none
+// is set. Database errors are not kept; a secret that cannot be decrypted
+// is.
+func (r *chatRun) botEndpoint(ctx context.Context, q db.DBTX, e *Engine, ev event) (integration.Bot, bool, error) {
+	c, now := r.cache, r.now()
+	c.mu.Lock()
+	en := c.bots[ev.ProjectID]
+	c.mu.Unlock()
+	if en != nil && en.version == ev.BotVersion && now.Before(en.until) {
+		return en.bot, en.ok, en.err
 	}
-	b, ok, err := botEndpoint(ctx, q, e, projectID)
+	b, ok, err := botEndpoint(ctx, q, e, ev.ProjectID)
 	if err != nil && !secretUnreadable(err) {
 		return b, ok, err
 	}
-	r.projectID, r.bot, r.botOK, r.botErr, r.botAt = projectID, b, ok, err, r.now()
+	until := now.Add(settingsTTL)
+	if !b.PreviousUntil.IsZero() && b.PreviousUntil.Before(until) {
+		// The previous secret signs only within its window: read again
+		// when it closes, which no UPDATE marks.
+		until = b.PreviousUntil
+	}
+	en = &botEntry{version: ev.BotVersion, until: until, bot: b, ok: ok, err: err}
+	c.mu.Lock()
+	if c.bots == nil {
+		c.bots = map[int64]*botEntry{}
+	}
+	c.sweep(now)
+	c.bots[ev.ProjectID] = en
+	c.mu.Unlock()
 	return b, ok, err
 }
 
-// webimToken is the integration's decrypted Webim token.
+// webimToken is the decrypted Webim token of integ, the integration the
+// run's last integration call returned.
 func (r *chatRun) webimToken(e *Engine, integ integration.Integration) (string, error) {
-	if !r.tokenSet || r.integID != integ.ID {
-		r.token, r.tokenErr = integration.Token(context.Background(), e.Keyring, integ)
-		r.tokenSet = true
+	en := r.integ
+	if en == nil || en.integ.ID != integ.ID {
+		return integration.Token(context.Background(), e.Keyring, integ)
 	}
-	return r.token, r.tokenErr
+	r.cache.mu.Lock()
+	defer r.cache.mu.Unlock()
+	if !en.tokenSet {
+		en.token, en.tokenErr = integration.Token(context.Background(), e.Keyring, integ)
+		en.tokenSet = true
+	}
+	return en.token, en.tokenErr
 }
 
-// unhealthy forgets the integration: Webim refused its token, and the
-// next event must see it unhealthy.
-func (r *chatRun) unhealthy() { r.integAt = time.Time{} }
+// unhealthy forgets the run's integration: Webim refused its token, and
+// the next event must see it unhealthy even if marking it fails.
+func (r *chatRun) unhealthy() {
+	if r.integ == nil {
+		return
+	}
+	r.cache.mu.Lock()
+	if r.cache.integs[r.integ.integ.ID] == r.integ {
+		delete(r.cache.integs, r.integ.integ.ID)
+	}
+	r.cache.mu.Unlock()
+	r.integ = nil
+}
 
 // botEndpoint loads the project's bot endpoint; ok is false when none is set.
 func botEndpoint(ctx context.Context, q db.DBTX, e *Engine, projectID int64) (integration.Bot, bool, error) {

@@ -139,7 +139,7 @@ func (w *chatWorker) Work(ctx context.Context, job *river.Job[ChatArgs]) error {
 		start := time.Now()
 		yieldAt = start.Add(deadline.Sub(start) / yieldShare)
 	}
-	run := &chatRun{now: e.now}
+	run := &chatRun{now: e.now, cache: &e.settings}
 	// ev is the chat's head once known: read before the mark was cleared
 	// it is still the head (under the lock, new events only queue behind
 	// it), but later events may have come, so the loop reads again after it.

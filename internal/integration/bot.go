@@ -349,6 +349,9 @@ type Bot struct {
 	// Secrets sign requests: the current one first, then the previous one
 	// while it is within its overlap window.
 	Secrets []string
+	// PreviousUntil is when that window closes (zero: Secrets has only
+	// the current one), so a holder of this value knows when to read again.
+	PreviousUntil time.Time
 }
 
 // BotEndpoint loads and decrypts the project's bot endpoint for the bridge
@@ -377,6 +380,7 @@ func BotEndpoint(ctx context.Context, q db.DBTX, kr *secret.Keyring, projectID i
 			return Bot{}, fmt.Errorf("integration: previous bot secret: %w", err)
 		}
 		out.Secrets = append(out.Secrets, prev)
+		out.PreviousUntil = *b.PreviousValidUntil
 	}
 	return out, nil
 }

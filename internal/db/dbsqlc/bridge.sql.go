@@ -113,7 +113,7 @@ WITH call AS (
     ) r ON true
     WHERE e.id = $2
 )
-SELECT d.id, d.chat_id, d.stored_status, d.public_id, d.integration_id, d.api_version, d.type, d.message, d.extra, d.action, d.reason, d.status, d.outcome, d.attempts, d.next_attempt_at, d.calls, d.calls_done, d.received_at, d.project_id, d.platform_chat_id, d.platform_chat_id_quoted, d.visitor_id, d.visitor_name, d.visitor_phone, d.visitor_email, d.reply_kept FROM bridge_deliverable_events d
+SELECT d.id, d.chat_id, d.stored_status, d.public_id, d.integration_id, d.api_version, d.type, d.message, d.extra, d.action, d.reason, d.status, d.outcome, d.attempts, d.next_attempt_at, d.calls, d.calls_done, d.received_at, d.project_id, d.platform_chat_id, d.platform_chat_id_quoted, d.visitor_id, d.visitor_name, d.visitor_phone, d.visitor_email, d.reply_kept, d.integration_version, d.bot_version FROM bridge_deliverable_events d
 WHERE d.chat_id = $1 AND d.stored_status IN ('pending', 'replied') AND d.id <> $2
   AND $3::boolean
 ORDER BY d.type = 'action.failed' DESC, d.id
@@ -181,6 +181,8 @@ func (q *Queries) FinishCallNext(ctx context.Context, arg FinishCallNextParams) 
 		&i.VisitorPhone,
 		&i.VisitorEmail,
 		&i.ReplyKept,
+		&i.IntegrationVersion,
+		&i.BotVersion,
 	)
 	return i, err
 }
@@ -1000,7 +1002,7 @@ func (q *Queries) LockChatClearMark(ctx context.Context, arg LockChatClearMarkPa
 }
 
 const nextChatEvent = `-- name: NextChatEvent :one
-SELECT id, chat_id, stored_status, public_id, integration_id, api_version, type, message, extra, action, reason, status, outcome, attempts, next_attempt_at, calls, calls_done, received_at, project_id, platform_chat_id, platform_chat_id_quoted, visitor_id, visitor_name, visitor_phone, visitor_email, reply_kept FROM bridge_deliverable_events
+SELECT id, chat_id, stored_status, public_id, integration_id, api_version, type, message, extra, action, reason, status, outcome, attempts, next_attempt_at, calls, calls_done, received_at, project_id, platform_chat_id, platform_chat_id_quoted, visitor_id, visitor_name, visitor_phone, visitor_email, reply_kept, integration_version, bot_version FROM bridge_deliverable_events
 WHERE chat_id = $1 AND stored_status IN ('pending', 'replied')
 ORDER BY type = 'action.failed' DESC, id
 LIMIT 1
@@ -1040,6 +1042,8 @@ func (q *Queries) NextChatEvent(ctx context.Context, chatID int64) (BridgeDelive
 		&i.VisitorPhone,
 		&i.VisitorEmail,
 		&i.ReplyKept,
+		&i.IntegrationVersion,
+		&i.BotVersion,
 	)
 	return i, err
 }

@@ -132,6 +132,8 @@ type BridgeDeliverableEvent struct {
 	VisitorPhone         string
 	VisitorEmail         string
 	ReplyKept            bool
+	IntegrationVersion   int64
+	BotVersion           int64
 }
 
 type BridgeEvent struct {
