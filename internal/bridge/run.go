@@ -33,11 +33,21 @@ type settingsCache struct {
 	sweptAt time.Time
 }
 
-type integEntry struct {
+// stamp is the row version an entry was read for, and until when it is
+// trusted.
+type stamp struct {
 	version int64
 	until   time.Time
-	integ   integration.Integration
-	err     error // apperr.ErrNotFound only: other errors are not kept
+}
+
+func (s stamp) fresh(version int64, now time.Time) bool {
+	return s.version == version && now.Before(s.until)
+}
+
+type integEntry struct {
+	stamp
+	integ integration.Integration
+	err   error // apperr.ErrNotFound only: other errors are not kept
 
 	tokenSet bool
 	token    string
@@ -45,29 +55,42 @@ type integEntry struct {
 }
 
 type botEntry struct {
-	version int64
-	until   time.Time
-	bot     integration.Bot
-	ok      bool
-	err     error // a secret that cannot be decrypted only
+	stamp
+	bot integration.Bot
+	ok  bool
+	err error // a secret that cannot be decrypted only
 }
 
-// sweep drops expired entries, at most once per settingsTTL; mu is held.
-func (c *settingsCache) sweep(now time.Time) {
-	if now.Sub(c.sweptAt) < settingsTTL {
-		return
+// cached is the entry for id in *m, nil when there is none (the map is
+// read under the lock: keep may create it).
+func cached[E any](c *settingsCache, m *map[int64]*E, id int64) *E {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return (*m)[id]
+}
+
+// keep stores en for id in *m (a new entry each time: one another run
+// holds stays as it was), sweeping expired entries now and then.
+func keep[E any](c *settingsCache, m *map[int64]*E, id int64, en *E, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if *m == nil {
+		*m = map[int64]*E{}
 	}
-	c.sweptAt = now
-	for id, en := range c.integs {
-		if !now.Before(en.until) {
-			delete(c.integs, id)
+	if now.Sub(c.sweptAt) >= settingsTTL {
+		c.sweptAt = now
+		for id, en := range c.integs {
+			if !now.Before(en.until) {
+				delete(c.integs, id)
+			}
+		}
+		for id, en := range c.bots {
+			if !now.Before(en.until) {
+				delete(c.bots, id)
+			}
 		}
 	}
-	for id, en := range c.bots {
-		if !now.Before(en.until) {
-			delete(c.bots, id)
-		}
-	}
+	(*m)[id] = en
 }
 
 // chatRun is one run of a chat's job: it reads settings through the
@@ -85,10 +108,7 @@ type chatRun struct {
 // for good); errors other than not found are not kept.
 func (r *chatRun) integration(ctx context.Context, q db.DBTX, ev event) (integration.Integration, error) {
 	c, now := r.cache, r.now()
-	c.mu.Lock()
-	en := c.integs[ev.IntegrationID]
-	c.mu.Unlock()
-	if en != nil && en.version == ev.IntegrationVersion && now.Before(en.until) {
+	if en := cached(c, &c.integs, ev.IntegrationID); en != nil && en.fresh(ev.IntegrationVersion, now) {
 		r.integ = en
 		return en.integ, en.err
 	}
@@ -96,16 +116,8 @@ func (r *chatRun) integration(ctx context.Context, q db.DBTX, ev event) (integra
 	if err != nil && !errors.Is(err, apperr.ErrNotFound) {
 		return integration.Integration{}, err
 	}
-	// A new entry each time: one another run holds stays as it was.
-	en = &integEntry{version: ev.IntegrationVersion, until: now.Add(settingsTTL), integ: integ, err: err}
-	c.mu.Lock()
-	if c.integs == nil {
-		c.integs = map[int64]*integEntry{}
-	}
-	c.sweep(now)
-	c.integs[ev.IntegrationID] = en
-	c.mu.Unlock()
-	r.integ = en
+	r.integ = &integEntry{stamp: stamp{ev.IntegrationVersion, now.Add(settingsTTL)}, integ: integ, err: err}
+	keep(c, &c.integs, ev.IntegrationID, r.integ, now)
 	return integ, err
 }
 
@@ -114,10 +126,7 @@ func (r *chatRun) integration(ctx context.Context, q db.DBTX, ev event) (integra
 // is.
 func (r *chatRun) botEndpoint(ctx context.Context, q db.DBTX, e *Engine, ev event) (integration.Bot, bool, error) {
 	c, now := r.cache, r.now()
-	c.mu.Lock()
-	en := c.bots[ev.ProjectID]
-	c.mu.Unlock()
-	if en != nil && en.version == ev.BotVersion && now.Before(en.until) {
+	if en := cached(c, &c.bots, ev.ProjectID); en != nil && en.fresh(ev.BotVersion, now) {
 		return en.bot, en.ok, en.err
 	}
 	b, ok, err := botEndpoint(ctx, q, e, ev.ProjectID)
@@ -130,14 +139,7 @@ func (r *chatRun) botEndpoint(ctx context.Context, q db.DBTX, e *Engine, ev even
 		// when it closes, which no UPDATE marks.
 		until = b.PreviousUntil
 	}
-	en = &botEntry{version: ev.BotVersion, until: until, bot: b, ok: ok, err: err}
-	c.mu.Lock()
-	if c.bots == nil {
-		c.bots = map[int64]*botEntry{}
-	}
-	c.sweep(now)
-	c.bots[ev.ProjectID] = en
-	c.mu.Unlock()
+	keep(c, &c.bots, ev.ProjectID, &botEntry{stamp: stamp{ev.BotVersion, until}, bot: b, ok: ok, err: err}, now)
 	return b, ok, err
 }
 

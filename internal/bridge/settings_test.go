@@ -23,6 +23,17 @@ func rowVersions(t *testing.T, pool *pgxpool.Pool, integID, projectID int64) (in
 	return integ, bot
 }
 
+// settingsTenant is a project with an integration and a bot endpoint, and
+// an engine over them with the clock now.
+func settingsTenant(t *testing.T, now func() time.Time) (*pgxpool.Pool, *Engine, *testfactory.Tenant) {
+	t.Helper()
+	pool, _ := dbtest.NewDatabase(t)
+	kr := testfactory.Keyring(t, "bridge-test-secret-key-0123456789abcdef")
+	bot := testfactory.DefaultBotInput()
+	tenant := testfactory.NewTenant(context.Background(), t, pool, &testfactory.TenantOpts{Keyring: kr, Bot: &bot})
+	return pool, NewEngine(Config{Pool: pool, Keyring: kr, Now: now}), tenant
+}
+
 // The engine keeps an integration, its token and the bot endpoint across
 // chat runs while their rows stay the same, and reads them again as soon
 // as an event comes with another version of either row, or the backstop
@@ -30,13 +41,10 @@ func rowVersions(t *testing.T, pool *pgxpool.Pool, integID, projectID int64) (in
 func TestSettingsCacheFollowsRowVersions(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	pool, _ := dbtest.NewDatabase(t)
-	kr := testfactory.Keyring(t, "bridge-test-secret-key-0123456789abcdef")
-	bot := testfactory.DefaultBotInput()
-	tenant := testfactory.NewTenant(ctx, t, pool, &testfactory.TenantOpts{Keyring: kr, Bot: &bot})
-	integID, projectID := tenant.Integration().ID, tenant.Project.ID
 	now := time.Now()
-	e := NewEngine(Config{Pool: pool, Keyring: kr, Now: func() time.Time { return now }})
+	pool, e, tenant := settingsTenant(t, func() time.Time { return now })
+	integID, projectID := tenant.Integration().ID, tenant.Project.ID
+	botURL := tenant.Bot.URL
 	newRun := func() *chatRun { return &chatRun{now: e.now, cache: &e.settings} }
 	eventNow := func() event {
 		iv, bv := rowVersions(t, pool, integID, projectID)
@@ -54,7 +62,7 @@ func TestSettingsCacheFollowsRowVersions(t *testing.T) {
 	b, ok, err := run.botEndpoint(ctx, pool, e, before)
 	require.NoError(t, err)
 	require.True(t, ok)
-	require.Equal(t, bot.URL, b.URL)
+	require.Equal(t, botURL, b.URL)
 
 	// Both rows change. An event read before that carries the old
 	// versions: a later run is served from the cache, without a read.
@@ -68,7 +76,7 @@ func TestSettingsCacheFollowsRowVersions(t *testing.T) {
 	require.Equal(t, integration.StatusActive, in.Status, "same version: the cached integration")
 	b, _, err = run.botEndpoint(ctx, pool, e, before)
 	require.NoError(t, err)
-	require.Equal(t, bot.URL, b.URL, "same version: the cached bot endpoint")
+	require.Equal(t, botURL, b.URL, "same version: the cached bot endpoint")
 
 	// The next event read sees the new versions, and with them the change.
 	after := eventNow()
@@ -109,19 +117,15 @@ func TestSettingsCacheFollowsRowVersions(t *testing.T) {
 func TestSettingsCacheBotPreviousSecret(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	pool, _ := dbtest.NewDatabase(t)
-	kr := testfactory.Keyring(t, "bridge-test-secret-key-0123456789abcdef")
-	bot := testfactory.DefaultBotInput()
-	tenant := testfactory.NewTenant(ctx, t, pool, &testfactory.TenantOpts{Keyring: kr, Bot: &bot})
+	pool, e, tenant := settingsTenant(t, nil)
 	projectID := tenant.Project.ID
 	conn, err := pool.Acquire(ctx)
 	require.NoError(t, err)
 	defer conn.Release()
-	require.NoError(t, integration.RotateBotSecret(ctx, conn, kr, projectID, tenant.Owner.ID))
+	require.NoError(t, integration.RotateBotSecret(ctx, conn, e.Keyring, projectID, tenant.Owner.ID))
 	// A window closing before the cache's own limit.
 	_, err = pool.Exec(ctx, `UPDATE project_bots SET previous_valid_until = now() + interval '10 seconds' WHERE project_id = $1`, projectID)
 	require.NoError(t, err)
-	e := NewEngine(Config{Pool: pool, Keyring: kr})
 	_, bv := rowVersions(t, pool, tenant.Integration().ID, projectID)
 	run := &chatRun{now: e.now, cache: &e.settings}
 	b, ok, err := run.botEndpoint(ctx, pool, e, event{ProjectID: projectID, BotVersion: bv})
