@@ -114,10 +114,13 @@ WITH call AS (
     WHERE e.id = $2
 )
 SELECT d.id, d.chat_id, d.stored_status, d.public_id, d.integration_id, d.api_version, d.type, d.message, d.extra, d.action, d.reason, d.status, d.outcome, d.attempts, d.next_attempt_at, d.calls, d.calls_done, d.received_at, d.project_id, d.platform_chat_id, d.platform_chat_id_quoted, d.visitor_id, d.visitor_name, d.visitor_phone, d.visitor_email, d.reply_kept, d.integration_version, d.bot_version FROM bridge_deliverable_events d
-WHERE d.chat_id = $1 AND d.stored_status IN ('pending', 'replied') AND d.id <> $2
-  AND $3::boolean
-ORDER BY d.type = 'action.failed' DESC, d.id
-LIMIT 1
+WHERE d.id = (
+    SELECT e.id FROM bridge_events e
+    WHERE e.chat_id = $1 AND e.status IN ('pending', 'replied') AND e.id <> $2
+      AND $3::boolean
+    ORDER BY e.type = 'action.failed' DESC, e.id
+    LIMIT 1
+)
 `
 
 type FinishCallNextParams struct {
@@ -1003,15 +1006,22 @@ func (q *Queries) LockChatClearMark(ctx context.Context, arg LockChatClearMarkPa
 
 const nextChatEvent = `-- name: NextChatEvent :one
 SELECT id, chat_id, stored_status, public_id, integration_id, api_version, type, message, extra, action, reason, status, outcome, attempts, next_attempt_at, calls, calls_done, received_at, project_id, platform_chat_id, platform_chat_id_quoted, visitor_id, visitor_name, visitor_phone, visitor_email, reply_kept, integration_version, bot_version FROM bridge_deliverable_events
-WHERE chat_id = $1 AND stored_status IN ('pending', 'replied')
-ORDER BY type = 'action.failed' DESC, id
-LIMIT 1
+WHERE id = (
+    SELECT e.id FROM bridge_events e
+    WHERE e.chat_id = $1 AND e.status IN ('pending', 'replied')
+    ORDER BY e.type = 'action.failed' DESC, e.id
+    LIMIT 1
+)
 `
 
 // The chat's next event in arrival order, except that an action.failed
 // goes first: it is only ever created while its parent is the head of the
 // chat, so it is delivered right after the parent. Only the columns
 // delivery needs (not the raw body, the bot's reply or the notes).
+// The event is chosen on bridge_events alone and the view read for that
+// one id: ordered over the view, every open event of the chat had its
+// joins and kept-reply lookup done before the sort kept one, and the plan
+// cost three times as much to make.
 func (q *Queries) NextChatEvent(ctx context.Context, chatID int64) (BridgeDeliverableEvent, error) {
 	row := q.db.QueryRow(ctx, nextChatEvent, chatID)
 	var i BridgeDeliverableEvent
