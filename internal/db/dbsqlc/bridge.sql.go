@@ -1020,8 +1020,8 @@ WHERE id = (
 // delivery needs (not the raw body, the bot's reply or the notes).
 // The event is chosen on bridge_events alone and the view read for that
 // one id: ordered over the view, every open event of the chat had its
-// joins and kept-reply lookup done before the sort kept one, and the plan
-// cost three times as much to make.
+// joins and kept-reply lookup done before the sort kept one, and a chat's
+// backlog multiplied them.
 func (q *Queries) NextChatEvent(ctx context.Context, chatID int64) (BridgeDeliverableEvent, error) {
 	row := q.db.QueryRow(ctx, nextChatEvent, chatID)
 	var i BridgeDeliverableEvent

@@ -119,8 +119,8 @@ UPDATE chats SET job_queued_at = NULL WHERE id = $1 AND job_queued_at IS NOT NUL
 -- delivery needs (not the raw body, the bot's reply or the notes).
 -- The event is chosen on bridge_events alone and the view read for that
 -- one id: ordered over the view, every open event of the chat had its
--- joins and kept-reply lookup done before the sort kept one, and the plan
--- cost three times as much to make.
+-- joins and kept-reply lookup done before the sort kept one, and a chat's
+-- backlog multiplied them.
 SELECT * FROM bridge_deliverable_events
 WHERE id = (
     SELECT e.id FROM bridge_events e
