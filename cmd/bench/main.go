@@ -181,14 +181,12 @@ type bench struct {
 	// cfg is the configuration the botbridge processes run with (their
 	// environment): the baselines use the same pool size and worker count.
 	cfg *config.Config
-	// activity is set while the finished events the pages phase seeded are
-	// still in the tables, so the retention phase works on them instead of
-	// seeding as many again (80 s of a 10-minute run on a slow machine).
-	activity *activitySeed
+	// seeded is set while the finished events the pages phase seeded
+	// (sz.Events over sz.Chats) are still in the tables, so the retention
+	// phase works on them instead of seeding as many again (80 s of a
+	// 10-minute run on a slow machine).
+	seeded bool
 }
-
-// activitySeed is what seedActivity stored: events and chats, all finished.
-type activitySeed struct{ events, chats int }
 
 func run(ctx context.Context, sz sizes, opt options) (*report, error) {
 	start := time.Now()
@@ -249,12 +247,12 @@ func run(ctx context.Context, sz sizes, opt options) (*report, error) {
 		if err := ph.fn(ctx); err != nil {
 			return b.rep, fmt.Errorf("%s: %w", ph.name, err)
 		}
-		if b.activity != nil && ph.name != "retention" && opt.phases["retention"] {
+		if b.seeded && ph.name != "retention" && opt.phases["retention"] {
 			// The auth phase in between does not touch the bridge's tables.
 			checkpoint(ctx, b.pool)
 			continue
 		}
-		b.activity = nil
+		b.seeded = false
 		if err := b.reset(ctx); err != nil {
 			return b.rep, err
 		}
@@ -638,6 +636,6 @@ func (b *bench) pages(ctx context.Context) error {
 		return err
 	}
 	rep.note("seeded %d events (+%d calls) in %.1f s", sz.Events, 2*sz.Events, time.Since(t0).Seconds())
-	b.activity = &activitySeed{events: sz.Events, chats: sz.Chats}
+	b.seeded = true
 	return b.activityPages(ctx, owner, integ, minID, maxID, total) // activity.go
 }

@@ -33,11 +33,11 @@ func init() {
 func (b *bench) retention(ctx context.Context) error {
 	sz, rep, pool := b.sz, b.rep, b.pool
 	integ := b.tn.Accounts[0].IntegrationID
-	if a := b.activity; a != nil {
+	if b.seeded {
 		// The pages phase's finished events (1 % of them failed) are as old
 		// as these would be: strip and delete those.
-		log.Printf("retention: on the pages phase's %d finished events (+%d calls) over %d chats", a.events, 2*a.events, a.chats)
-		rep.note("retention: on the pages phase's %d finished events", a.events)
+		log.Printf("retention: on the pages phase's %d finished events (+%d calls) over %d chats", sz.Events, 2*sz.Events, sz.Chats)
+		rep.note("retention: on the pages phase's %d finished events", sz.Events)
 	} else {
 		log.Printf("retention: seeding %d finished events (+%d calls) over %d chats", sz.Events, 2*sz.Events, sz.Chats)
 		t0 := time.Now()
