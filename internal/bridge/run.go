@@ -79,14 +79,14 @@ func keep[E any](c *settingsCache, m *map[int64]*E, id int64, en *E, now time.Ti
 	}
 	if now.Sub(c.sweptAt) >= settingsTTL {
 		c.sweptAt = now
-		for id, en := range c.integs {
-			if !now.Before(en.until) {
-				delete(c.integs, id)
+		for k, old := range c.integs {
+			if !now.Before(old.until) {
+				delete(c.integs, k)
 			}
 		}
-		for id, en := range c.bots {
-			if !now.Before(en.until) {
-				delete(c.bots, id)
+		for k, old := range c.bots {
+			if !now.Before(old.until) {
+				delete(c.bots, k)
 			}
 		}
 	}
